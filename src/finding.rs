@@ -1,0 +1,143 @@
+//! What evaluation produces: a [`Finding`] names a rule, a message and a *symbolic*
+//! location ([`Target`]); the locate stage later turns the target into lines and columns.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::document::{InputOrigin, PathSeg, Span};
+
+/// Rule id of findings for files that could not be read or parsed.
+pub const PARSE_ERROR: &str = "parse-error";
+/// Rule id of findings for policies that failed while evaluating a file.
+pub const POLICY_ERROR: &str = "policy-error";
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational; never fails a run.
+    Info,
+    /// Fails the run with `--fail-on warning`.
+    Warning,
+    /// Fails the run by default.
+    Error,
+}
+
+impl Severity {
+    /// The lower-case name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    /// Accepts the names policies commonly use: `error`/`high`/`critical`/`deny`,
+    /// `warning`/`warn`/`medium`, `info`/`note`/`low`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "error" | "high" | "critical" | "deny" | "failure" => Ok(Severity::Error),
+            "warning" | "warn" | "medium" => Ok(Severity::Warning),
+            "info" | "note" | "low" | "notice" => Ok(Severity::Info),
+            other => Err(format!("unknown severity `{other}`")),
+        }
+    }
+}
+
+/// Where a finding points, before it is mapped to lines.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// A path of keys and indices inside one input of the document.
+    Path {
+        /// The input the path is relative to.
+        origin: InputOrigin,
+        /// The keys and indices.
+        path: Vec<PathSeg>,
+    },
+    /// A 1-based line named by the policy (conftest's `_loc`).
+    Line(usize),
+    /// A byte range (parse errors).
+    Span(Span),
+    /// The start of one input.
+    Input(InputOrigin),
+    /// The file as a whole.
+    File,
+}
+
+/// One result of one rule on one file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// Rule id, e.g. `main.deny` or `parse-error`.
+    pub rule: String,
+    /// Severity after result-level overrides.
+    pub severity: Severity,
+    /// The message.
+    pub message: String,
+    /// The file, as reported.
+    pub file: String,
+    /// Where in the file.
+    pub target: Target,
+    /// Other keys of the rule's result object.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What reports know about a rule that produced, or could produce, findings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Stable id, as in findings.
+    pub id: String,
+    /// Severity of its findings unless a result overrides it.
+    pub severity: Option<Severity>,
+    /// One-line title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What it checks and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// How to fix a finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Where its documentation lives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_uri: Option<String>,
+    /// Labels such as `security`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl RuleInfo {
+    /// The built-in rules every run can produce.
+    pub fn builtin() -> Vec<RuleInfo> {
+        vec![
+            RuleInfo {
+                id: PARSE_ERROR.to_string(),
+                severity: Some(Severity::Error),
+                title: Some("File could not be read or parsed".to_string()),
+                description: Some("The file is unreadable, not UTF-8, too large, or not valid in its format, so no policy could check it.".to_string()),
+                help: Some("Fix the syntax error at the reported position, or exclude the file with --exclude.".to_string()),
+                ..RuleInfo::default()
+            },
+            RuleInfo {
+                id: POLICY_ERROR.to_string(),
+                severity: Some(Severity::Error),
+                title: Some("Policy failed while evaluating a file".to_string()),
+                description: Some("A rule raised an error or produced a result of an unexpected shape for this file.".to_string()),
+                help: Some("Fix the rule named in the message; results must be strings or objects with a string `msg`.".to_string()),
+                ..RuleInfo::default()
+            },
+        ]
+    }
+}

@@ -1,0 +1,19 @@
+//! goldenpath: a policy-as-code linter for platform engineering.
+//!
+//! The pipeline, one module per stage: [`discover`] finds candidate files, [`parse`] turns
+//! each into a [`document::Document`] that remembers spans, [`policy`] loads and evaluates
+//! Rego policies into findings, [`locate`] maps findings to lines and columns, and
+//! [`report`] renders them. [`run`] is the only module that knows the whole pipeline.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod discover;
+pub mod document;
+pub mod finding;
+pub mod format;
+pub mod locate;
+pub mod parse;
+pub mod policy;
+pub mod report;
+pub mod run;

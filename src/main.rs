@@ -1,0 +1,128 @@
+//! The `goldenpath` binary: parse arguments, call the library, print, exit.
+//! Exit status: 0 when no finding reaches the threshold, 1 when one does, 2 for usage
+//! errors, unreadable configuration or broken policies.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use goldenpath::cli::{CheckArgs, Cli, Command, ParseArgs};
+use goldenpath::discover::{self, DiscoverOptions};
+use goldenpath::format::Format;
+use goldenpath::report::{self, human};
+use goldenpath::run::{self, CheckOptions};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Parse(args) => parse(args),
+    }
+}
+
+fn color_for(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn print_error(err: &dyn miette::Diagnostic) {
+    let theme = if color_for(std::io::stderr().is_terminal()) {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    if handler.render_report(&mut out, err).is_err() {
+        out = format!("error: {err}\n");
+    }
+    eprint!("{out}");
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let threshold = args.threshold();
+    let options = CheckOptions {
+        paths: args.paths,
+        policy_paths: args.policy,
+        data_paths: args.data,
+        namespaces: args.namespace,
+        all_namespaces: args.all_namespaces,
+        rego_v0: args.rego_version == "v0",
+        discover: DiscoverOptions {
+            parser: args.parser,
+            exclude: args.exclude,
+            no_ignore: args.no_ignore,
+        },
+        combine: args.combine,
+        jobs: args.jobs,
+        max_file_size: args.max_file_size,
+    };
+    let report = match run::check(&options) {
+        Ok(report) => report,
+        Err(err) => {
+            print_error(&err);
+            return ExitCode::from(2);
+        }
+    };
+    let style = human::Style {
+        color: args.output_file.is_none() && color_for(std::io::stdout().is_terminal()),
+        ..human::Style::default()
+    };
+    let text = report::render(&report, args.format, &style);
+    let written = match &args.output_file {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write the report: {e}")),
+    };
+    if let Err(message) = written {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
+    if report.fails(threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn parse(args: ParseArgs) -> ExitCode {
+    let mut documents = Vec::new();
+    let mut failed = false;
+    for path in &args.files {
+        let file = discover::display(path);
+        let Some(format) = args.parser.or_else(|| Format::detect(path)) else {
+            eprintln!(
+                "error: cannot tell the format of `{file}` from its name; pass --parser <FORMAT>"
+            );
+            return ExitCode::from(2);
+        };
+        match goldenpath::parse::parse_file(path, &file, format, u64::MAX) {
+            Ok(doc) => documents.push((file, doc.to_json())),
+            Err(failure) => {
+                failed = true;
+                let err = goldenpath::parse::FailureReport::from(failure);
+                print_error(&err);
+            }
+        }
+    }
+    let value = match documents.as_slice() {
+        [(_, only)] if args.files.len() == 1 => only.clone(),
+        _ => serde_json::Value::Object(documents.into_iter().collect()),
+    };
+    if !(failed && args.files.len() == 1) {
+        match serde_json::to_string_pretty(&value) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

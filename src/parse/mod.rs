@@ -1,0 +1,175 @@
+//! Parsing: file bytes to a [`Document`] whose values keep their source spans.
+//!
+//! Each format lives in its own module and exposes one function from text to root
+//! [`Node`]s. This module owns reading (size limit, UTF-8) and turns every failure into a
+//! [`ParseFailure`] with the position the parser reported, so a bad file never stops a run.
+
+mod json;
+mod toml;
+mod yaml;
+
+use std::path::Path;
+
+use crate::document::{Document, Node, Span};
+use crate::format::Format;
+
+/// Nesting deeper than this is rejected, so that no later recursive walk can overflow.
+pub const MAX_DEPTH: usize = 256;
+
+/// Default limit on the size of a file that is parsed (bytes).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// Why a file could not be turned into a [`Document`].
+#[derive(Debug, Clone)]
+pub struct ParseFailure {
+    /// The path as reported.
+    pub file: String,
+    /// What went wrong, in one sentence.
+    pub message: String,
+    /// The text of the file when it could be read (lossily for non-UTF-8 files), so the
+    /// position can be shown.
+    pub source: Option<String>,
+    /// Where the problem is, when known.
+    pub span: Option<Span>,
+}
+
+/// A syntax error from one of the format parsers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    /// What the parser said.
+    pub message: String,
+    /// Where it said it.
+    pub span: Span,
+}
+
+impl SyntaxError {
+    pub(crate) fn new(message: impl Into<String>, span: Span) -> Self {
+        SyntaxError {
+            message: message.into(),
+            span,
+        }
+    }
+}
+
+/// Parses `text` as `format` into its root values (several for multi-document YAML,
+/// none for an empty YAML stream).
+pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> {
+    match format {
+        Format::Json => json::parse(text).map(|n| vec![n]),
+        Format::Yaml => yaml::parse(text),
+        Format::Toml => toml::parse(text).map(|n| vec![n]),
+    }
+}
+
+/// Reads and parses one file. `file` is the path as reported.
+pub fn parse_file(
+    path: &Path,
+    file: &str,
+    format: Format,
+    max_size: u64,
+) -> Result<Document, ParseFailure> {
+    let source = read_source(path, file, max_size)?;
+    match parse_text(format, &source) {
+        Ok(roots) => Ok(Document {
+            file: file.to_string(),
+            format,
+            source,
+            roots,
+        }),
+        Err(err) => Err(ParseFailure {
+            file: file.to_string(),
+            message: format!("invalid {}: {}", format.name(), err.message),
+            span: Some(clamp(err.span, source.len())),
+            source: Some(source),
+        }),
+    }
+}
+
+fn clamp(span: Span, len: usize) -> Span {
+    Span::new(span.start.min(len), span.end.min(len))
+}
+
+/// Reads a file as UTF-8 text, refusing files over `max_size` bytes. A UTF-8 byte order
+/// mark is dropped (and spans are relative to the text after it).
+pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, ParseFailure> {
+    let failure = |message: String| ParseFailure {
+        file: file.to_string(),
+        message,
+        source: None,
+        span: None,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    if meta.len() > max_size {
+        return Err(failure(format!(
+            "file is {} bytes, over the limit of {} bytes; it was not parsed (raise it with --max-file-size)",
+            meta.len(),
+            max_size
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            // The lossy text replaces invalid bytes, so offsets before `at` are unchanged.
+            Err(ParseFailure {
+                file: file.to_string(),
+                message: format!("file is not valid UTF-8 (invalid byte at offset {at})"),
+                span: Some(Span::new(at, (at + 1).min(lossy.len()))),
+                source: Some(lossy),
+            })
+        }
+    }
+}
+
+/// Parses a number written as `text` (already stripped of `_` separators where the format
+/// allows them): an integer when it is one, otherwise a float.
+pub(crate) fn number_kind(text: &str) -> Option<crate::document::NodeKind> {
+    use crate::document::NodeKind;
+    let is_integer = !text.contains(['.', 'e', 'E']) && !text.is_empty();
+    if is_integer {
+        let digits = text.strip_prefix('+').unwrap_or(text);
+        if let Ok(i) = digits.parse::<i64>() {
+            return Some(NodeKind::Int(i));
+        }
+        if let Ok(u) = digits.parse::<u64>() {
+            return Some(NodeKind::UInt(u));
+        }
+    }
+    let f = text.parse::<f64>().ok()?;
+    f.is_finite().then_some(NodeKind::Float(f))
+}
+
+/// A [`ParseFailure`] as a standalone miette diagnostic (for `goldenpath parse`).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{file}: {message}")]
+#[diagnostic(code(parse_error))]
+pub struct FailureReport {
+    file: String,
+    message: String,
+    #[source_code]
+    src: Option<miette::NamedSource<String>>,
+    #[label("here")]
+    span: Option<miette::SourceSpan>,
+}
+
+impl From<ParseFailure> for FailureReport {
+    fn from(f: ParseFailure) -> Self {
+        FailureReport {
+            span: f
+                .span
+                .map(|s| miette::SourceSpan::new(s.start.into(), s.end - s.start)),
+            src: f
+                .source
+                .map(|text| miette::NamedSource::new(f.file.clone(), text)),
+            file: f.file,
+            message: f.message,
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Evaluating the selected packages against one input, with conftest's semantics:
+//! set rules whose members are messages or objects with `msg`, `exception` rules that
+//! suppress rules by name, and `data.conftest.file`.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use super::error::split_engine_error;
+use super::{Package, RuleSpec};
+use crate::document::{parse_path, InputOrigin};
+use crate::finding::{Finding, Severity, Target, POLICY_ERROR};
+
+thread_local! {
+    /// `data.conftest.file` for the file the current thread is evaluating.
+    static CURRENT_FILE: RefCell<regorus::Value> = const { RefCell::new(regorus::Value::Null) };
+}
+
+/// Registers the host functions the glue modules call.
+pub(super) fn register_extensions(engine: &mut regorus::Engine) -> anyhow::Result<()> {
+    engine.add_extension(
+        "__goldenpath_conftest_file".to_string(),
+        1,
+        Box::new(|_: Vec<regorus::Value>| Ok(CURRENT_FILE.with(|f| f.borrow().clone()))),
+    )
+}
+
+/// What conftest exposes as `data.conftest.file` for one file.
+#[derive(Clone, Debug)]
+pub struct FileInfo {
+    value: regorus::Value,
+}
+
+impl FileInfo {
+    /// `name` is the file's base name and `dir` its absolute directory, as conftest sets
+    /// them; `path` (an addition) is the path as reported.
+    pub fn new(name: &str, dir: &str, path: &str) -> Self {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert("name".into(), name.into());
+        map.insert("dir".into(), dir.into());
+        map.insert("path".into(), path.into());
+        FileInfo {
+            value: regorus::Value::from(map),
+        }
+    }
+}
+
+/// The findings of one input, plus how many rules exceptions suppressed.
+#[derive(Debug, Default)]
+pub struct EvalOutput {
+    /// Findings, in rule order.
+    pub findings: Vec<Finding>,
+    /// Number of (rule, input) pairs suppressed by an `exception` rule.
+    pub exceptions: usize,
+}
+
+/// One worker's engine, cloned from the prepared prototype.
+#[derive(Debug)]
+pub struct Evaluator {
+    engine: regorus::Engine,
+    packages: Arc<Vec<Package>>,
+}
+
+impl Evaluator {
+    pub(super) fn new(engine: regorus::Engine, packages: Arc<Vec<Package>>) -> Self {
+        Evaluator { engine, packages }
+    }
+
+    /// Whether any package is selected at all.
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty()
+    }
+
+    /// Evaluates every selected rule against `input`, which is input `origin` of `file`.
+    pub fn evaluate(
+        &mut self,
+        input: regorus::Value,
+        info: &FileInfo,
+        file: &str,
+        origin: InputOrigin,
+    ) -> EvalOutput {
+        CURRENT_FILE.with(|f| *f.borrow_mut() = info.value.clone());
+        self.engine.set_input(input);
+        let mut out = EvalOutput::default();
+        let packages = Arc::clone(&self.packages);
+        for package in packages.iter() {
+            let excepted = if package.has_exception {
+                match self.eval(&format!("data.{}.exception", package.name)) {
+                    Ok(v) => exception_names(&v),
+                    Err(message) => {
+                        out.findings.push(policy_error(
+                            &format!("{}.exception", package.name),
+                            &message,
+                            file,
+                            origin,
+                        ));
+                        Vec::new()
+                    }
+                }
+            } else {
+                Vec::new()
+            };
+            for rule in &package.rules {
+                let value = match self.eval(&format!("data.{}.{}", package.name, rule.name)) {
+                    Ok(v) => v,
+                    Err(message) => {
+                        out.findings
+                            .push(policy_error(&rule.id, &message, file, origin));
+                        continue;
+                    }
+                };
+                let results = results_of(&value);
+                if excepted.contains(&rule.exception_name) {
+                    if !results.is_empty() {
+                        out.exceptions += 1;
+                    }
+                    continue;
+                }
+                if results.is_empty() && !value_is_collection(&value) && !value_is_undefined(&value)
+                {
+                    out.findings.push(shape_error(rule, &value, file, origin));
+                }
+                for result in results {
+                    out.findings.push(to_finding(rule, result, file, origin));
+                }
+            }
+        }
+        // print() output is gathered so it cannot interleave across threads; it is shown
+        // only by commands that ask for it.
+        let _ = self.engine.take_prints();
+        out
+    }
+
+    fn eval(&mut self, path: &str) -> Result<serde_json::Value, String> {
+        let value = self
+            .engine
+            .eval_rule(path.to_string())
+            .map_err(|e| e.to_string())?;
+        if value == regorus::Value::Undefined {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::to_value(&value).map_err(|e| e.to_string())
+    }
+}
+
+fn value_is_collection(value: &serde_json::Value) -> bool {
+    value.is_array()
+}
+
+fn value_is_undefined(value: &serde_json::Value) -> bool {
+    value.is_null()
+}
+
+/// Members of a rule's value: sets and arrays serialise as arrays.
+fn results_of(value: &serde_json::Value) -> Vec<&serde_json::Value> {
+    match value {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Names listed by `exception contains rules if { rules := ["foo"] }`.
+fn exception_names(value: &serde_json::Value) -> Vec<String> {
+    let mut names = Vec::new();
+    for item in results_of(value) {
+        match item {
+            serde_json::Value::Array(inner) => {
+                names.extend(inner.iter().filter_map(|v| v.as_str().map(str::to_string)));
+            }
+            serde_json::Value::String(s) => names.push(s.clone()),
+            _ => {}
+        }
+    }
+    names
+}
+
+fn to_finding(
+    rule: &RuleSpec,
+    result: &serde_json::Value,
+    file: &str,
+    origin: InputOrigin,
+) -> Finding {
+    let object = match result {
+        serde_json::Value::String(msg) => {
+            return Finding {
+                rule: rule.id.clone(),
+                severity: rule.severity,
+                message: msg.clone(),
+                file: file.to_string(),
+                target: Target::Input(origin),
+                metadata: Default::default(),
+            }
+        }
+        serde_json::Value::Object(object) => object,
+        other => {
+            return Finding {
+                rule: POLICY_ERROR.to_string(),
+                severity: Severity::Warning,
+                message: format!(
+                    "rule `{}` produced {other}, which is neither a message string nor an object with a string `msg`; it was ignored",
+                    rule.id
+                ),
+                file: file.to_string(),
+                target: Target::Input(origin),
+                metadata: Default::default(),
+            }
+        }
+    };
+    let Some(msg) = object.get("msg").and_then(|m| m.as_str()) else {
+        return Finding {
+            rule: POLICY_ERROR.to_string(),
+            severity: Severity::Error,
+            message: format!(
+                "rule `{}` produced an object without a string `msg`: {}",
+                rule.id,
+                serde_json::Value::Object(object.clone())
+            ),
+            file: file.to_string(),
+            target: Target::Input(origin),
+            metadata: Default::default(),
+        };
+    };
+    let mut metadata = object.clone();
+    metadata.remove("msg");
+    let id = object
+        .get("id")
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| rule.id.clone(), str::to_string);
+    let severity = object
+        .get("severity")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(rule.severity);
+    let target = result_target(object, origin);
+    Finding {
+        rule: id,
+        severity,
+        message: msg.to_string(),
+        file: file.to_string(),
+        target,
+        metadata,
+    }
+}
+
+/// `path` (keys/indices or a pointer) wins; else conftest's `_loc.line`; else the input.
+fn result_target(
+    object: &serde_json::Map<String, serde_json::Value>,
+    origin: InputOrigin,
+) -> Target {
+    if let Some(path) = object.get("path").and_then(parse_path) {
+        return Target::Path { origin, path };
+    }
+    let line = object
+        .get("_loc")
+        .and_then(|loc| loc.get("line").or_else(|| loc.get("row")))
+        .and_then(|l| l.as_u64())
+        .and_then(|l| usize::try_from(l).ok())
+        .filter(|l| *l > 0);
+    match line {
+        Some(line) => Target::Line(line),
+        None => Target::Input(origin),
+    }
+}
+
+fn policy_error(rule_id: &str, engine_message: &str, file: &str, origin: InputOrigin) -> Finding {
+    let (location, message) = split_engine_error(engine_message);
+    let at = location.map_or(String::new(), |l| {
+        format!(" (at {}:{}:{})", l.file, l.line, l.column)
+    });
+    Finding {
+        rule: POLICY_ERROR.to_string(),
+        severity: Severity::Error,
+        message: format!("rule `{rule_id}` failed on this document: {message}{at}"),
+        file: file.to_string(),
+        target: Target::Input(origin),
+        metadata: Default::default(),
+    }
+}
+
+fn shape_error(
+    rule: &RuleSpec,
+    value: &serde_json::Value,
+    file: &str,
+    origin: InputOrigin,
+) -> Finding {
+    Finding {
+        rule: POLICY_ERROR.to_string(),
+        severity: Severity::Error,
+        message: format!(
+            "rule `{}` evaluated to {value}; deny/warn rules must be sets of messages (`{} contains msg if {{ ... }}`)",
+            rule.id, rule.name
+        ),
+        file: file.to_string(),
+        target: Target::Input(origin),
+        metadata: Default::default(),
+    }
+}

@@ -1,0 +1,415 @@
+//! Policies: loading Rego files into one prepared engine, choosing which packages run, and
+//! (in [`eval`]) evaluating them against documents with conftest's semantics.
+//!
+//! Policies compile once per run. The prepared engine is a prototype: each worker thread
+//! clones it (cheap once it has evaluated once) into an [`Evaluator`].
+
+mod error;
+mod eval;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use error::{CompileError, PolicyError};
+pub use eval::{EvalOutput, Evaluator, FileInfo};
+
+use crate::finding::{RuleInfo, Severity};
+
+/// Where policies and data come from, and which packages to evaluate.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyOptions {
+    /// `.rego` files or directories (searched recursively).
+    pub paths: Vec<PathBuf>,
+    /// Data documents to merge into `data`: a label for messages and the value.
+    pub data: Vec<(String, regorus::Value)>,
+    /// Package patterns to evaluate (`*` and `?` wildcards); empty means `main`.
+    pub namespaces: Vec<String>,
+    /// Evaluate every package that defines rules.
+    pub all_namespaces: bool,
+    /// Parse policies as Rego v0.
+    pub rego_v0: bool,
+}
+
+/// A rule whose results become findings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSpec {
+    /// The rule's name inside its package, e.g. `deny_latest`.
+    pub name: String,
+    /// The rule id in reports: `<package>.<name>`.
+    pub id: String,
+    /// Severity of its results unless a result overrides it.
+    pub severity: Severity,
+    /// The name `exception` rules use for it (conftest drops the `deny_`-style prefix).
+    pub exception_name: String,
+}
+
+/// A package selected for evaluation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Package {
+    /// Dotted package name without `data.`, e.g. `main` or `k8s.security`.
+    pub name: String,
+    /// Its deny/violation/warn rules, sorted by name.
+    pub rules: Vec<RuleSpec>,
+    /// Whether it defines an `exception` rule.
+    pub has_exception: bool,
+}
+
+/// The loaded, compiled policies of one run.
+#[derive(Debug)]
+pub struct PolicySet {
+    prototype: regorus::Engine,
+    packages: Arc<Vec<Package>>,
+    unselected: Vec<String>,
+    files: Vec<String>,
+}
+
+/// The module that gives policies `data.conftest.file`, backed by a host function.
+const CONFTEST_MODULE: &str = "package conftest\n\nfile := __goldenpath_conftest_file(0)\n";
+const CONFTEST_MODULE_PATH: &str = "<goldenpath:conftest>";
+
+impl PolicySet {
+    /// Loads, compiles and prepares the policies.
+    pub fn load(options: &PolicyOptions) -> Result<PolicySet, PolicyError> {
+        let files = find_rego_files(&options.paths)?;
+        let mut engine = regorus::Engine::new();
+        engine.set_rego_v0(options.rego_v0);
+        // OPA's behaviour: a builtin error makes the expression undefined, not the query fail.
+        engine.set_strict_builtin_errors(false);
+        engine.set_gather_prints(true);
+        let mut labels = Vec::new();
+        let mut sources = Vec::new();
+        for path in &files {
+            let label = display_path(path);
+            let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Read {
+                path: label.clone(),
+                message: e.to_string(),
+            })?;
+            if let Err(err) = engine.add_policy(label.clone(), text.clone()) {
+                return Err(PolicyError::from_engine(
+                    &err,
+                    &[(label, text)],
+                    options.rego_v0,
+                ));
+            }
+            labels.push(label.clone());
+            sources.push((label, text));
+        }
+        engine
+            .add_policy(
+                CONFTEST_MODULE_PATH.to_string(),
+                CONFTEST_MODULE.to_string(),
+            )
+            .map_err(|e| PolicyError::Internal(e.to_string()))?;
+        eval::register_extensions(&mut engine).map_err(|e| PolicyError::Internal(e.to_string()))?;
+        for (label, value) in &options.data {
+            engine
+                .add_data(value.clone())
+                .map_err(|e| PolicyError::Data {
+                    path: label.clone(),
+                    message: first_line(&e.to_string()),
+                })?;
+        }
+
+        let rule_paths = {
+            let mut probe = engine.clone();
+            let compiled = probe
+                .compile_with_entrypoint(&"data.conftest.file".into())
+                .map_err(|e| PolicyError::from_engine(&e, &sources, options.rego_v0))?;
+            compiled.get_rules().keys().cloned().collect::<Vec<_>>()
+        };
+        let package_names = engine
+            .get_packages()
+            .map_err(|e| PolicyError::Internal(e.to_string()))?;
+        let all = collect_packages(&package_names, &rule_paths);
+
+        let patterns: Vec<String> = if options.namespaces.is_empty() {
+            vec!["main".to_string()]
+        } else {
+            options.namespaces.clone()
+        };
+        let (selected, unselected): (Vec<Package>, Vec<Package>) = all.into_iter().partition(|p| {
+            options.all_namespaces || patterns.iter().any(|pat| wildcard_match(pat, &p.name))
+        });
+
+        let mut set = PolicySet {
+            prototype: engine,
+            packages: Arc::new(selected),
+            unselected: unselected.into_iter().map(|p| p.name).collect(),
+            files: labels,
+        };
+        set.warm_up(&sources, options.rego_v0)?;
+        Ok(set)
+    }
+
+    /// Evaluates every selected rule once on an empty input: this prepares the prototype
+    /// (so clones don't re-analyse) and surfaces errors regorus reports only at evaluation
+    /// (unknown functions, rule conflicts, recursion) as load errors.
+    fn warm_up(&mut self, sources: &[(String, String)], rego_v0: bool) -> Result<(), PolicyError> {
+        self.prototype.set_input(regorus::Value::new_object());
+        let packages = Arc::clone(&self.packages);
+        let mut any = false;
+        for package in packages.iter() {
+            let exception = package
+                .has_exception
+                .then(|| format!("data.{}.exception", package.name));
+            let rules = package
+                .rules
+                .iter()
+                .map(|r| format!("data.{}.{}", package.name, r.name));
+            for path in exception.into_iter().chain(rules) {
+                any = true;
+                if let Err(err) = self.prototype.eval_rule(path) {
+                    if error::is_static_error(&err.to_string()) {
+                        return Err(PolicyError::from_engine(&err, sources, rego_v0));
+                    }
+                }
+            }
+        }
+        if !any {
+            // Still prepare the engine so clones are cheap.
+            let _ = self.prototype.eval_rule("data.conftest.file".to_string());
+        }
+        let _ = self.prototype.take_prints();
+        Ok(())
+    }
+
+    /// A new evaluator for one worker thread.
+    pub fn evaluator(&self) -> Evaluator {
+        Evaluator::new(self.prototype.clone(), Arc::clone(&self.packages))
+    }
+
+    /// The packages that will be evaluated.
+    pub fn packages(&self) -> &[Package] {
+        &self.packages
+    }
+
+    /// Packages that define rules but were left out by the namespace selection.
+    pub fn unselected(&self) -> &[String] {
+        &self.unselected
+    }
+
+    /// The rules of the selected packages, for reports.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.packages
+            .iter()
+            .flat_map(|p| &p.rules)
+            .map(|r| RuleInfo {
+                id: r.id.clone(),
+                severity: Some(r.severity),
+                ..RuleInfo::default()
+            })
+            .collect()
+    }
+
+    /// The policy files loaded, as labelled in messages.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.trim().lines().next().unwrap_or_default().to_string()
+}
+
+/// The label of a path in messages: as given, with forward slashes.
+pub(crate) fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+fn find_rego_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| PolicyError::Read {
+            path: display_path(path),
+            message: e.to_string(),
+        })?;
+        if meta.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        let before = files.len();
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = entry.map_err(|e| PolicyError::Read {
+                path: e.path().map_or_else(|| display_path(path), display_path),
+                message: e.to_string(),
+            })?;
+            let is_rego = entry.file_type().is_file()
+                && entry.path().extension().is_some_and(|ext| ext == "rego");
+            if is_rego {
+                files.push(entry.into_path());
+            }
+        }
+        if files.len() == before {
+            return Err(PolicyError::NoPolicies(display_path(path)));
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// Groups rule paths (`data.pkg.rule`) by package and keeps the conftest rule names.
+fn collect_packages(package_names: &[String], rule_paths: &[String]) -> Vec<Package> {
+    let mut names: Vec<&str> = package_names
+        .iter()
+        .filter_map(|p| p.strip_prefix("data."))
+        .filter(|p| *p != "conftest")
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut packages: Vec<Package> = names
+        .iter()
+        .map(|name| Package {
+            name: name.to_string(),
+            rules: Vec::new(),
+            has_exception: false,
+        })
+        .collect();
+    for path in rule_paths {
+        let Some(rest) = path.strip_prefix("data.") else {
+            continue;
+        };
+        // The longest package that is a prefix of the path and leaves a plain rule name.
+        let owner = packages
+            .iter_mut()
+            .filter(|p| {
+                rest.strip_prefix(p.name.as_str())
+                    .and_then(|r| r.strip_prefix('.'))
+                    .is_some_and(|r| !r.contains('.'))
+            })
+            .max_by_key(|p| p.name.len());
+        let Some(package) = owner else { continue };
+        let name = &rest[package.name.len() + 1..];
+        if name == "exception" {
+            package.has_exception = true;
+        } else if let Some(severity) = rule_severity(name) {
+            if !package.rules.iter().any(|r| r.name == name) {
+                package.rules.push(RuleSpec {
+                    name: name.to_string(),
+                    id: format!("{}.{}", package.name, name),
+                    severity,
+                    exception_name: exception_name(name),
+                });
+            }
+        }
+    }
+    packages.retain(|p| !p.rules.is_empty());
+    for p in &mut packages {
+        p.rules.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    packages
+}
+
+/// conftest's rule names: `deny`, `violation` (errors) and `warn` (warnings), each
+/// optionally followed by `_suffix` parts of letters and digits.
+pub fn rule_severity(name: &str) -> Option<Severity> {
+    let mut parts = name.split('_');
+    let severity = match parts.next()? {
+        "deny" | "violation" => Severity::Error,
+        "warn" => Severity::Warning,
+        _ => return None,
+    };
+    parts
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(severity)
+}
+
+/// The name an `exception` rule uses for a rule: `deny_foo` → `foo`; `deny` → `""`.
+fn exception_name(name: &str) -> String {
+    if matches!(name, "deny" | "violation" | "warn") {
+        return String::new();
+    }
+    ["violation_", "deny_", "warn_"]
+        .iter()
+        .fold(name, |n, prefix| n.strip_prefix(prefix).unwrap_or(n))
+        .to_string()
+}
+
+/// Matches `*` (any run of characters, dots included) and `?` (one character).
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conftest_rule_names() {
+        let cases = [
+            ("deny", Some(Severity::Error)),
+            ("violation", Some(Severity::Error)),
+            ("warn", Some(Severity::Warning)),
+            ("deny_run_as_root", Some(Severity::Error)),
+            ("warn_latest2", Some(Severity::Warning)),
+            ("denyx", None),
+            ("deny_", None),
+            ("deny__x", None),
+            ("allow", None),
+            ("exception", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(rule_severity(name), want, "{name}");
+        }
+        assert_eq!(exception_name("deny_run_as_root"), "run_as_root");
+        assert_eq!(exception_name("warn_foo"), "foo");
+        assert_eq!(exception_name("violation"), "");
+    }
+
+    #[test]
+    fn namespace_wildcards() {
+        assert!(wildcard_match("main", "main"));
+        assert!(!wildcard_match("main", "main.k8s"));
+        assert!(wildcard_match("main.*", "main.k8s.x"));
+        assert!(wildcard_match("*", "anything.at.all"));
+        assert!(wildcard_match("k?s", "k8s"));
+        assert!(!wildcard_match("k?s", "kks8"));
+    }
+
+    #[test]
+    fn packages_take_the_longest_prefix() {
+        let packages = vec![
+            "data.a".to_string(),
+            "data.a.b".to_string(),
+            "data.conftest".to_string(),
+        ];
+        let rules = vec![
+            "data.a.deny".to_string(),
+            "data.a.b.warn_x".to_string(),
+            "data.a.b.exception".to_string(),
+            "data.a.helper".to_string(),
+            "data.conftest.file".to_string(),
+        ];
+        let got = collect_packages(&packages, &rules);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].name, "a");
+        assert_eq!(got[0].rules[0].id, "a.deny");
+        assert_eq!(got[1].name, "a.b");
+        assert_eq!(got[1].rules[0].id, "a.b.warn_x");
+        assert!(got[1].has_exception);
+    }
+}

@@ -1,0 +1,76 @@
+//! The JSON report: a stable structure documented in the README.
+//!
+//! ```json
+//! {"version": 1, "tool": {...}, "findings": [{"rule", "severity", "message", "file",
+//!   "line", "column", "end_line", "end_column", "metadata"}], "summary": {...}}
+//! ```
+//! Lines and columns are 1-based, columns count Unicode characters, and `end_column` is
+//! exclusive. Positions are `null` for findings about a file as a whole.
+
+use serde::Serialize;
+
+use super::{Report, Summary};
+use crate::finding::Severity;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    metadata: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// Renders the report as pretty-printed JSON with a trailing newline.
+pub fn render(report: &Report) -> String {
+    let findings = report
+        .diagnostics
+        .iter()
+        .map(|d| JsonFinding {
+            rule: &d.rule,
+            severity: d.severity,
+            message: &d.message,
+            file: &d.file,
+            line: d.region.map(|r| r.start.line),
+            column: d.region.map(|r| r.start.column),
+            end_line: d.region.map(|r| r.end.line),
+            end_column: d.region.map(|r| r.end.column),
+            metadata: &d.metadata,
+        })
+        .collect();
+    let out = JsonReport {
+        version: 1,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings,
+        summary: &report.summary,
+    };
+    let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| {
+        format!(
+            "{{\"error\": {}}}",
+            serde_json::Value::String(e.to_string())
+        )
+    });
+    text.push('\n');
+    text
+}

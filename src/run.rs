@@ -1,0 +1,460 @@
+//! The pipeline of `goldenpath check`: discover → parse → evaluate → locate → report.
+//! This is the only module that knows every stage.
+
+use std::path::{Path, PathBuf};
+
+use miette::{NamedSource, SourceSpan};
+use rayon::prelude::*;
+
+use crate::discover::{self, DiscoverError, DiscoverOptions};
+use crate::document::{Document, InputOrigin, NodeKind, PathSeg};
+use crate::finding::{Finding, RuleInfo, Severity, Target, PARSE_ERROR};
+use crate::format::Format;
+use crate::locate::{self, Diagnostic};
+use crate::parse::{self, ParseFailure};
+use crate::policy::{EvalOutput, Evaluator, FileInfo, PolicyError, PolicyOptions, PolicySet};
+use crate::report::{Report, Summary};
+
+/// Everything `check` needs.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// Files and directories to check.
+    pub paths: Vec<PathBuf>,
+    /// `.rego` files or directories; empty means `./policy` if it exists.
+    pub policy_paths: Vec<PathBuf>,
+    /// Data files or directories merged into `data`.
+    pub data_paths: Vec<PathBuf>,
+    /// Package patterns to evaluate.
+    pub namespaces: Vec<String>,
+    /// Evaluate every package.
+    pub all_namespaces: bool,
+    /// Parse policies as Rego v0.
+    pub rego_v0: bool,
+    /// Discovery settings.
+    pub discover: DiscoverOptions,
+    /// conftest's combine mode.
+    pub combine: bool,
+    /// Worker threads; `None` for one per core.
+    pub jobs: Option<usize>,
+    /// Files larger than this are reported, not parsed.
+    pub max_file_size: u64,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            paths: vec![PathBuf::from(".")],
+            policy_paths: Vec::new(),
+            data_paths: Vec::new(),
+            namespaces: Vec::new(),
+            all_namespaces: false,
+            rego_v0: false,
+            discover: DiscoverOptions::default(),
+            combine: false,
+            jobs: None,
+            max_file_size: parse::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Failures that stop a run (exit status 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RunError {
+    /// Bad paths or patterns.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Discover(#[from] DiscoverError),
+    /// Broken policies.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Policy(#[from] Box<PolicyError>),
+    /// No policy was given and `./policy` does not exist.
+    #[error("no policies to evaluate")]
+    #[diagnostic(
+        code(goldenpath::usage::no_policies),
+        help("pass -p/--policy <DIR or FILE>, or create ./policy with .rego files (as conftest does)")
+    )]
+    NoPolicies,
+    /// A data file that cannot be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Data(Box<DataError>),
+    /// The worker pool could not start.
+    #[error("cannot start worker threads: {0}")]
+    #[diagnostic(code(goldenpath::threads))]
+    Threads(String),
+}
+
+/// A `-d` data file that cannot be used.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot load data `{file}`: {message}")]
+#[diagnostic(code(goldenpath::data))]
+pub struct DataError {
+    /// The data file.
+    pub file: String,
+    /// What went wrong.
+    pub message: String,
+    /// Its text, when it was read.
+    #[source_code]
+    pub src: Option<NamedSource<String>>,
+    /// Where, when known.
+    #[label("here")]
+    pub span: Option<SourceSpan>,
+}
+
+impl DataError {
+    fn boxed(
+        file: String,
+        message: String,
+        src: Option<NamedSource<String>>,
+        span: Option<SourceSpan>,
+    ) -> RunError {
+        RunError::Data(Box::new(DataError {
+            file,
+            message,
+            src,
+            span,
+        }))
+    }
+}
+
+/// Runs `goldenpath check`.
+pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
+    let policies = load_policies(options)?;
+    let discovery = discover::discover(&options.paths, &options.discover)?;
+
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(jobs) = options.jobs.filter(|j| *j > 0) {
+        builder = builder.num_threads(jobs);
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| RunError::Threads(e.to_string()))?;
+
+    let mut summary = Summary {
+        files: discovery.candidates.len(),
+        unevaluated_packages: policies.unselected().to_vec(),
+        ..Summary::default()
+    };
+    let mut diagnostics: Vec<Diagnostic> = discovery
+        .problems
+        .iter()
+        .map(|p| file_level(PARSE_ERROR, &p.file, &p.message))
+        .collect();
+
+    if options.combine {
+        let parsed: Vec<Result<Document, ParseFailure>> = pool.install(|| {
+            discovery
+                .candidates
+                .par_iter()
+                .map(|c| parse::parse_file(&c.path, &c.file, c.format, options.max_file_size))
+                .collect()
+        });
+        let root_label = options
+            .paths
+            .first()
+            .map_or_else(|| ".".to_string(), |p| discover::display(p));
+        let outcome = check_combined(&policies, parsed, &root_label);
+        summary.documents = outcome.documents;
+        summary.parse_errors = outcome.parse_errors;
+        summary.exceptions = outcome.exceptions;
+        diagnostics.extend(outcome.diagnostics);
+    } else {
+        let outcomes: Vec<FileOutcome> = pool.install(|| {
+            discovery
+                .candidates
+                .par_iter()
+                .map_init(
+                    || policies.evaluator(),
+                    |evaluator, c| {
+                        check_file(evaluator, &c.path, &c.file, c.format, options.max_file_size)
+                    },
+                )
+                .collect()
+        });
+        for outcome in outcomes {
+            summary.documents += outcome.documents;
+            summary.parse_errors += outcome.parse_errors;
+            summary.exceptions += outcome.exceptions;
+            diagnostics.extend(outcome.diagnostics);
+        }
+    }
+    summary.parse_errors += discovery.problems.len();
+    let mut rules = RuleInfo::builtin();
+    rules.extend(policies.rules());
+    // Ids set by results (`id` keys) are rules too.
+    for d in &diagnostics {
+        if !rules.iter().any(|r| r.id == d.rule) {
+            rules.push(RuleInfo {
+                id: d.rule.clone(),
+                ..RuleInfo::default()
+            });
+        }
+    }
+    Ok(Report::new(diagnostics, summary, rules))
+}
+
+fn load_policies(options: &CheckOptions) -> Result<PolicySet, RunError> {
+    let mut paths = options.policy_paths.clone();
+    if paths.is_empty() {
+        let default = PathBuf::from("policy");
+        if !default.is_dir() {
+            return Err(RunError::NoPolicies);
+        }
+        paths.push(default);
+    }
+    let data = load_data(&options.data_paths)?;
+    let policy_options = PolicyOptions {
+        paths,
+        data,
+        namespaces: options.namespaces.clone(),
+        all_namespaces: options.all_namespaces,
+        rego_v0: options.rego_v0,
+    };
+    PolicySet::load(&policy_options).map_err(|e| RunError::Policy(Box::new(e)))
+}
+
+/// Reads `-d` data files (JSON or YAML objects; directories searched recursively).
+fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, RunError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry = entry.map_err(|e| {
+                    DataError::boxed(discover::display(path), e.to_string(), None, None)
+                })?;
+                let format = Format::detect(entry.path());
+                if entry.file_type().is_file()
+                    && matches!(format, Some(Format::Json | Format::Yaml))
+                {
+                    files.push(entry.into_path());
+                }
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut data = Vec::new();
+    for path in files {
+        let file = discover::display(&path);
+        let format = Format::detect(&path).unwrap_or(Format::Json);
+        let doc = parse::parse_file(&path, &file, format, u64::MAX).map_err(|f| {
+            let span = f
+                .span
+                .map(|s| SourceSpan::new(s.start.into(), s.end - s.start));
+            let src = f.source.map(|text| NamedSource::new(f.file.clone(), text));
+            DataError::boxed(f.file, f.message, src, span)
+        })?;
+        for root in &doc.roots {
+            if !matches!(root.kind, NodeKind::Object(_)) {
+                return Err(DataError::boxed(
+                    file.clone(),
+                    "a data document must be an object".to_string(),
+                    Some(NamedSource::new(file.clone(), doc.source.clone())),
+                    Some(SourceSpan::new(root.span.start.into(), 0)),
+                ));
+            }
+            data.push((file.clone(), root.to_rego()));
+        }
+    }
+    Ok(data)
+}
+
+/// The result of checking one file.
+#[derive(Debug, Default)]
+struct FileOutcome {
+    diagnostics: Vec<Diagnostic>,
+    documents: usize,
+    parse_errors: usize,
+    exceptions: usize,
+}
+
+fn file_info(path: &Path, file: &str) -> FileInfo {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let name = absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = absolute
+        .parent()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    FileInfo::new(&name, &dir, file)
+}
+
+fn parse_failure(failure: ParseFailure) -> FileOutcome {
+    let finding = Finding {
+        rule: PARSE_ERROR.to_string(),
+        severity: Severity::Error,
+        message: failure.message,
+        file: failure.file,
+        target: failure.span.map_or(Target::File, Target::Span),
+        metadata: Default::default(),
+    };
+    FileOutcome {
+        diagnostics: locate::locate(vec![finding], None, failure.source.as_deref()),
+        parse_errors: 1,
+        ..FileOutcome::default()
+    }
+}
+
+fn check_file(
+    evaluator: &mut Evaluator,
+    path: &Path,
+    file: &str,
+    format: Format,
+    max_size: u64,
+) -> FileOutcome {
+    let doc = match parse::parse_file(path, file, format, max_size) {
+        Ok(doc) => doc,
+        Err(failure) => return parse_failure(failure),
+    };
+    let info = file_info(path, file);
+    let mut outcome = FileOutcome::default();
+    let mut findings = Vec::new();
+    for input in doc.inputs() {
+        outcome.documents += 1;
+        if evaluator.is_empty() {
+            continue;
+        }
+        let EvalOutput {
+            findings: found,
+            exceptions,
+        } = evaluator.evaluate(input.node.to_rego(), &info, &doc.file, input.origin);
+        findings.extend(found);
+        outcome.exceptions += exceptions;
+    }
+    outcome.diagnostics = locate::locate(findings, Some(&doc), None);
+    outcome
+}
+
+fn file_level(rule: &str, file: &str, message: &str) -> Diagnostic {
+    Diagnostic {
+        rule: rule.to_string(),
+        severity: Severity::Error,
+        message: message.to_string(),
+        file: file.to_string(),
+        region: None,
+        metadata: Default::default(),
+        snippet: None,
+    }
+}
+
+/// conftest's `--combine`: every document in one input, `[{path, contents}, ...]`.
+fn check_combined(
+    policies: &PolicySet,
+    parsed: Vec<Result<Document, ParseFailure>>,
+    root_label: &str,
+) -> FileOutcome {
+    let mut outcome = FileOutcome::default();
+    let mut docs = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(doc) => docs.push(doc),
+            Err(failure) => {
+                let failed = parse_failure(failure);
+                outcome.parse_errors += failed.parse_errors;
+                outcome.diagnostics.extend(failed.diagnostics);
+            }
+        }
+    }
+    let combined: Vec<regorus::Value> = docs
+        .iter()
+        .map(|doc| {
+            let contents = match doc.roots.as_slice() {
+                [root] => root.to_rego(),
+                roots => {
+                    regorus::Value::from(roots.iter().map(|r| r.to_rego()).collect::<Vec<_>>())
+                }
+            };
+            let mut map = std::collections::BTreeMap::new();
+            map.insert("path".into(), doc.file.as_str().into());
+            map.insert("contents".into(), contents);
+            regorus::Value::from(map)
+        })
+        .collect();
+    outcome.documents = docs.iter().map(|d| d.roots.len()).sum();
+    let mut evaluator = policies.evaluator();
+    if evaluator.is_empty() {
+        return outcome;
+    }
+    let info = FileInfo::new("Combined", "", "Combined");
+    let origin = InputOrigin {
+        root: 0,
+        element: None,
+    };
+    let output = evaluator.evaluate(regorus::Value::from(combined), &info, root_label, origin);
+    outcome.exceptions = output.exceptions;
+    // Route each finding to the file its path starts in; the rest are about the set.
+    let mut per_doc: Vec<Vec<Finding>> = docs.iter().map(|_| Vec::new()).collect();
+    let mut unrouted = Vec::new();
+    for finding in output.findings {
+        match route_combined(&finding.target, &docs) {
+            Some((index, target)) => per_doc[index].push(Finding {
+                file: docs[index].file.clone(),
+                target,
+                ..finding
+            }),
+            None => unrouted.push(Finding {
+                target: Target::File,
+                ..finding
+            }),
+        }
+    }
+    for (doc, findings) in docs.iter().zip(per_doc) {
+        outcome
+            .diagnostics
+            .extend(locate::locate(findings, Some(doc), None));
+    }
+    outcome
+        .diagnostics
+        .extend(locate::locate(unrouted, None, None));
+    outcome
+}
+
+/// Maps `[i, "contents", ...rest]` in the combined input to file `i` and a target in it.
+fn route_combined(target: &Target, docs: &[Document]) -> Option<(usize, Target)> {
+    let Target::Path { path, .. } = target else {
+        return None;
+    };
+    let index = match path.first()? {
+        PathSeg::Index(i) => *i,
+        PathSeg::Key(k) => k.parse().ok()?,
+    };
+    let doc = docs.get(index)?;
+    let rest = match path.get(1) {
+        Some(PathSeg::Key(k)) if k == "contents" => &path[2..],
+        Some(_) => return None,
+        None => &[][..],
+    };
+    if doc.roots.len() > 1 {
+        if let Some((first, tail)) = rest.split_first() {
+            let root = match first {
+                PathSeg::Index(i) => *i,
+                PathSeg::Key(k) => k.parse().ok()?,
+            };
+            let origin = InputOrigin {
+                root,
+                element: None,
+            };
+            return Some((
+                index,
+                Target::Path {
+                    origin,
+                    path: tail.to_vec(),
+                },
+            ));
+        }
+    }
+    let origin = InputOrigin {
+        root: 0,
+        element: None,
+    };
+    Some((
+        index,
+        Target::Path {
+            origin,
+            path: rest.to_vec(),
+        },
+    ))
+}

@@ -1,0 +1,375 @@
+//! Integration tests: the real binary over `fixtures/`, whole outputs compared with
+//! snapshots where output is the product.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The binary, run from `dir` (relative to `fixtures/`), with a clean environment.
+fn goldenpath(dir: &str) -> Command {
+    let mut cmd = Command::cargo_bin("goldenpath").expect("binary builds");
+    cmd.current_dir(fixtures().join(dir));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &str, args: &[&str]) -> Output {
+    let out = goldenpath(dir).args(args).output().expect("runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json(dir: &str, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(
+        dir,
+        &["check"]
+            .iter()
+            .chain(all.iter())
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    let value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("json report: {e}\n{}\n{}", out.stdout, out.stderr));
+    (out.code, value)
+}
+
+/// `(rule, file, line, column)` of every finding.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn f(rule: &str, file: &str, line: u64, column: u64) -> (String, String, u64, u64) {
+    (rule.to_string(), file.to_string(), line, column)
+}
+
+#[test]
+fn demo_human_report() {
+    let out = run("demo", &["check"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    insta::assert_snapshot!("demo_human", out.stdout);
+}
+
+#[test]
+fn demo_json_report() {
+    let out = run("demo", &["check", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    insta::assert_snapshot!("demo_json", out.stdout);
+}
+
+#[test]
+fn same_bytes_with_one_thread_or_many() {
+    for format in ["human", "json"] {
+        let one = run("demo", &["check", "-j1", "--format", format]);
+        let many = run("demo", &["check", "-j8", "--format", format]);
+        assert_eq!(one.stdout, many.stdout, "{format}");
+        assert_eq!(one.code, many.code);
+    }
+}
+
+#[test]
+fn ignored_directories_are_skipped_but_named_files_are_checked() {
+    let (_, report) = json("demo", &[]);
+    let files: Vec<String> = findings(&report).into_iter().map(|f| f.1).collect();
+    assert!(!files.iter().any(|f| f.starts_with("build/")), "{files:?}");
+    let (code, report) = json("demo", &["build/generated.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![
+            f("main.deny_run_as_root", "build/generated.yaml", 7, 5),
+            f("main.warn", "build/generated.yaml", 9, 11),
+            f("main.deny", "build/generated.yaml", 10, 18),
+        ]
+    );
+    let (_, report) = json("demo", &["--no-ignore"]);
+    let files: Vec<String> = findings(&report).into_iter().map(|f| f.1).collect();
+    assert!(files.iter().any(|f| f.starts_with("build/")), "{files:?}");
+}
+
+#[test]
+fn conftest_semantics_namespaces_exceptions_data_and_locations() {
+    let (code, report) = json("conftest", &["-p", "policy", "-d", "data", "inputs"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![
+            // A string result points at the start of its document.
+            f("main.deny", "inputs/deploy.yaml", 1, 1),
+            // `path` to a missing key points at the object that lacks it.
+            f("main.warn_missing_team", "inputs/deploy.yaml", 3, 1),
+            // conftest's `_loc`.
+            f("main.violation", "inputs/deploy.yaml", 6, 3),
+            // `id` and `severity` keys override; `path` as an array.
+            f("K8S-REGISTRY", "inputs/deploy.yaml", 11, 18),
+            // A top-level array is evaluated element by element.
+            f("main.warn_missing_team", "inputs/list.json", 3, 23),
+        ]
+    );
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    // data.conftest.file.name is the base name.
+    assert!(
+        messages.contains(&"deploy.yaml: name `Web_App` is not a DNS label"),
+        "{messages:?}"
+    );
+    let registry = &report["findings"][3];
+    assert_eq!(registry["severity"], "warning");
+    assert_eq!(registry["metadata"]["registry"], "registry.internal/");
+    assert_eq!(report["summary"]["exceptions"], 1);
+    assert_eq!(report["summary"]["documents"], 4);
+    assert_eq!(
+        report["summary"]["unevaluated_packages"],
+        serde_json::json!(["extra.checks"])
+    );
+}
+
+#[test]
+fn unevaluated_packages_are_named_in_the_human_report() {
+    let out = run(
+        "conftest",
+        &["check", "-p", "policy", "-d", "data", "inputs"],
+    );
+    assert!(
+        out.stdout.contains("note: package not evaluated: extra.checks (select with --namespace <pattern> or --all-namespaces)"),
+        "{}",
+        out.stdout
+    );
+    let (_, all) = json(
+        "conftest",
+        &["-p", "policy", "-d", "data", "--all-namespaces", "inputs"],
+    );
+    let extra = findings(&all)
+        .into_iter()
+        .filter(|f| f.0 == "extra.checks.deny")
+        .count();
+    assert_eq!(extra, 4, "one per document");
+    assert_eq!(
+        all["summary"]["unevaluated_packages"],
+        serde_json::json!([])
+    );
+    let (_, globbed) = json(
+        "conftest",
+        &["-p", "policy", "-d", "data", "-n", "extra.*", "inputs"],
+    );
+    let rules: std::collections::BTreeSet<String> =
+        findings(&globbed).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        rules.into_iter().collect::<Vec<_>>(),
+        vec!["extra.checks.deny".to_string()]
+    );
+}
+
+#[test]
+fn combine_mode_sees_every_file_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("combine.rego"),
+        r#"package main
+import rego.v1
+deny contains {"msg": sprintf("%d files", [count(input)]), "path": [1, "contents", "metadata", "name"]} if count(input) > 1
+deny contains "about the whole set" if count(input) > 1
+"#,
+    )
+    .expect("write");
+    let policy = dir.path().join("combine.rego");
+    let policy = policy.to_str().expect("utf-8 path");
+    let (code, report) = json("conftest", &["-p", policy, "--combine", "inputs"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![
+            f("main.deny", "inputs", 0, 0),
+            f("main.deny", "inputs/list.json", 1, 1),
+        ]
+    );
+}
+
+#[test]
+fn rego_v0_policies_run_with_the_flag_and_explain_themselves_without() {
+    let (code, report) = json("conftest", &["-p", "v0", "--rego-version", "v0", "inputs"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report).len(), 3);
+    let out = run("conftest", &["check", "-p", "v0", "inputs"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("v0/legacy.rego:3:11"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("pass --rego-version v0"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn broken_files_are_findings_and_the_rest_is_checked() {
+    let (code, report) = json(
+        "",
+        &["-p", "conftest/policy", "-d", "conftest/data", "broken"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![
+            f("parse-error", "broken/bad.json", 1, 8),
+            f("parse-error", "broken/bad.toml", 1, 5),
+            f("parse-error", "broken/bad.yaml", 2, 1),
+            f("main.warn_missing_team", "broken/good.yaml", 2, 1),
+            f("parse-error", "broken/latin1.yaml", 1, 10),
+        ]
+    );
+    assert_eq!(report["summary"]["parse_errors"], 4);
+    assert_eq!(report["summary"]["files"], 5);
+}
+
+#[test]
+fn policy_errors_stop_the_run_with_a_located_diagnostic() {
+    let out = run("policy-errors", &["check", "-p", "syntax.rego", "."]);
+    assert_eq!(out.code, 2);
+    insta::assert_snapshot!("policy_syntax_error", out.stderr);
+    let out = run("policy-errors", &["check", "-p", "unknown_fn.rego", "."]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("unknown_fn.rego:6:25"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("could not find function no.such_function"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn runtime_errors_are_findings_and_the_run_goes_on() {
+    let (code, report) = json(
+        "",
+        &["-p", "policy-errors/runtime.rego", "broken/good.yaml"],
+    );
+    assert_eq!(code, 1);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "policy-error");
+    let message = finding["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("rule `main.deny` failed on this document:"),
+        "{message}"
+    );
+    assert!(
+        message.contains("policy-errors/runtime.rego:6"),
+        "{message}"
+    );
+}
+
+#[test]
+fn exit_codes_follow_the_threshold() {
+    let warn_only = [
+        "-p",
+        "conftest/policy",
+        "-d",
+        "conftest/data",
+        "broken/good.yaml",
+    ];
+    assert_eq!(json("", &warn_only).0, 0, "warnings pass by default");
+    let with = |extra: &str| {
+        let mut args = warn_only.to_vec();
+        args.push(extra);
+        json("", &args).0
+    };
+    assert_eq!(with("--fail-on-warn"), 1);
+    assert_eq!(with("--fail-on=warning"), 1);
+    let (code, _) = json(
+        "",
+        &[
+            "-p",
+            "conftest/policy",
+            "-d",
+            "conftest/data",
+            "--no-fail",
+            "broken",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(run("", &["check", "--fail-on", "sometimes"]).code, 2);
+    assert_eq!(
+        run("", &["check", "-p", "conftest/policy", "no/such/dir"]).code,
+        2
+    );
+    assert_eq!(run("broken", &["check"]).code, 2, "no ./policy and no -p");
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("report.json");
+    let out = run(
+        "demo",
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output-file",
+            target.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.is_empty());
+    let written = std::fs::read_to_string(&target).expect("report written");
+    assert_eq!(written, run("demo", &["check", "--format", "json"]).stdout);
+}
+
+#[test]
+fn exclude_globs_skip_paths() {
+    let (_, report) = json("demo", &["--exclude", "deploy/**", "--exclude", "*.toml"]);
+    let files: std::collections::BTreeSet<String> =
+        findings(&report).into_iter().map(|f| f.1).collect();
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        vec!["config/broken.yaml".to_string()]
+    );
+}
+
+#[test]
+fn parse_prints_documents_as_policies_see_them() {
+    let out = run("conftest", &["parse", "inputs/deploy.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("parse_multi_document_yaml", out.stdout);
+    let out = run("demo", &["parse", "config/app.toml", "config/flags.json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("parse_two_files", out.stdout);
+    let out = run("", &["parse", "broken/bad.yaml"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("broken/bad.yaml:2:1"), "{}", out.stderr);
+    let out = run("demo", &["parse", "--parser", "yaml", "policy/config.rego"]);
+    assert_eq!(out.code, 1, "rego is not YAML");
+}
