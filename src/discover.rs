@@ -2,7 +2,8 @@
 //!
 //! Directories are walked honouring `.gitignore`, `.ignore` and `.git/info/exclude` (even
 //! outside a git repository), never entering `.git` and never following symlinks. Files
-//! named on the command line are always checked. Results are sorted, so the order (and
+//! named on the command line are always checked. Helm chart templates (files below
+//! `templates/` beside a `Chart.yaml`) are not YAML and are skipped by the walk. Results are sorted, so the order (and
 //! every report built from it) does not depend on the file system.
 
 use std::path::{Path, PathBuf};
@@ -151,6 +152,9 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             if !options.exclude.is_empty() && excluded.is_match(relative) {
                 continue;
             }
+            if options.parser.is_none() && is_helm_template(path) {
+                continue;
+            }
             if let Some(format) = format_of(path) {
                 found.candidates.push(Candidate {
                     file: display(path),
@@ -164,6 +168,16 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     found.candidates.dedup_by(|a, b| a.file == b.file);
     found.problems.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
+}
+
+/// Files under a Helm chart's `templates/` are Go templates that render to YAML, not YAML;
+/// a walk skips them (name one explicitly to check it anyway).
+fn is_helm_template(path: &Path) -> bool {
+    path.ancestors()
+        .skip(1)
+        .find(|dir| dir.file_name().is_some_and(|n| n == "templates"))
+        .and_then(Path::parent)
+        .is_some_and(|chart| chart.join("Chart.yaml").is_file())
 }
 
 fn walk_problem(root: &Path, err: &ignore::Error) -> WalkProblem {

@@ -373,3 +373,23 @@ fn parse_prints_documents_as_policies_see_them() {
     let out = run("demo", &["parse", "--parser", "yaml", "policy/config.rego"]);
     assert_eq!(out.code, 1, "rego is not YAML");
 }
+
+#[test]
+fn helm_templates_are_skipped_unless_named() {
+    let (_, report) = json("demo", &[]);
+    assert_eq!(
+        report["summary"]["files"], 7,
+        "templates/deployment.yaml is not counted"
+    );
+    let (code, report) = json("demo", &["charts/web/templates/deployment.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![f(
+            "parse-error",
+            "charts/web/templates/deployment.yaml",
+            5,
+            5
+        )]
+    );
+}
