@@ -46,7 +46,10 @@ done
 
 base=$(tr ' ' '\n' <<<"${samples[cat]}" | grep . | median)
 files=$(wc -l <"$list")
-summary=$("$bin" check --no-fail --format json -p benches/policy "$corpus" | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(f"{s[\"files\"]} files, {s[\"documents\"]} documents, {s[\"errors\"]} errors, {s[\"warnings\"]} warnings, {s[\"parse_errors\"]} parse errors")')
+summary=$("$bin" check --no-fail --format json -p benches/policy "$corpus" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["summary"]
+print("%(files)d files, %(documents)d documents, %(errors)d errors, %(warnings)d warnings, %(parse_errors)d parse errors" % s)')
 echo "corpus: $corpus ($files YAML/JSON/TOML files by find; goldenpath: $summary)"
 printf '%-28s %10s %8s\n' "measure" "median s" "x cat"
 for key in cat j1 jn; do

@@ -393,3 +393,76 @@ fn helm_templates_are_skipped_unless_named() {
         )]
     );
 }
+
+#[test]
+fn walks_honour_ignore_files_and_never_enter_git_or_follow_symlinks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(
+        "policy/p.rego",
+        "package main\nimport rego.v1\ndeny contains \"seen\" if input.seen\n",
+    );
+    let doc = "seen: true\n";
+    for rel in [
+        "repo/kept.yaml",
+        "repo/node_modules/dep.yaml",
+        "repo/local.yaml",
+        "repo/excluded.yaml",
+        "repo/.git/config.yaml",
+        "repo/.github/workflows/ci.yml",
+        "outside/target.yaml",
+    ] {
+        write(rel, doc);
+    }
+    write("repo/.gitignore", "node_modules/\n");
+    write("repo/.ignore", "local.yaml\n");
+    write("repo/.git/info/exclude", "excluded.yaml\n");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(root.join("outside"), root.join("repo/linked-dir"))
+            .expect("symlink");
+        std::os::unix::fs::symlink(
+            root.join("outside/target.yaml"),
+            root.join("repo/linked.yaml"),
+        )
+        .expect("symlink");
+    }
+    let files = |args: &[&str]| -> Vec<String> {
+        let out = Command::cargo_bin("goldenpath")
+            .expect("binary")
+            .current_dir(root)
+            .args(["check", "--format", "json"])
+            .args(args)
+            .output()
+            .expect("runs");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        findings(&report).into_iter().map(|f| f.1).collect()
+    };
+    assert_eq!(
+        files(&["repo"]),
+        vec!["repo/.github/workflows/ci.yml", "repo/kept.yaml"]
+    );
+    assert_eq!(
+        files(&["--no-ignore", "repo"]),
+        vec![
+            "repo/.github/workflows/ci.yml",
+            "repo/excluded.yaml",
+            "repo/kept.yaml",
+            "repo/local.yaml",
+            "repo/node_modules/dep.yaml",
+        ]
+    );
+    assert_eq!(
+        files(&["repo", "repo/local.yaml"]),
+        vec![
+            "repo/.github/workflows/ci.yml",
+            "repo/kept.yaml",
+            "repo/local.yaml"
+        ]
+    );
+}

@@ -49,8 +49,6 @@ pub fn render(report: &Report, style: &Style) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&summary_line(report));
-    out.push('\n');
     let unevaluated = &report.summary.unevaluated_packages;
     if !unevaluated.is_empty() {
         out.push_str(&format!(
@@ -63,6 +61,8 @@ pub fn render(report: &Report, style: &Style) -> String {
             unevaluated.join(", ")
         ));
     }
+    out.push_str(&summary_line(report));
+    out.push('\n');
     out
 }
 
