@@ -85,7 +85,7 @@ pub enum RunError {
     #[diagnostic(code(goldenpath::threads))]
     Threads(String),
     /// `--strict` and a rule failed or produced a result of an unknown shape.
-    #[error("{count} policy error{} with --strict; first: {file}: {message}", if *count == 1 { "" } else { "s" })]
+    #[error("{count} policy error{} with --strict; the first, in {file}: {message}", if *count == 1 { "" } else { "s" })]
     #[diagnostic(
         code(goldenpath::policy::strict),
         help("fix the rules named in the `policy-error` findings, or drop --strict to report them as findings")
