@@ -65,7 +65,11 @@ pub fn render(traces: &[FileTrace], explain: bool, trace: bool) -> String {
                 out.push_str(&format!("  applied: {}\n", t.applied.join(", ")));
             }
             for s in &t.skipped {
-                out.push_str(&format!("  skipped: {} ({})\n", s.package, s.reason.describe()));
+                out.push_str(&format!(
+                    "  skipped: {} ({})\n",
+                    s.package,
+                    s.reason.describe()
+                ));
             }
         }
         if prints {

@@ -66,10 +66,7 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    eprint!(
-        "{}",
-        goldenpath::explain::render(&traces, explain, trace)
-    );
+    eprint!("{}", goldenpath::explain::render(&traces, explain, trace));
     let style = human::Style {
         color: args.output_file.is_none() && color_for(std::io::stdout().is_terminal()),
         ..human::Style::default()

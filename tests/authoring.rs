@@ -59,7 +59,11 @@ fn run_filters_tests_by_regex() {
     assert_eq!(last_line(&out.stdout), "0 passed, 1 failed");
     let out = run("authoring", &["test", "--run", "("]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("invalid --run pattern"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("invalid --run pattern"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -152,9 +156,13 @@ fn init_then_check_and_test_pass() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = run_in(dir.path(), &["init"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.starts_with(
-        "created goldenpath.toml\ncreated policy/main.rego\ncreated policy/main_test.rego\n"
-    ), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with(
+            "created goldenpath.toml\ncreated policy/main.rego\ncreated policy/main_test.rego\n"
+        ),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("pre-commit"));
     assert!(out.stdout.contains("GitHub Actions"));
     let config = std::fs::read_to_string(dir.path().join("goldenpath.toml")).expect("config");
@@ -183,7 +191,11 @@ fn init_then_check_and_test_pass() {
     std::fs::write(dir.path().join("policy/main.rego"), "package main\n").expect("write");
     let out = run_in(dir.path(), &["init"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("goldenpath.toml` already exists"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("goldenpath.toml` already exists"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("--force"));
     let out = run_in(dir.path(), &["init", "--force"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -223,7 +235,11 @@ fn runtime_error_is_a_finding_naming_rule_file_and_position() {
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     // regorus reports column 32 (a tab counts 4); the character column is 29.
-    assert!(out.stdout.contains("policy-errors/runtime.rego:6:29"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("policy-errors/runtime.rego:6:29"),
+        "{}",
+        out.stdout
+    );
     insta::assert_snapshot!("check_runtime_error", out.stdout);
 
     let strict = run(
@@ -246,7 +262,9 @@ fn runtime_error_is_a_finding_naming_rule_file_and_position() {
 
 #[test]
 fn explain_and_trace_go_to_stderr_and_leave_reports_alone() {
-    let args = ["check", "--format", "json", "-p", "policy", "-d", "data", "inputs"];
+    let args = [
+        "check", "--format", "json", "-p", "policy", "-d", "data", "inputs",
+    ];
     let plain = run("conftest", &args);
     let mut more = args.to_vec();
     more.extend(["--explain", "--trace"]);
@@ -259,7 +277,17 @@ fn explain_and_trace_go_to_stderr_and_leave_reports_alone() {
          inputs/list.json\n  applied: main\n  skipped: extra.checks (not selected by --namespace (default: main))\n"
     );
 
-    let traced = run("authoring", &["check", "--trace", "-v", "-n", "main", "policy/tests/pinned"]);
+    let traced = run(
+        "authoring",
+        &[
+            "check",
+            "--trace",
+            "-v",
+            "-n",
+            "main",
+            "policy/tests/pinned",
+        ],
+    );
     assert_eq!(traced.code, 1);
     assert_eq!(
         traced.stderr,

@@ -298,7 +298,7 @@ fn policy_error(
     Finding {
         rule: POLICY_ERROR.to_string(),
         severity: Severity::Error,
-        message: format!("rule `{rule_id}` failed on {file}: {message}{at}"),
+        message: format!("rule `{rule_id}` failed on this document: {message}{at}"),
         file: file.to_string(),
         target: Target::Input(origin),
         metadata: Default::default(),
