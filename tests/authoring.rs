@@ -45,7 +45,7 @@ fn last_line(text: &str) -> &str {
 fn unit_tests_and_cases_pass_fail_error_and_skip() {
     let out = run("authoring", &["test", "-d", "data"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert_eq!(last_line(&out.stdout), "4 passed, 3 failed, 1 skipped");
+    assert_eq!(last_line(&out.stdout), "4 passed, 4 failed, 1 skipped");
     insta::assert_snapshot!("test_human", out.stdout);
 }
 
@@ -107,6 +107,7 @@ fn json_and_junit_reports() {
         ("rego", "test_fails_on_purpose", "fail"),
         ("rego", "test_errors_on_purpose", "error"),
         ("rego", "todo_test_owner_label_is_warned", "skip"),
+        ("rego", "test_defined_twice", "error"),
         ("case", "policy/tests/mismatch", "fail"),
         ("case", "policy/tests/pinned", "pass"),
     ];
@@ -117,7 +118,7 @@ fn json_and_junit_reports() {
     assert_eq!(verdicts, expected);
     assert_eq!(
         report["summary"],
-        serde_json::json!({"passed": 4, "failed": 3, "skipped": 1})
+        serde_json::json!({"passed": 4, "failed": 4, "skipped": 1})
     );
     let failing = &report["tests"][3];
     assert_eq!(failing["line"], 26);
@@ -129,7 +130,7 @@ fn json_and_junit_reports() {
     let out = run("authoring", &["test", "-d", "data", "--format", "junit"]);
     assert_eq!(out.code, 1);
     assert!(out.stdout.contains(
-        "<testsuites name=\"goldenpath test\" tests=\"8\" failures=\"2\" errors=\"1\" skipped=\"1\">"
+        "<testsuites name=\"goldenpath test\" tests=\"9\" failures=\"2\" errors=\"2\" skipped=\"1\">"
     ));
     assert!(out.stdout.contains(
         "<testcase classname=\"main_test\" name=\"test_errors_on_purpose\" file=\"policy/main_test.rego\" line=\"32\">"

@@ -21,6 +21,8 @@ pub(super) struct RuleDefinition {
     pub line: usize,
     /// Whether it is a function (`f(x) := ...`), which is never a test.
     pub is_function: bool,
+    /// How many definitions (heads with bodies) the rule has.
+    pub count: usize,
 }
 
 impl RuleDefinition {
@@ -40,6 +42,7 @@ impl RuleDefinition {
                 Rule::Spec { head, .. } => matches!(head, RuleHead::Func { .. }),
                 Rule::Default { args, .. } => !args.is_empty(),
             },
+            count: defs.len(),
         })
     }
 }
@@ -66,6 +69,9 @@ pub struct UnitTest {
     pub line: usize,
     /// Test or todo.
     pub kind: UnitTestKind,
+    /// How many times the rule is defined. regorus merges the definitions into one
+    /// rule (true when any body holds), so a test defined twice cannot be judged.
+    pub definitions: usize,
 }
 
 impl UnitTest {
@@ -130,6 +136,7 @@ pub(super) fn collect(package_names: &[String], definitions: &[RuleDefinition]) 
                 file: d.file.clone(),
                 line: d.line,
                 kind,
+                definitions: d.count,
             })
         })
         .collect();
@@ -145,6 +152,15 @@ impl PolicySet {
         if test.kind == UnitTestKind::Todo {
             return UnitOutcome {
                 verdict: UnitVerdict::Pass,
+                prints: Vec::new(),
+            };
+        }
+        if test.definitions > 1 {
+            return UnitOutcome {
+                verdict: UnitVerdict::Error(format!(
+                    "`{}` is defined {} times; its definitions are evaluated as one rule, so a failing one would be hidden by a passing one: give each test its own name",
+                    test.name, test.definitions
+                )),
                 prints: Vec::new(),
             };
         }
@@ -184,6 +200,7 @@ mod tests {
             file: "p.rego".to_string(),
             line,
             is_function,
+            count: 1,
         }
     }
 
