@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::format::Format;
 use crate::report::{FailOn, OutputFormat};
+use crate::testing::output::TestFormat;
 
 /// Policy-as-code linter for platform engineering: Rego and JSON Schema policies over
 /// whole repositories, with the exact line and column of every finding.
@@ -24,6 +25,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the document(s) policies see for each file, as JSON.
     Parse(ParseArgs),
+    /// Run the policies' Rego unit tests (`test_*` rules) and fixture cases.
+    Test(TestArgs),
+    /// Write a starter goldenpath.toml and an example policy with its unit test.
+    Init(InitArgs),
 }
 
 /// Arguments of `goldenpath check`.
@@ -81,6 +86,59 @@ pub struct CheckArgs {
     /// Files larger than this many bytes are reported instead of parsed.
     #[arg(long, value_name = "BYTES", default_value_t = crate::parse::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// List, per file on standard error, the packages applied and the packages skipped.
+    #[arg(long, short = 'v')]
+    pub explain: bool,
+    /// Show the policies' print() output under each file, on standard error.
+    #[arg(long)]
+    pub trace: bool,
+    /// Make policy errors (a rule failing on a file, a result of an unknown shape)
+    /// fatal: exit status 2 instead of `policy-error` findings.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Arguments of `goldenpath test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Policy files or directories holding the tests (added to -p). Default: ./policy.
+    pub paths: Vec<PathBuf>,
+    /// A .rego file or a directory of them (recursive); repeatable.
+    #[arg(short, long = "policy", value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// A .json/.yaml/.yml data file or directory merged into `data`; repeatable.
+    #[arg(short, long = "data", value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+    /// Packages fixture cases are checked with (`*` and `?` wildcards). Default: main.
+    #[arg(short, long = "namespace", value_name = "NS")]
+    pub namespace: Vec<String>,
+    /// Check fixture cases with every package.
+    #[arg(long)]
+    pub all_namespaces: bool,
+    /// Rego syntax version of the policies.
+    #[arg(long, value_name = "VERSION", default_value = "v1", value_parser = ["v0", "v1"])]
+    pub rego_version: String,
+    /// Only run tests whose name (`data.<package>.<rule>`, or the case directory)
+    /// matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub run: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'o', value_name = "FORMAT", default_value = "human", value_parser = parse_test_format)]
+    pub format: TestFormat,
+    /// Also list passing and skipped tests (human format).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+/// Arguments of `goldenpath init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to initialise.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl CheckArgs {
@@ -120,5 +178,9 @@ fn parse_output(s: &str) -> Result<OutputFormat, String> {
 }
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    s.parse()
+}
+
+fn parse_test_format(s: &str) -> Result<TestFormat, String> {
     s.parse()
 }

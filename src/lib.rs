@@ -10,10 +10,13 @@
 pub mod cli;
 pub mod discover;
 pub mod document;
+pub mod explain;
 pub mod finding;
 pub mod format;
+pub mod init;
 pub mod locate;
 pub mod parse;
 pub mod policy;
 pub mod report;
 pub mod run;
+pub mod testing;

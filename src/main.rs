@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use goldenpath::cli::{CheckArgs, Cli, Command, ParseArgs};
+use goldenpath::cli::{CheckArgs, Cli, Command, InitArgs, ParseArgs, TestArgs};
 use goldenpath::discover::{self, DiscoverOptions};
 use goldenpath::format::Format;
 use goldenpath::report::{self, human};
@@ -17,6 +17,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Parse(args) => parse(args),
+        Command::Test(args) => test(args),
+        Command::Init(args) => init(args),
     }
 }
 
@@ -40,6 +42,7 @@ fn print_error(err: &dyn miette::Diagnostic) {
 
 fn check(args: CheckArgs) -> ExitCode {
     let threshold = args.threshold();
+    let (explain, trace, strict) = (args.explain, args.trace, args.strict);
     let options = CheckOptions {
         paths: args.paths,
         policy_paths: args.policy,
@@ -56,13 +59,14 @@ fn check(args: CheckArgs) -> ExitCode {
         jobs: args.jobs,
         max_file_size: args.max_file_size,
     };
-    let report = match run::check(&options) {
-        Ok(report) => report,
+    let (report, traces) = match run::check_traced(&options) {
+        Ok(done) => done,
         Err(err) => {
             print_error(&err);
             return ExitCode::from(2);
         }
     };
+    eprint!("{}", goldenpath::explain::render(&traces, explain, trace));
     let style = human::Style {
         color: args.output_file.is_none() && color_for(std::io::stdout().is_terminal()),
         ..human::Style::default()
@@ -79,6 +83,12 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Err(message) = written {
         eprintln!("error: {message}");
         return ExitCode::from(2);
+    }
+    if strict {
+        if let Err(err) = run::enforce_strict(&report) {
+            print_error(&err);
+            return ExitCode::from(2);
+        }
     }
     if report.fails(threshold) {
         ExitCode::from(1)
@@ -124,5 +134,51 @@ fn parse(args: ParseArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn test(args: TestArgs) -> ExitCode {
+    let mut policy_paths = args.policy;
+    policy_paths.extend(args.paths);
+    let options = goldenpath::testing::TestOptions {
+        policy_paths,
+        data_paths: args.data,
+        namespaces: args.namespace,
+        all_namespaces: args.all_namespaces,
+        rego_v0: args.rego_version == "v0",
+        run: args.run,
+    };
+    let outcome = match goldenpath::testing::test(&options) {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            print_error(&err);
+            return ExitCode::from(2);
+        }
+    };
+    print!(
+        "{}",
+        goldenpath::testing::output::render(&outcome, args.format, args.verbose)
+    );
+    if outcome.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn init(args: InitArgs) -> ExitCode {
+    match goldenpath::init::init(&args.dir, args.force) {
+        Ok(written) => {
+            for path in written {
+                println!("created {}", discover::display(&path));
+            }
+            println!();
+            print!("{}", goldenpath::init::NEXT_STEPS);
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            print_error(&err);
+            ExitCode::from(2)
+        }
     }
 }

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use crate::discover::{self, DiscoverError, DiscoverOptions};
 use crate::document::{Document, InputOrigin, NodeKind, PathSeg};
-use crate::finding::{Finding, RuleInfo, Severity, Target, PARSE_ERROR};
+use crate::explain::{FileTrace, SkipReason, SkippedPackage};
+use crate::finding::{Finding, RuleInfo, Severity, Target, PARSE_ERROR, POLICY_ERROR};
 use crate::format::Format;
 use crate::locate::{self, Diagnostic};
 use crate::parse::{self, ParseFailure};
@@ -83,6 +84,34 @@ pub enum RunError {
     #[error("cannot start worker threads: {0}")]
     #[diagnostic(code(goldenpath::threads))]
     Threads(String),
+    /// `--strict` and a rule failed or produced a result of an unknown shape.
+    #[error("{count} policy error{} with --strict; the first, in {file}: {message}", if *count == 1 { "" } else { "s" })]
+    #[diagnostic(
+        code(goldenpath::policy::strict),
+        help("fix the rules named in the `policy-error` findings, or drop --strict to report them as findings")
+    )]
+    Strict {
+        /// How many `policy-error` findings the run produced.
+        count: usize,
+        /// The file of the first.
+        file: String,
+        /// Its message.
+        message: String,
+    },
+}
+
+/// `--strict`: a run with any `policy-error` finding (a rule that failed on a file, or a
+/// result of an unknown shape) is an error rather than a finding.
+pub fn enforce_strict(report: &Report) -> Result<(), RunError> {
+    let mut errors = report.diagnostics.iter().filter(|d| d.rule == POLICY_ERROR);
+    match errors.next() {
+        None => Ok(()),
+        Some(first) => Err(RunError::Strict {
+            count: 1 + errors.count(),
+            file: first.file.clone(),
+            message: first.message.clone(),
+        }),
+    }
 }
 
 /// A `-d` data file that cannot be used.
@@ -120,6 +149,12 @@ impl DataError {
 
 /// Runs `goldenpath check`.
 pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
+    check_traced(options).map(|(report, _)| report)
+}
+
+/// Runs `goldenpath check` and also returns, per checked file (sorted by file), the
+/// packages applied and skipped and the policies' `print()` output.
+pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), RunError> {
     let policies = load_policies(options)?;
     let discovery = discover::discover(&options.paths, &options.discover)?;
 
@@ -136,6 +171,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
         unevaluated_packages: policies.unselected().to_vec(),
         ..Summary::default()
     };
+    let mut traces = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = discovery
         .problems
         .iter()
@@ -159,6 +195,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
         summary.parse_errors = outcome.parse_errors;
         summary.exceptions = outcome.exceptions;
         diagnostics.extend(outcome.diagnostics);
+        traces.push(outcome.trace);
     } else {
         let outcomes: Vec<FileOutcome> = pool.install(|| {
             discovery
@@ -173,6 +210,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
                 .collect()
         });
         for outcome in outcomes {
+            traces.push(outcome.trace);
             summary.documents += outcome.documents;
             summary.parse_errors += outcome.parse_errors;
             summary.exceptions += outcome.exceptions;
@@ -191,10 +229,22 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
             });
         }
     }
-    Ok(Report::new(diagnostics, summary, rules))
+    let skipped: Vec<SkippedPackage> = policies
+        .unselected()
+        .iter()
+        .map(|package| SkippedPackage {
+            package: package.clone(),
+            reason: SkipReason::Namespace,
+        })
+        .collect();
+    for trace in &mut traces {
+        trace.skipped = skipped.clone();
+    }
+    traces.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((Report::new(diagnostics, summary, rules), traces))
 }
 
-fn load_policies(options: &CheckOptions) -> Result<PolicySet, RunError> {
+pub(crate) fn load_policies(options: &CheckOptions) -> Result<PolicySet, RunError> {
     let mut paths = options.policy_paths.clone();
     if paths.is_empty() {
         let default = PathBuf::from("policy");
@@ -267,6 +317,7 @@ struct FileOutcome {
     documents: usize,
     parse_errors: usize,
     exceptions: usize,
+    trace: FileTrace,
 }
 
 fn file_info(path: &Path, file: &str) -> FileInfo {
@@ -292,6 +343,10 @@ fn parse_failure(failure: ParseFailure) -> FileOutcome {
         metadata: Default::default(),
     };
     FileOutcome {
+        trace: FileTrace {
+            file: finding.file.clone(),
+            ..FileTrace::default()
+        },
         diagnostics: locate::locate(vec![finding], None, failure.source.as_deref()),
         parse_errors: 1,
         ..FileOutcome::default()
@@ -310,7 +365,14 @@ fn check_file(
         Err(failure) => return parse_failure(failure),
     };
     let info = file_info(path, file);
-    let mut outcome = FileOutcome::default();
+    let mut outcome = FileOutcome {
+        trace: FileTrace {
+            file: doc.file.clone(),
+            applied: evaluator.package_names(),
+            ..FileTrace::default()
+        },
+        ..FileOutcome::default()
+    };
     let mut findings = Vec::new();
     for input in doc.inputs() {
         outcome.documents += 1;
@@ -320,8 +382,10 @@ fn check_file(
         let EvalOutput {
             findings: found,
             exceptions,
+            prints,
         } = evaluator.evaluate(input.node.to_rego(), &info, &doc.file, input.origin);
         findings.extend(found);
+        outcome.trace.prints.extend(prints);
         outcome.exceptions += exceptions;
     }
     outcome.diagnostics = locate::locate(findings, Some(&doc), None);
@@ -346,7 +410,13 @@ fn check_combined(
     parsed: Vec<Result<Document, ParseFailure>>,
     root_label: &str,
 ) -> FileOutcome {
-    let mut outcome = FileOutcome::default();
+    let mut outcome = FileOutcome {
+        trace: FileTrace {
+            file: root_label.to_string(),
+            ..FileTrace::default()
+        },
+        ..FileOutcome::default()
+    };
     let mut docs = Vec::new();
     for result in parsed {
         match result {
@@ -385,6 +455,8 @@ fn check_combined(
     };
     let output = evaluator.evaluate(regorus::Value::from(combined), &info, root_label, origin);
     outcome.exceptions = output.exceptions;
+    outcome.trace.applied = evaluator.package_names();
+    outcome.trace.prints = output.prints;
     // Route each finding to the file its path starts in; the rest are about the set.
     let mut per_doc: Vec<Vec<Finding>> = docs.iter().map(|_| Vec::new()).collect();
     let mut unrouted = Vec::new();

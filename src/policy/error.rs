@@ -74,6 +74,20 @@ pub(crate) struct EngineLocation {
     pub column: usize,
 }
 
+impl EngineLocation {
+    /// `file:line:column` with the column counted in characters (regorus counts a tab
+    /// as four columns), when the file is one of `sources`; as reported otherwise.
+    pub(crate) fn describe(&self, sources: &[(String, String)]) -> String {
+        let column = sources
+            .iter()
+            .find(|(label, _)| *label == self.file)
+            .map_or(self.column, |(_, text)| {
+                char_column(text, self.line, self.column)
+            });
+        format!("{}:{}:{column}", self.file, self.line)
+    }
+}
+
 /// Splits a regorus error into its location and its `error: ...` message.
 pub(crate) fn split_engine_error(text: &str) -> (Option<EngineLocation>, String) {
     let location = text.lines().find_map(|l| {
@@ -127,6 +141,13 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
         offset += l.len();
     }
     offset.min(text.len())
+}
+
+/// The 1-based character column of regorus's `line:column`.
+fn char_column(text: &str, line: usize, column: usize) -> usize {
+    let offset = byte_offset(text, line, column);
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..offset].chars().count() + 1
 }
 
 impl PolicyError {
@@ -192,5 +213,16 @@ mod tests {
         assert!(is_static_error(text));
         assert_eq!(byte_offset("ab\ncdé f\n", 2, 5), 8);
         assert_eq!(byte_offset("a\n\tmsg := f(x)\n", 2, 12), 10);
+        assert_eq!(char_column("a\n\tmsg := f(x)\n", 2, 12), 9);
+        assert_eq!(char_column("ab\ncdé f\n", 2, 5), 5);
+        assert_eq!(char_column("x", 1, 1), 1);
+        let sources = vec![("p.rego".to_string(), "a\n\t\tb := 1\n".to_string())];
+        let at = EngineLocation {
+            file: "p.rego".into(),
+            line: 2,
+            column: 9,
+        };
+        assert_eq!(at.describe(&sources), "p.rego:2:3");
+        assert_eq!(at.describe(&[]), "p.rego:2:9");
     }
 }

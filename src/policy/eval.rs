@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::error::split_engine_error;
+use super::error::{split_engine_error, EngineLocation};
 use super::{Package, RuleSpec};
 use crate::document::{parse_path, InputOrigin};
 use crate::finding::{Finding, Severity, Target, POLICY_ERROR};
@@ -51,6 +51,8 @@ pub struct EvalOutput {
     pub findings: Vec<Finding>,
     /// Number of (rule, input) pairs suppressed by an `exception` rule.
     pub exceptions: usize,
+    /// What `print()` calls wrote, each prefixed with the policy `file:line:`.
+    pub prints: Vec<String>,
 }
 
 /// One worker's engine, cloned from the prepared prototype.
@@ -58,11 +60,25 @@ pub struct EvalOutput {
 pub struct Evaluator {
     engine: regorus::Engine,
     packages: Arc<Vec<Package>>,
+    sources: Arc<Vec<(String, String)>>,
 }
 
 impl Evaluator {
-    pub(super) fn new(engine: regorus::Engine, packages: Arc<Vec<Package>>) -> Self {
-        Evaluator { engine, packages }
+    pub(super) fn new(
+        engine: regorus::Engine,
+        packages: Arc<Vec<Package>>,
+        sources: Arc<Vec<(String, String)>>,
+    ) -> Self {
+        Evaluator {
+            engine,
+            packages,
+            sources,
+        }
+    }
+
+    /// The names of the packages every input is evaluated with, in order.
+    pub fn package_names(&self) -> Vec<String> {
+        self.packages.iter().map(|p| p.name.clone()).collect()
     }
 
     /// Whether any package is selected at all.
@@ -90,6 +106,7 @@ impl Evaluator {
                         out.findings.push(policy_error(
                             &format!("{}.exception", package.name),
                             &message,
+                            &self.sources,
                             file,
                             origin,
                         ));
@@ -103,8 +120,13 @@ impl Evaluator {
                 let value = match self.eval(&format!("data.{}.{}", package.name, rule.name)) {
                     Ok(v) => v,
                     Err(message) => {
-                        out.findings
-                            .push(policy_error(&rule.id, &message, file, origin));
+                        out.findings.push(policy_error(
+                            &rule.id,
+                            &message,
+                            &self.sources,
+                            file,
+                            origin,
+                        ));
                         continue;
                     }
                 };
@@ -125,8 +147,8 @@ impl Evaluator {
             }
         }
         // print() output is gathered so it cannot interleave across threads; it is shown
-        // only by commands that ask for it.
-        let _ = self.engine.take_prints();
+        // only by commands that ask for it (`check --trace`).
+        out.prints = self.engine.take_prints().unwrap_or_default();
         out
     }
 
@@ -262,10 +284,16 @@ fn result_target(
     }
 }
 
-fn policy_error(rule_id: &str, engine_message: &str, file: &str, origin: InputOrigin) -> Finding {
+fn policy_error(
+    rule_id: &str,
+    engine_message: &str,
+    sources: &[(String, String)],
+    file: &str,
+    origin: InputOrigin,
+) -> Finding {
     let (location, message) = split_engine_error(engine_message);
     let at = location.map_or(String::new(), |l| {
-        format!(" (at {}:{}:{})", l.file, l.line, l.column)
+        format!(" (at {})", EngineLocation::describe(&l, sources))
     });
     Finding {
         rule: POLICY_ERROR.to_string(),

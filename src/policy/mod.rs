@@ -6,12 +6,14 @@
 
 mod error;
 mod eval;
+mod unit;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::{CompileError, PolicyError};
 pub use eval::{EvalOutput, Evaluator, FileInfo};
+pub use unit::{UnitOutcome, UnitTest, UnitTestKind, UnitVerdict};
 
 use crate::finding::{RuleInfo, Severity};
 
@@ -61,6 +63,8 @@ pub struct PolicySet {
     packages: Arc<Vec<Package>>,
     unselected: Vec<String>,
     files: Vec<String>,
+    sources: Arc<Vec<(String, String)>>,
+    unit_tests: Vec<UnitTest>,
 }
 
 /// The module that gives policies `data.conftest.file`, backed by a host function.
@@ -110,17 +114,24 @@ impl PolicySet {
                 })?;
         }
 
-        let rule_paths = {
+        let (rule_paths, definitions) = {
             let mut probe = engine.clone();
             let compiled = probe
                 .compile_with_entrypoint(&"data.conftest.file".into())
                 .map_err(|e| PolicyError::from_engine(&e, &sources, options.rego_v0))?;
-            compiled.get_rules().keys().cloned().collect::<Vec<_>>()
+            let rules = compiled.get_rules();
+            // Where each rule is first defined, from the spans regorus keeps.
+            let definitions: Vec<unit::RuleDefinition> = rules
+                .iter()
+                .filter_map(|(path, defs)| unit::RuleDefinition::first(path, defs))
+                .collect();
+            (rules.keys().cloned().collect::<Vec<_>>(), definitions)
         };
         let package_names = engine
             .get_packages()
             .map_err(|e| PolicyError::Internal(e.to_string()))?;
         let all = collect_packages(&package_names, &rule_paths);
+        let unit_tests = unit::collect(&package_names, &definitions);
 
         let patterns: Vec<String> = if options.namespaces.is_empty() {
             vec!["main".to_string()]
@@ -136,7 +147,10 @@ impl PolicySet {
             packages: Arc::new(selected),
             unselected: unselected.into_iter().map(|p| p.name).collect(),
             files: labels,
+            sources: Arc::new(sources),
+            unit_tests,
         };
+        let sources = Arc::clone(&set.sources);
         set.warm_up(&sources, options.rego_v0)?;
         Ok(set)
     }
@@ -175,12 +189,22 @@ impl PolicySet {
 
     /// A new evaluator for one worker thread.
     pub fn evaluator(&self) -> Evaluator {
-        Evaluator::new(self.prototype.clone(), Arc::clone(&self.packages))
+        Evaluator::new(
+            self.prototype.clone(),
+            Arc::clone(&self.packages),
+            Arc::clone(&self.sources),
+        )
     }
 
     /// The packages that will be evaluated.
     pub fn packages(&self) -> &[Package] {
         &self.packages
+    }
+
+    /// The `test_*` and `todo_test_*` rules of every loaded package, sorted by file,
+    /// line and name.
+    pub fn unit_tests(&self) -> &[UnitTest] {
+        &self.unit_tests
     }
 
     /// Packages that define rules but were left out by the namespace selection.
