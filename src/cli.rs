@@ -29,6 +29,18 @@ pub enum Command {
     Test(TestArgs),
     /// Write a starter goldenpath.toml and an example policy with its unit test.
     Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on standard output.
+    Man,
+}
+
+/// Arguments of `goldenpath completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Arguments of `goldenpath check`.

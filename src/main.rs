@@ -19,7 +19,35 @@ fn main() -> ExitCode {
         Command::Parse(args) => parse(args),
         Command::Test(args) => test(args),
         Command::Init(args) => init(args),
+        Command::Completions(args) => completions(args),
+        Command::Man => man(),
     }
+}
+
+/// Completion scripts and the man page come from the same clap definitions as the parser.
+fn completions(args: goldenpath::cli::CompletionsArgs) -> ExitCode {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(
+        args.shell,
+        &mut command,
+        "goldenpath",
+        &mut std::io::stdout(),
+    );
+    ExitCode::SUCCESS
+}
+
+fn man() -> ExitCode {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(command).render(&mut out) {
+        eprintln!("error: cannot render the man page: {e}");
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::io::stdout().lock().write_all(&out) {
+        eprintln!("error: cannot write the man page: {e}");
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }
 
 fn color_for(stream_is_terminal: bool) -> bool {

@@ -466,3 +466,34 @@ fn walks_honour_ignore_files_and_never_enter_git_or_follow_symlinks() {
         ]
     );
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definitions() {
+    let out = run("", &["completions", "bash"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("_goldenpath()"), "bash function");
+    assert!(
+        out.stdout.contains("--all-namespaces"),
+        "check flags are completed"
+    );
+    let out = run("", &["completions", "fish"]);
+    assert!(
+        out.stdout.contains("complete -c goldenpath"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        run("", &["completions", "tcsh"]).code,
+        2,
+        "unknown shell is a usage error"
+    );
+    let out = run("", &["man"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with(".ie \\n(.g .ds Aq"),
+        "roff: {}",
+        &out.stdout[..40.min(out.stdout.len())]
+    );
+    assert!(out.stdout.contains(".TH goldenpath"), "man header");
+    assert!(out.stdout.contains("check"), "subcommands listed");
+}
