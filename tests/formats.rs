@@ -83,9 +83,12 @@ fn parser_flag_reads_any_name() {
     assert_eq!(code, 1);
 }
 
-/// `(rule, line, column, end_line, end_column)` of each finding of checking `file` with
-/// `policy/<policy>.rego`, and the number of documents evaluated.
-fn check(policy: &str, file: &str) -> (Vec<(String, u64, u64, u64, u64)>, u64) {
+/// `(rule, line, column, end_line, end_column)` of a finding.
+type Located = (String, u64, u64, u64, u64);
+
+/// Each finding of checking `file` with `policy/<policy>.rego`, and the number of
+/// documents evaluated.
+fn check(policy: &str, file: &str) -> (Vec<Located>, u64) {
     let policy = format!("policy/{policy}.rego");
     let (code, stdout, stderr) = goldenpath(&[
         "check",

@@ -366,12 +366,10 @@ fn words(rest: &str, escape: char) -> Vec<String> {
             blank_ok = true;
         }
         if c == escape {
-            match chars.next() {
-                Some(next) => {
-                    word.push(c);
-                    word.push(next);
-                }
-                None => {}
+            // An escape character at the very end is dropped.
+            if let Some(next) = chars.next() {
+                word.push(c);
+                word.push(next);
             }
             continue;
         }
