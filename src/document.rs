@@ -239,10 +239,12 @@ pub struct Document {
 
 impl Document {
     /// The inputs policies are evaluated against, in order: each root, except that a
-    /// single root which is an array is evaluated element by element.
+    /// single root which is an array is evaluated element by element when the format
+    /// says so ([`Format::splits_array_root`]: not for a Dockerfile's instruction list or
+    /// an ignore file's pattern list, which conftest hands to policies whole).
     pub fn inputs(&self) -> Vec<Input<'_>> {
         if let [root] = self.roots.as_slice() {
-            if let NodeKind::Array(items) = &root.kind {
+            if let (true, NodeKind::Array(items)) = (self.format.splits_array_root(), &root.kind) {
                 return items
                     .iter()
                     .enumerate()

@@ -13,11 +13,39 @@ pub enum Format {
     Yaml,
     /// TOML 1.0.
     Toml,
+    /// JSON with comments and trailing commas (`tsconfig.json`, VS Code settings).
+    Jsonc,
+    /// Dockerfile / Containerfile instructions.
+    Dockerfile,
+    /// HCL 2 (Terraform, Packer, Nomad).
+    Hcl2,
+    /// INI files with `[sections]`.
+    Ini,
+    /// `.env` files: `KEY=value` lines.
+    Dotenv,
+    /// Java `.properties` files.
+    Properties,
+    /// XML documents.
+    Xml,
+    /// `.gitignore` / `.dockerignore` pattern lists.
+    Ignore,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: &'static [Format] = &[Format::Json, Format::Yaml, Format::Toml];
+    pub const ALL: &'static [Format] = &[
+        Format::Json,
+        Format::Yaml,
+        Format::Toml,
+        Format::Jsonc,
+        Format::Dockerfile,
+        Format::Hcl2,
+        Format::Ini,
+        Format::Dotenv,
+        Format::Properties,
+        Format::Xml,
+        Format::Ignore,
+    ];
 
     /// The name used by `--parser` and in reports.
     pub fn name(self) -> &'static str {
@@ -25,20 +53,77 @@ impl Format {
             Format::Json => "json",
             Format::Yaml => "yaml",
             Format::Toml => "toml",
+            Format::Jsonc => "jsonc",
+            Format::Dockerfile => "dockerfile",
+            Format::Hcl2 => "hcl2",
+            Format::Ini => "ini",
+            Format::Dotenv => "dotenv",
+            Format::Properties => "properties",
+            Format::Xml => "xml",
+            Format::Ignore => "ignore",
         }
+    }
+
+    /// Whether a file whose only root is an array is evaluated element by element, as
+    /// conftest does for a top-level JSON array or YAML sequence.
+    ///
+    /// Dockerfiles and ignore files are arrays too (of instructions, of patterns), but
+    /// conftest hands policies the whole array as one input (`input[i].Cmd`), so those
+    /// formats say `false` here and [`crate::document::Document::inputs`] keeps the root
+    /// whole.
+    pub fn splits_array_root(self) -> bool {
+        !matches!(self, Format::Dockerfile | Format::Ignore)
     }
 
     /// The format a file name implies, if any.
     pub fn detect(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
+        if let Some(format) = Self::detect_by_name(&lower) {
+            return Some(format);
+        }
         let ext = lower.rsplit_once('.').map(|(_, ext)| ext)?;
         match ext {
-            "json" => Some(Format::Json),
+            "json" => {
+                let in_vscode = path
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|dir| dir == ".vscode");
+                let jsonc = in_vscode
+                    || lower.starts_with("tsconfig")
+                    || lower == "devcontainer.json"
+                    || lower == ".devcontainer.json";
+                Some(if jsonc { Format::Jsonc } else { Format::Json })
+            }
+            "jsonc" => Some(Format::Jsonc),
             "yaml" | "yml" => Some(Format::Yaml),
             "toml" => Some(Format::Toml),
+            "tf" | "tfvars" | "hcl" => Some(Format::Hcl2),
+            "ini" => Some(Format::Ini),
+            "env" => Some(Format::Dotenv),
+            "properties" => Some(Format::Properties),
+            "xml" => Some(Format::Xml),
+            "dockerfile" | "containerfile" => Some(Format::Dockerfile),
+            "gitignore" | "dockerignore" => Some(Format::Ignore),
             _ => None,
         }
+    }
+
+    /// Formats recognised by the whole (lower-cased) file name rather than its extension.
+    fn detect_by_name(lower: &str) -> Option<Format> {
+        let docker = ["dockerfile", "containerfile"].iter().any(|base| {
+            lower == *base
+                || lower
+                    .strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        });
+        if docker {
+            return Some(Format::Dockerfile);
+        }
+        if lower == ".env" || lower.starts_with(".env.") {
+            return Some(Format::Dotenv);
+        }
+        None
     }
 }
 
@@ -61,6 +146,14 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "yaml" | "yml" => Ok(Format::Yaml),
             "toml" => Ok(Format::Toml),
+            "jsonc" => Ok(Format::Jsonc),
+            "dockerfile" | "containerfile" => Ok(Format::Dockerfile),
+            "hcl2" | "hcl" | "terraform" | "tf" => Ok(Format::Hcl2),
+            "ini" => Ok(Format::Ini),
+            "dotenv" | "env" => Ok(Format::Dotenv),
+            "properties" => Ok(Format::Properties),
+            "xml" => Ok(Format::Xml),
+            "ignore" | "gitignore" | "dockerignore" => Ok(Format::Ignore),
             _ => Err(UnknownFormat(s.to_string())),
         }
     }
@@ -80,6 +173,30 @@ mod tests {
             ("README.md", None),
             ("Makefile", None),
             (".yaml", Some(Format::Yaml)),
+            ("Dockerfile", Some(Format::Dockerfile)),
+            ("docker/Dockerfile.prod", Some(Format::Dockerfile)),
+            ("build.dockerfile", Some(Format::Dockerfile)),
+            ("Containerfile", Some(Format::Dockerfile)),
+            ("Dockerfiles", None),
+            ("main.tf", Some(Format::Hcl2)),
+            ("prod.tfvars", Some(Format::Hcl2)),
+            ("job.hcl", Some(Format::Hcl2)),
+            ("setup.ini", Some(Format::Ini)),
+            (".editorconfig", None),
+            (".env", Some(Format::Dotenv)),
+            (".env.production", Some(Format::Dotenv)),
+            ("local.env", Some(Format::Dotenv)),
+            (".envrc", None),
+            ("app.properties", Some(Format::Properties)),
+            ("pom.xml", Some(Format::Xml)),
+            (".gitignore", Some(Format::Ignore)),
+            ("ctx/.dockerignore", Some(Format::Ignore)),
+            ("settings.jsonc", Some(Format::Jsonc)),
+            ("tsconfig.json", Some(Format::Jsonc)),
+            ("tsconfig.build.json", Some(Format::Jsonc)),
+            (".devcontainer/devcontainer.json", Some(Format::Jsonc)),
+            (".vscode/settings.json", Some(Format::Jsonc)),
+            ("vscode/settings.json", Some(Format::Json)),
         ];
         for (path, want) in cases {
             assert_eq!(Format::detect(Path::new(path)), want, "{path}");
@@ -92,5 +209,15 @@ mod tests {
             assert_eq!(f.name().parse::<Format>().ok(), Some(*f));
         }
         assert!("xml2".parse::<Format>().is_err());
+    }
+
+    #[test]
+    fn only_instruction_and_pattern_lists_stay_whole() {
+        let whole: Vec<Format> = Format::ALL
+            .iter()
+            .copied()
+            .filter(|f| !f.splits_array_root())
+            .collect();
+        assert_eq!(whole, vec![Format::Dockerfile, Format::Ignore]);
     }
 }

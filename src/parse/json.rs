@@ -23,11 +23,16 @@ fn strict() -> ParseOptions {
 
 /// Parses one JSON value.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    parse_with(text, &strict())
+}
+
+/// Parses one value with the given leniency (shared with the JSONC reader).
+pub(super) fn parse_with(text: &str, options: &ParseOptions) -> Result<Node, SyntaxError> {
     let collect = CollectOptions {
         comments: CommentCollectionStrategy::Off,
         tokens: false,
     };
-    let result = jsonc_parser::parse_to_ast(text, &collect, &strict()).map_err(|e| {
+    let result = jsonc_parser::parse_to_ast(text, &collect, options).map_err(|e| {
         let r = e.range();
         SyntaxError::new(e.kind().to_string(), Span::new(r.start, r.end))
     })?;

@@ -4,8 +4,16 @@
 //! [`Node`]s. This module owns reading (size limit, UTF-8) and turns every failure into a
 //! [`ParseFailure`] with the position the parser reported, so a bad file never stops a run.
 
+mod dockerfile;
+mod dotenv;
+mod hcl2;
+mod ignore;
+mod ini;
 mod json;
+mod jsonc;
+mod properties;
 mod toml;
+mod xml;
 mod yaml;
 
 use std::path::Path;
@@ -54,11 +62,37 @@ impl SyntaxError {
 /// Parses `text` as `format` into its root values (several for multi-document YAML,
 /// none for an empty YAML stream).
 pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> {
+    let one = |node: Node| vec![node];
     match format {
-        Format::Json => json::parse(text).map(|n| vec![n]),
+        Format::Json => json::parse(text).map(one),
         Format::Yaml => yaml::parse(text),
-        Format::Toml => toml::parse(text).map(|n| vec![n]),
+        Format::Toml => toml::parse(text).map(one),
+        Format::Jsonc => jsonc::parse(text).map(one),
+        Format::Dockerfile => dockerfile::parse(text).map(one),
+        Format::Hcl2 => hcl2::parse(text).map(one),
+        Format::Ini => ini::parse(text).map(one),
+        Format::Dotenv => dotenv::parse(text).map(one),
+        Format::Properties => properties::parse(text).map(one),
+        Format::Xml => xml::parse(text).map(one),
+        Format::Ignore => Ok(one(ignore::parse(text))),
     }
+}
+
+/// The lines of `text` with the byte offset each starts at, without the `\n` and without
+/// a `\r` before it (for the line-oriented formats).
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |raw| {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
+        (start, line.strip_suffix('\r').unwrap_or(line))
+    })
+}
+
+/// A string node.
+pub(crate) fn string_node(span: Span, value: impl Into<String>) -> Node {
+    Node::new(span, crate::document::NodeKind::String(value.into()))
 }
 
 /// Reads and parses one file. `file` is the path as reported.
