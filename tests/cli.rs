@@ -378,7 +378,7 @@ fn parse_prints_documents_as_policies_see_them() {
 fn helm_templates_are_skipped_unless_named() {
     let (_, report) = json("demo", &[]);
     assert_eq!(
-        report["summary"]["files"], 7,
+        report["summary"]["files"], 8,
         "templates/deployment.yaml is not counted"
     );
     let (code, report) = json("demo", &["charts/web/templates/deployment.yaml"]);
