@@ -17,3 +17,4 @@ pub mod parse;
 pub mod policy;
 pub mod report;
 pub mod run;
+pub mod schema;
