@@ -19,6 +19,8 @@ pub struct Violation {
     pub path: Vec<PathSeg>,
     /// The message, e.g. "`spec.owner` is required".
     pub message: String,
+    /// Whether the problem is the key itself (an unknown key), not its value.
+    pub key: bool,
 }
 
 /// The violations of one error (an error about several unknown keys gives one each).
@@ -28,6 +30,7 @@ pub fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
         vec![Violation {
             path: path.clone(),
             message,
+            key: false,
         }]
     };
     let at = quoted(&path);
@@ -39,6 +42,7 @@ pub fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
             vec![Violation {
                 path: missing,
                 message,
+                key: false,
             }]
         }
         ValidationErrorKind::AdditionalProperties { unexpected }
@@ -50,6 +54,7 @@ pub fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
                 Violation {
                     message: format!("unknown key {}", quoted(&unknown)),
                     path: unknown,
+                    key: true,
                 }
             })
             .collect(),
@@ -117,13 +122,11 @@ pub fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
         ValidationErrorKind::Contains => {
             here(format!("{at} must contain at least one matching item"))
         }
-        ValidationErrorKind::FalseSchema => {
-            let message = match path.last() {
-                Some(PathSeg::Key(_)) => format!("unknown key {at}"),
-                _ => format!("{at} is not allowed"),
-            };
-            here(message)
-        }
+        ValidationErrorKind::FalseSchema => vec![Violation {
+            message: format!("{at} is not allowed"),
+            key: matches!(path.last(), Some(PathSeg::Key(_))),
+            path: path.clone(),
+        }],
         ValidationErrorKind::Not { .. } => here(format!("{at} has a value that is not allowed")),
         ValidationErrorKind::OneOfMultipleValid { .. } => here(format!(
             "{at} is ambiguous: it matches more than one of the allowed forms"
@@ -218,6 +221,7 @@ fn alternatives(path: &[PathSeg], context: &[Vec<ValidationError<'static>>]) -> 
     vec![Violation {
         path: path.to_vec(),
         message,
+        key: false,
     }]
 }
 
