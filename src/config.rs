@@ -194,7 +194,7 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
     let invalid = |message: String, span: Option<Span>| InvalidConfig {
         file: file.to_string(),
         message,
-        src: NamedSource::new(file.to_string(), text.to_string()),
+        src: NamedSource::new(file, text.to_string()),
         span: span.map(|s| SourceSpan::new(s.start.into(), s.end - s.start)),
         others: Vec::new(),
     };
@@ -444,7 +444,10 @@ severity = "warning"
                     "`rules[\"main.deny\"]` must be one of: error, warning, info, off".to_string()
                 ),
                 (8, "`schemas[0].schema` is required".to_string()),
-                (10, "`schemas[0].files` must have at least 1 item".to_string()),
+                (
+                    10,
+                    "`schemas[0].files` must have at least 1 item".to_string()
+                ),
             ]
         );
     }

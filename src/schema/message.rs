@@ -70,12 +70,11 @@ pub fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
         ValidationErrorKind::Constant { expected_value } => {
             here(format!("{at} must be {}", literal(expected_value)))
         }
-        ValidationErrorKind::Pattern { pattern } => {
-            here(format!("{at} must match the pattern `{pattern}`"))
-        }
-        ValidationErrorKind::Format { format } => {
-            here(format!("{at} is not a valid {format}"))
-        }
+        ValidationErrorKind::Pattern { pattern } => here(format!(
+            "{at} must match the pattern `{}`",
+            one_line(pattern)
+        )),
+        ValidationErrorKind::Format { format } => here(format!("{at} is not a valid {format}")),
         ValidationErrorKind::MinLength { limit } => here(format!(
             "{at} must be at least {} long",
             count(*limit, "character", "characters")
@@ -157,16 +156,42 @@ pub fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
         ValidationErrorKind::RegexEngineFailure { message } => {
             here(format!("{at} could not be checked: {message}"))
         }
-        ValidationErrorKind::Referencing(err) => {
-            here(format!("{at} could not be checked: {err}"))
-        }
+        ValidationErrorKind::Referencing(err) => here(format!("{at} could not be checked: {err}")),
     }
 }
 
-/// `anyOf`/`oneOf` with no matching branch. When one branch got further into the value
-/// than the others (it matched the value's shape and failed deeper), its problems are the
-/// useful ones; when every branch failed on the type alone, the types are listed.
+/// `anyOf`/`oneOf` with no matching branch. Branches that fail on a discriminator (a
+/// `const` anywhere, or the type of the value itself) are set aside; when one branch is
+/// left, or one got further into the value than the others, its problems are the useful
+/// ones. Otherwise, when every branch failed on the value itself in a way that can be
+/// said in a few words, the alternatives are listed.
 fn alternatives(path: &[PathSeg], context: &[Vec<ValidationError<'static>>]) -> Vec<Violation> {
+    let at = quoted(path);
+    let mut options = Vec::new();
+    for branch in context {
+        match branch.as_slice() {
+            [e] if segments(e.instance_path()).len() == path.len() => match predicate(e.kind()) {
+                Some(p) => options.push(p),
+                None => {
+                    options.clear();
+                    break;
+                }
+            },
+            _ => {
+                options.clear();
+                break;
+            }
+        }
+    }
+    options.dedup();
+    options.dedup();
+    if !options.is_empty() {
+        return vec![Violation {
+            path: path.to_vec(),
+            message: format!("{at} must {}", join_predicates(&options)),
+            key: false,
+        }];
+    }
     let depth = |branch: &Vec<ValidationError<'static>>| {
         branch
             .iter()
@@ -174,55 +199,79 @@ fn alternatives(path: &[PathSeg], context: &[Vec<ValidationError<'static>>]) -> 
             .max()
             .unwrap_or(0)
     };
-    let deepest = context.iter().map(depth).max().unwrap_or(0);
-    let deeper: Vec<&Vec<ValidationError<'static>>> = context
+    let ruled_out = |branch: &Vec<ValidationError<'static>>| {
+        branch.iter().any(|e| match e.kind() {
+            ValidationErrorKind::Constant { .. } => true,
+            ValidationErrorKind::Type { .. } => segments(e.instance_path()).len() == path.len(),
+            _ => false,
+        })
+    };
+    let remaining: Vec<&Vec<ValidationError<'static>>> = context
         .iter()
-        .filter(|b| !b.is_empty() && depth(b) == deepest)
+        .filter(|b| !b.is_empty() && !ruled_out(b))
         .collect();
-    if deepest > path.len() && deeper.len() == 1 {
-        let mut found: Vec<Violation> = deeper[0].iter().flat_map(violations).collect();
+    let deepest = remaining.iter().map(|b| depth(b)).max().unwrap_or(0);
+    let deeper: Vec<&&Vec<ValidationError<'static>>> =
+        remaining.iter().filter(|b| depth(b) == deepest).collect();
+    let chosen = match (remaining.as_slice(), deeper.as_slice()) {
+        ([only], _) => Some(*only),
+        (_, [one]) if deepest > path.len() => Some(**one),
+        _ => None,
+    };
+    if let Some(branch) = chosen {
+        let mut found: Vec<Violation> = branch.iter().flat_map(violations).collect();
         found.sort();
         found.dedup();
         return found;
     }
-    let mut types = Vec::new();
-    for branch in context {
-        match branch.as_slice() {
-            [e] => match e.kind() {
-                ValidationErrorKind::Type { kind } => types.push(expected_types(kind)),
-                ValidationErrorKind::Constant { expected_value } => {
-                    types.push(literal(expected_value))
-                }
-                ValidationErrorKind::Enum { options } => types.extend(
-                    options
-                        .as_array()
-                        .map_or(&[][..], Vec::as_slice)
-                        .iter()
-                        .map(literal),
-                ),
-                _ => {
-                    types.clear();
-                    break;
-                }
-            },
-            _ => {
-                types.clear();
-                break;
-            }
-        }
-    }
-    let at = quoted(path);
-    let message = if types.is_empty() || types.len() != context.len() && types.len() < 2 {
+    let message = if options.is_empty() {
         format!("{at} does not match any of the allowed forms")
     } else {
-        types.dedup();
-        format!("{at} must be {}", join_or(&types))
+        format!("{at} must {}", join_or(&options))
     };
     vec![Violation {
         path: path.to_vec(),
         message,
         key: false,
     }]
+}
+
+/// What a simple failed check asked for, as a verb phrase ("be a number").
+fn predicate(kind: &ValidationErrorKind) -> Option<String> {
+    Some(match kind {
+        ValidationErrorKind::Type { kind } => format!("be {}", expected_types(kind)),
+        ValidationErrorKind::Constant { expected_value } => {
+            format!("be {}", literal(expected_value))
+        }
+        ValidationErrorKind::Enum { options } => format!(
+            "be one of: {}",
+            listing(options.as_array().map_or(&[][..], Vec::as_slice))
+        ),
+        ValidationErrorKind::Pattern { pattern } => {
+            format!("match the pattern `{}`", one_line(pattern))
+        }
+        ValidationErrorKind::Format { format } => format!("be a valid {format}"),
+        _ => return None,
+    })
+}
+
+/// Control characters of a pattern written as escapes, so a message stays on one line.
+fn one_line(text: &str) -> String {
+    text.replace('\n', "\\n")
+        .replace('\r', "\\r")
+        .replace('\t', "\\t")
+}
+
+/// "be a number or be a string" said as "be a number or a string".
+fn join_predicates(options: &[String]) -> String {
+    let objects: Option<Vec<String>> = options
+        .iter()
+        .map(|o| o.strip_prefix("be ").map(str::to_string))
+        .collect();
+    match objects {
+        Some(objects) => format!("be {}", join_or(&objects)),
+        None => join_or(options),
+    }
 }
 
 fn join_or(items: &[String]) -> String {

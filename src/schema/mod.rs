@@ -60,7 +60,10 @@ struct Entry {
 /// `format` checked, bounded regex backtracking.
 pub fn validator_options(dir: &Path) -> ValidationOptions<'static> {
     jsonschema::options()
-        .with_base_uri(format!("{}/", retrieve::file_uri(dir).trim_end_matches('/')))
+        .with_base_uri(format!(
+            "{}/",
+            retrieve::file_uri(dir).trim_end_matches('/')
+        ))
         .with_retriever(retrieve::LocalRetriever::new(dir))
         .should_validate_formats(true)
         .with_pattern_options(PatternOptions::fancy_regex().backtrack_limit(BACKTRACK_LIMIT))
@@ -154,8 +157,14 @@ impl SchemaSet {
             .map(|e| RuleInfo {
                 id: e.id.clone(),
                 severity: Some(e.severity),
-                title: Some(format!("Files must conform to the JSON Schema `{}`", e.schema)),
-                help: Some(format!("Fix the value so that it is valid against `{}`.", e.schema)),
+                title: Some(format!(
+                    "Files must conform to the JSON Schema `{}`",
+                    e.schema
+                )),
+                help: Some(format!(
+                    "Fix the value so that it is valid against `{}`.",
+                    e.schema
+                )),
                 ..RuleInfo::default()
             })
             .collect()
@@ -229,10 +238,7 @@ pub fn compile_value(
         .map_err(|err| build_error(&err, node))
 }
 
-fn build_error(
-    err: &ValidationError<'_>,
-    node: &Node,
-) -> (String, Option<Span>, Option<String>) {
+fn build_error(err: &ValidationError<'_>, node: &Node) -> (String, Option<Span>, Option<String>) {
     if let jsonschema::error::ValidationErrorKind::Referencing(inner) = err.kind() {
         let message = match inner {
             jsonschema::ReferencingError::Unretrievable { uri, source } => {
@@ -250,7 +256,10 @@ fn build_error(
         return (message, find_ref(node, uri).map(|n| n.span), help);
     }
     let violations = message::violations(err);
-    let path = violations.first().map(|v| v.path.clone()).unwrap_or_default();
+    let path = violations
+        .first()
+        .map(|v| v.path.clone())
+        .unwrap_or_default();
     let message = violations
         .first()
         .map_or_else(|| err.to_string(), |v| v.message.clone());

@@ -38,10 +38,7 @@ impl LocalRetriever {
             .map(percent_decode)
             .unwrap_or_default();
         let refuse = |why: String| -> BoxError {
-            format!(
-                "remote reference `{wanted}` is not fetched (goldenpath never uses the network){why}"
-            )
-            .into()
+            format!("goldenpath never fetches schemas over the network{why}").into()
         };
         if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
             return Err(refuse(String::new()));
@@ -49,8 +46,7 @@ impl LocalRetriever {
         let copy = self.dir.join(&name);
         if !copy.is_file() {
             return Err(refuse(format!(
-                "; save a copy as `{}` beside the schema",
-                copy.display()
+                "; save a copy named `{name}` beside the schema"
             )));
         }
         let value = read_json(&copy)?;
@@ -61,8 +57,7 @@ impl LocalRetriever {
             .map(|s| s.trim_end_matches('#'));
         if id != Some(wanted) {
             return Err(refuse(format!(
-                "; `{}` exists but its `$id` is not that URI",
-                copy.display()
+                "; the local copy `{name}` beside the schema does not declare that URI as its `$id`"
             )));
         }
         Ok(value)
@@ -123,7 +118,9 @@ fn percent_decode(text: &str) -> String {
 }
 
 fn hex(byte: u8) -> Option<u8> {
-    (byte as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    (byte as char)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 #[cfg(test)]
@@ -134,7 +131,10 @@ mod tests {
     fn file_uris_round_trip() {
         let uri = file_uri(Path::new("/tmp/a dir/ü.json"));
         assert_eq!(uri, "file:///tmp/a%20dir/%C3%BC.json");
-        assert_eq!(percent_decode("/tmp/a%20dir/%C3%BC.json"), "/tmp/a dir/ü.json");
+        assert_eq!(
+            percent_decode("/tmp/a%20dir/%C3%BC.json"),
+            "/tmp/a dir/ü.json"
+        );
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%4"), "%4");
     }
