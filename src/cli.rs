@@ -19,6 +19,8 @@ pub struct Cli {
 }
 
 /// Subcommands.
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files and directories against policies.
@@ -67,19 +69,19 @@ pub struct CheckArgs {
     /// conftest's combine mode: evaluate once with input `[{path, contents}, ...]`.
     #[arg(long)]
     pub combine: bool,
-    /// Rego syntax version of the policies.
-    #[arg(long, value_name = "VERSION", default_value = "v1", value_parser = ["v0", "v1"])]
-    pub rego_version: String,
+    /// Rego syntax version of the policies [default: v1].
+    #[arg(long, value_name = "VERSION", value_parser = ["v0", "v1"])]
+    pub rego_version: Option<String>,
     /// Report format on standard output (conftest's `-o/--output` is accepted too;
-    /// `stdout` means `human`).
-    #[arg(long, short = 'o', visible_alias = "output", value_name = "FORMAT", default_value = "human", value_parser = parse_output)]
-    pub format: OutputFormat,
+    /// `stdout` means `human`) [default: human].
+    #[arg(long, short = 'o', visible_alias = "output", value_name = "FORMAT", value_parser = parse_output)]
+    pub format: Option<String>,
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
-    /// The lowest severity that makes the exit status 1.
-    #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = parse_fail_on, conflicts_with_all = ["fail_on_warn", "no_fail"])]
-    pub fail_on: FailOn,
+    /// The lowest severity that makes the exit status 1 [default: error].
+    #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on, conflicts_with_all = ["fail_on_warn", "no_fail"])]
+    pub fail_on: Option<String>,
     /// Same as --fail-on warning (conftest's spelling).
     #[arg(long, conflicts_with = "no_fail")]
     pub fail_on_warn: bool,
@@ -95,9 +97,13 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Files larger than this many bytes are reported instead of parsed.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::parse::DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
+    /// Files larger than this many bytes are reported instead of parsed [default: 8388608].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Read settings from this file instead of goldenpath.toml at the root of the checked
+    /// tree (the first PATH when it is a directory, else the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// List, per file on standard error, the packages applied and the packages skipped.
     #[arg(long, short = 'v')]
     pub explain: bool,
@@ -153,19 +159,6 @@ pub struct InitArgs {
     pub force: bool,
 }
 
-impl CheckArgs {
-    /// The effective failure threshold.
-    pub fn threshold(&self) -> FailOn {
-        if self.no_fail {
-            FailOn::Never
-        } else if self.fail_on_warn {
-            FailOn::Warning
-        } else {
-            self.fail_on
-        }
-    }
-}
-
 /// Arguments of `goldenpath parse`.
 #[derive(Debug, Args)]
 pub struct ParseArgs {
@@ -182,15 +175,15 @@ fn parse_format(s: &str) -> Result<Format, String> {
         .map_err(|e: crate::format::UnknownFormat| e.to_string())
 }
 
-fn parse_output(s: &str) -> Result<OutputFormat, String> {
-    if s == "stdout" {
-        return Ok(OutputFormat::Human);
-    }
-    s.parse()
+/// Validates a report format name; `stdout` means `human`.
+fn parse_output(s: &str) -> Result<String, String> {
+    let name = if s == "stdout" { "human" } else { s };
+    name.parse::<OutputFormat>().map(|_| name.to_string())
 }
 
-fn parse_fail_on(s: &str) -> Result<FailOn, String> {
-    s.parse()
+/// Validates a threshold name.
+fn parse_fail_on(s: &str) -> Result<String, String> {
+    s.parse::<FailOn>().map(|_| s.to_string())
 }
 
 fn parse_test_format(s: &str) -> Result<TestFormat, String> {

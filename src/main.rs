@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use goldenpath::cli::{CheckArgs, Cli, Command, InitArgs, ParseArgs, TestArgs};
-use goldenpath::discover::{self, DiscoverOptions};
+use goldenpath::config;
+use goldenpath::discover;
 use goldenpath::format::Format;
 use goldenpath::report::{self, human};
-use goldenpath::run::{self, CheckOptions};
+use goldenpath::run;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -69,24 +70,28 @@ fn print_error(err: &dyn miette::Diagnostic) {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let threshold = args.threshold();
     let (explain, trace, strict) = (args.explain, args.trace, args.strict);
-    let options = CheckOptions {
-        paths: args.paths,
-        policy_paths: args.policy,
-        data_paths: args.data,
-        namespaces: args.namespace,
-        all_namespaces: args.all_namespaces,
-        rego_v0: args.rego_version == "v0",
-        discover: DiscoverOptions {
-            parser: args.parser,
-            exclude: args.exclude,
-            no_ignore: args.no_ignore,
+    // Defaults < goldenpath.toml < command line, in one merge.
+    let file_layer = match config::find(args.config.as_deref(), &args.paths) {
+        Some(path) => match config::load(&path) {
+            Ok(layer) => layer,
+            Err(err) => {
+                print_error(&err);
+                return ExitCode::from(2);
+            }
         },
-        combine: args.combine,
-        jobs: args.jobs,
-        max_file_size: args.max_file_size,
+        None => config::Layer::default(),
     };
+    let merged = file_layer.merge(config::Layer::from_args(&args));
+    let settings = match merged.settings(args.paths.clone()) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let threshold = settings.fail_on;
+    let options = settings.check;
     let (report, traces) = match run::check_traced(&options) {
         Ok(done) => done,
         Err(err) => {
@@ -99,7 +104,7 @@ fn check(args: CheckArgs) -> ExitCode {
         color: args.output_file.is_none() && color_for(std::io::stdout().is_terminal()),
         ..human::Style::default()
     };
-    let text = report::render(&report, args.format, &style);
+    let text = report::render(&report, settings.format, &style);
     let written = match &args.output_file {
         Some(path) => std::fs::write(path, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),

@@ -1,11 +1,13 @@
 //! The pipeline of `goldenpath check`: discover → parse → evaluate → locate → report.
 //! This is the only module that knows every stage.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use miette::{NamedSource, SourceSpan};
 use rayon::prelude::*;
 
+use crate::config::RuleSetting;
 use crate::discover::{self, DiscoverError, DiscoverOptions};
 use crate::document::{Document, InputOrigin, NodeKind, PathSeg};
 use crate::explain::{FileTrace, SkipReason, SkippedPackage};
@@ -15,6 +17,7 @@ use crate::locate::{self, Diagnostic};
 use crate::parse::{self, ParseFailure};
 use crate::policy::{EvalOutput, Evaluator, FileInfo, PolicyError, PolicyOptions, PolicySet};
 use crate::report::{Report, Summary};
+use crate::schema::{SchemaError, SchemaMapping, SchemaSet};
 
 /// Everything `check` needs.
 #[derive(Clone, Debug)]
@@ -39,6 +42,10 @@ pub struct CheckOptions {
     pub jobs: Option<usize>,
     /// Files larger than this are reported, not parsed.
     pub max_file_size: u64,
+    /// JSON Schema policies.
+    pub schemas: Vec<SchemaMapping>,
+    /// Per-rule overrides, applied to every finding.
+    pub rules: BTreeMap<String, RuleSetting>,
 }
 
 impl Default for CheckOptions {
@@ -54,6 +61,8 @@ impl Default for CheckOptions {
             combine: false,
             jobs: None,
             max_file_size: parse::DEFAULT_MAX_FILE_SIZE,
+            schemas: Vec::new(),
+            rules: BTreeMap::new(),
         }
     }
 }
@@ -69,11 +78,15 @@ pub enum RunError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Policy(#[from] Box<PolicyError>),
+    /// Broken schema policies.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Schema(#[from] Box<SchemaError>),
     /// No policy was given and `./policy` does not exist.
     #[error("no policies to evaluate")]
     #[diagnostic(
         code(goldenpath::usage::no_policies),
-        help("pass -p/--policy <DIR or FILE>, or create ./policy with .rego files (as conftest does)")
+        help("pass -p/--policy <DIR or FILE>, create ./policy with .rego files (as conftest does), or map JSON Schemas in goldenpath.toml")
     )]
     NoPolicies,
     /// A data file that cannot be used.
@@ -155,8 +168,16 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
 /// Runs `goldenpath check` and also returns, per checked file (sorted by file), the
 /// packages applied and skipped and the policies' `print()` output.
 pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), RunError> {
-    let policies = load_policies(options)?;
+    let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
+    let policies = load_policies(options, !schemas.is_empty())?;
     let discovery = discover::discover(&options.paths, &options.discover)?;
+    let root = crate::config::checked_root(&options.paths);
+    let matches: Vec<Vec<usize>> = discovery
+        .candidates
+        .iter()
+        .map(|c| schemas.matching(&relative_to(&c.path, &root)))
+        .collect();
+    let matched: BTreeSet<usize> = matches.iter().flatten().copied().collect();
 
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = options.jobs.filter(|j| *j > 0) {
@@ -169,6 +190,13 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
     let mut summary = Summary {
         files: discovery.candidates.len(),
         unevaluated_packages: policies.unselected().to_vec(),
+        unmatched_schemas: schemas
+            .ids()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !matched.contains(i))
+            .map(|(_, id)| id)
+            .collect(),
         ..Summary::default()
     };
     let mut traces = Vec::new();
@@ -186,6 +214,15 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
                 .map(|c| parse::parse_file(&c.path, &c.file, c.format, options.max_file_size))
                 .collect()
         });
+        for (result, indices) in parsed.iter().zip(&matches) {
+            if let Ok(doc) = result {
+                diagnostics.extend(locate::locate(
+                    schema_findings(&schemas, indices, doc),
+                    Some(doc),
+                    None,
+                ));
+            }
+        }
         let root_label = options
             .paths
             .first()
@@ -201,10 +238,12 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
             discovery
                 .candidates
                 .par_iter()
+                .zip(matches.par_iter())
                 .map_init(
                     || policies.evaluator(),
-                    |evaluator, c| {
-                        check_file(evaluator, &c.path, &c.file, c.format, options.max_file_size)
+                    |evaluator, (c, indices)| {
+                        let schemas = (&schemas, indices.as_slice());
+                        check_file(evaluator, schemas, c, options.max_file_size)
                     },
                 )
                 .collect()
@@ -220,6 +259,7 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
     summary.parse_errors += discovery.problems.len();
     let mut rules = RuleInfo::builtin();
     rules.extend(policies.rules());
+    rules.extend(schemas.rules());
     // Ids set by results (`id` keys) are rules too.
     for d in &diagnostics {
         if !rules.iter().any(|r| r.id == d.rule) {
@@ -241,17 +281,66 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
         trace.skipped = skipped.clone();
     }
     traces.sort_by(|a, b| a.file.cmp(&b.file));
+    apply_overrides(&options.rules, &mut diagnostics, &mut rules);
     Ok((Report::new(diagnostics, summary, rules), traces))
 }
 
-pub(crate) fn load_policies(options: &CheckOptions) -> Result<PolicySet, RunError> {
+/// `[rules]` overrides: "off" drops a rule's findings, a severity replaces theirs.
+fn apply_overrides(
+    overrides: &BTreeMap<String, RuleSetting>,
+    diagnostics: &mut Vec<Diagnostic>,
+    rules: &mut Vec<RuleInfo>,
+) {
+    if overrides.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| overrides.get(&d.rule) != Some(&RuleSetting::Off));
+    rules.retain(|r| overrides.get(&r.id) != Some(&RuleSetting::Off));
+    for d in diagnostics.iter_mut() {
+        if let Some(RuleSetting::Severity(severity)) = overrides.get(&d.rule) {
+            d.severity = *severity;
+        }
+    }
+    for r in rules.iter_mut() {
+        if let Some(RuleSetting::Severity(severity)) = overrides.get(&r.id) {
+            r.severity = Some(*severity);
+        }
+    }
+}
+
+/// `path` relative to the checked root, with forward slashes, for schema globs.
+fn relative_to(path: &Path, root: &Path) -> String {
+    discover::display(path.strip_prefix(root).unwrap_or(path))
+}
+
+/// Validates every document of `doc` (each root on its own, a top-level array as a whole)
+/// against the mappings `indices`.
+fn schema_findings(schemas: &SchemaSet, indices: &[usize], doc: &Document) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (root, node) in doc.roots.iter().enumerate() {
+        let origin = InputOrigin {
+            root,
+            element: None,
+        };
+        for &index in indices {
+            findings.extend(schemas.validate(index, node, origin, &doc.file));
+        }
+    }
+    findings
+}
+
+pub(crate) fn load_policies(
+    options: &CheckOptions,
+    has_schemas: bool,
+) -> Result<PolicySet, RunError> {
     let mut paths = options.policy_paths.clone();
     if paths.is_empty() {
         let default = PathBuf::from("policy");
-        if !default.is_dir() {
+        if default.is_dir() {
+            paths.push(default);
+        } else if !has_schemas {
             return Err(RunError::NoPolicies);
         }
-        paths.push(default);
     }
     let data = load_data(&options.data_paths)?;
     let policy_options = PolicyOptions {
@@ -355,12 +444,12 @@ fn parse_failure(failure: ParseFailure) -> FileOutcome {
 
 fn check_file(
     evaluator: &mut Evaluator,
-    path: &Path,
-    file: &str,
-    format: Format,
+    (schemas, indices): (&SchemaSet, &[usize]),
+    candidate: &discover::Candidate,
     max_size: u64,
 ) -> FileOutcome {
-    let doc = match parse::parse_file(path, file, format, max_size) {
+    let discover::Candidate { path, file, format } = candidate;
+    let doc = match parse::parse_file(path, file, *format, max_size) {
         Ok(doc) => doc,
         Err(failure) => return parse_failure(failure),
     };
@@ -373,7 +462,7 @@ fn check_file(
         },
         ..FileOutcome::default()
     };
-    let mut findings = Vec::new();
+    let mut findings = schema_findings(schemas, indices, &doc);
     for input in doc.inputs() {
         outcome.documents += 1;
         if evaluator.is_empty() {

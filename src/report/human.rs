@@ -49,6 +49,11 @@ pub fn render(report: &Report, style: &Style) -> String {
         }
         out.push('\n');
     }
+    for id in &report.summary.unmatched_schemas {
+        out.push_str(&format!(
+            "warning: schema mapping `{id}` matched no files (check its `files` globs)\n"
+        ));
+    }
     let unevaluated = &report.summary.unevaluated_packages;
     if !unevaluated.is_empty() {
         out.push_str(&format!(

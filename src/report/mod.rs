@@ -41,6 +41,9 @@ pub struct Summary {
     pub exceptions: usize,
     /// Packages that define rules but were not selected by `--namespace`.
     pub unevaluated_packages: Vec<String>,
+    /// Ids of schema mappings whose `files` globs matched no checked file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_schemas: Vec<String>,
 }
 
 impl Report {

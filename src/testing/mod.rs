@@ -174,10 +174,13 @@ pub fn test(options: &TestOptions) -> Result<TestRun, TestError> {
         check.policy_paths.push(PathBuf::from("policy"));
     }
     // Every package is prepared, so a static error anywhere is reported when loading.
-    let policies = run::load_policies(&CheckOptions {
-        all_namespaces: true,
-        ..check.clone()
-    })?;
+    let policies = run::load_policies(
+        &CheckOptions {
+            all_namespaces: true,
+            ..check.clone()
+        },
+        false,
+    )?;
 
     let mut results = Vec::new();
     for test in policies.unit_tests() {

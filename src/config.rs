@@ -1,0 +1,478 @@
+//! `goldenpath.toml`: one serde tree ([`Layer`]) filled from defaults, the file and the
+//! command line, merged once (defaults < file < command line).
+//!
+//! The file is found at the root of the checked tree — the first path given to `check`
+//! when it is a directory, otherwise the current directory — or named with `--config`.
+//! It is parsed with the span-keeping TOML parser and validated against the embedded
+//! JSON Schema `schemas/goldenpath.schema.json` with the same machinery as schema
+//! policies, so every mistake (unknown key, wrong type, unknown severity) is reported at
+//! its line and column. Paths in the file are relative to the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use miette::{NamedSource, SourceSpan};
+use serde::Deserialize;
+
+use crate::cli::CheckArgs;
+use crate::discover::{display, DiscoverOptions};
+use crate::document::{Node, NodeKind, Span};
+use crate::finding::Severity;
+use crate::format::Format;
+use crate::report::{FailOn, OutputFormat};
+use crate::run::CheckOptions;
+use crate::schema::{self, SchemaMapping};
+
+/// The file name looked for at the root of the checked tree.
+pub const FILE_NAME: &str = "goldenpath.toml";
+
+/// The JSON Schema of `goldenpath.toml`.
+pub const SCHEMA: &str = include_str!("../schemas/goldenpath.schema.json");
+
+/// What a rule override says: drop the rule's findings or give them a severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSetting {
+    /// Drop every finding of the rule.
+    Off,
+    /// Report its findings with this severity.
+    Severity(Severity),
+}
+
+/// One layer of settings; every key is optional so layers can be merged.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Layer {
+    /// Rego files or directories.
+    pub policies: Option<Vec<PathBuf>>,
+    /// Data files or directories.
+    pub data: Option<Vec<PathBuf>>,
+    /// Package patterns to evaluate.
+    pub namespaces: Option<Vec<String>>,
+    /// Evaluate every package.
+    pub all_namespaces: Option<bool>,
+    /// Globs of paths to skip.
+    pub exclude: Option<Vec<String>>,
+    /// Do not honour ignore files.
+    pub no_ignore: Option<bool>,
+    /// Parse every input as this format.
+    pub parser: Option<String>,
+    /// conftest's combine mode.
+    pub combine: Option<bool>,
+    /// `v0` or `v1`.
+    pub rego_version: Option<String>,
+    /// Report format.
+    pub format: Option<String>,
+    /// `error`, `warning` or `never`.
+    pub fail_on: Option<String>,
+    /// Worker threads.
+    pub jobs: Option<usize>,
+    /// Size limit of parsed files, in bytes.
+    pub max_file_size: Option<u64>,
+    /// Rule id → severity or `off`.
+    pub rules: Option<BTreeMap<String, String>>,
+    /// JSON Schema mappings.
+    pub schemas: Option<Vec<MappingEntry>>,
+}
+
+/// One `[[schemas]]` table as written.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MappingEntry {
+    /// Rule id of its findings.
+    pub id: String,
+    /// Globs of the files it applies to.
+    pub files: Vec<String>,
+    /// The schema file (relative to the configuration file once loaded).
+    pub schema: PathBuf,
+    /// Severity of its findings; error when absent.
+    pub severity: Option<String>,
+}
+
+/// Everything a run needs, after the merge.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// What `run::check` needs.
+    pub check: CheckOptions,
+    /// The failure threshold.
+    pub fail_on: FailOn,
+    /// The report format.
+    pub format: OutputFormat,
+}
+
+/// A configuration file that cannot be used (exit status 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration `{file}`: {message}")]
+    #[diagnostic(code(goldenpath::config::read))]
+    Read {
+        /// The file.
+        file: String,
+        /// The I/O error.
+        message: String,
+    },
+    /// The file is not valid TOML, or does not follow the configuration schema.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+    /// The embedded schema does not compile (a bug in goldenpath).
+    #[error("internal error: the configuration schema does not compile: {0}")]
+    #[diagnostic(code(goldenpath::config::internal))]
+    Internal(String),
+}
+
+/// A located mistake in the configuration file; further mistakes are related to it.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{file}: {message}")]
+#[diagnostic(
+    code(goldenpath::config::invalid),
+    help("the keys of goldenpath.toml are described in its JSON Schema, schemas/goldenpath.schema.json")
+)]
+pub struct InvalidConfig {
+    /// The file.
+    pub file: String,
+    /// What is wrong.
+    pub message: String,
+    /// Its text.
+    #[source_code]
+    pub src: NamedSource<String>,
+    /// Where.
+    #[label("here")]
+    pub span: Option<SourceSpan>,
+    /// Other mistakes in the same file.
+    #[related]
+    pub others: Vec<InvalidConfig>,
+}
+
+/// The root of the checked tree: the first path when it is a directory, else `.`.
+pub fn checked_root(paths: &[PathBuf]) -> PathBuf {
+    match paths.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The configuration file of a run: `explicit` if given, else `goldenpath.toml` at the
+/// checked root when it exists.
+pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    let candidate = checked_root(paths).join(FILE_NAME);
+    candidate.is_file().then_some(candidate)
+}
+
+/// Reads, validates and deserialises a configuration file; its relative paths are made
+/// relative to the current directory (joined to the file's directory).
+pub fn load(path: &Path) -> Result<Layer, ConfigError> {
+    let file = display(path);
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        file: file.clone(),
+        message: e.to_string(),
+    })?;
+    let mut layer = parse(&file, &text)?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let rebase = |p: &mut PathBuf| {
+        if p.is_relative() {
+            *p = dir.join(&*p);
+        }
+    };
+    for p in layer.policies.iter_mut().flatten() {
+        rebase(p);
+    }
+    for p in layer.data.iter_mut().flatten() {
+        rebase(p);
+    }
+    for m in layer.schemas.iter_mut().flatten() {
+        rebase(&mut m.schema);
+    }
+    Ok(layer)
+}
+
+/// Parses and validates configuration text (`file` names it in errors).
+pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
+    let invalid = |message: String, span: Option<Span>| InvalidConfig {
+        file: file.to_string(),
+        message,
+        src: NamedSource::new(file, text.to_string()),
+        span: span.map(|s| SourceSpan::new(s.start.into(), s.end - s.start)),
+        others: Vec::new(),
+    };
+    let node = match crate::parse::parse_text(Format::Toml, text) {
+        Ok(mut roots) if !roots.is_empty() => roots.remove(0),
+        Ok(_) => Node::new(Span::default(), NodeKind::Object(Vec::new())),
+        Err(e) => {
+            return Err(ConfigError::Invalid(Box::new(invalid(
+                format!("invalid TOML: {}", e.message),
+                Some(e.span),
+            ))))
+        }
+    };
+    let validator = config_validator()?;
+    let value = node.to_json();
+    let mut found: Vec<(Span, String)> = validator
+        .iter_errors(&value)
+        .flat_map(|e| schema::message::violations(&e))
+        .map(|v| (locate(&node, &v, text), v.message))
+        .collect();
+    found.sort();
+    found.dedup();
+    if !found.is_empty() {
+        let mut all = found
+            .into_iter()
+            .map(|(span, message)| invalid(message, Some(span)));
+        let first = all.next();
+        if let Some(mut first) = first {
+            first.others = all.collect();
+            return Err(ConfigError::Invalid(Box::new(first)));
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))
+}
+
+fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
+    let node = crate::parse::parse_text(Format::Json, SCHEMA)
+        .map_err(|e| ConfigError::Internal(e.message))?
+        .pop()
+        .ok_or_else(|| ConfigError::Internal("empty schema".into()))?;
+    schema::compile_value(&node, Path::new("/")).map_err(|(m, _, _)| ConfigError::Internal(m))
+}
+
+/// Where a violation points in the TOML: an unknown key at the key, a bad value at the
+/// value, a missing key at the table that lacks it.
+fn locate(root: &Node, violation: &schema::Violation, text: &str) -> Span {
+    let walk = root.walk(&violation.path);
+    let first_line = |span: Span| {
+        let end = text[span.start.min(text.len())..]
+            .find('\n')
+            .map_or(text.len(), |i| span.start + i);
+        Span::new(span.start, end.min(span.end.max(span.start)))
+    };
+    if walk.matched == violation.path.len() {
+        return match (&walk.node.kind, walk.key_span) {
+            (_, Some(key)) if violation.key => key,
+            (NodeKind::Object(_), Some(key)) => key,
+            _ => first_line(walk.node.span),
+        };
+    }
+    // A missing key: the table that should hold it.
+    match walk.key_span {
+        Some(key) => key,
+        None => first_line(walk.node.span),
+    }
+}
+
+impl Layer {
+    /// The settings the command line gives (only what was given).
+    pub fn from_args(args: &CheckArgs) -> Layer {
+        let some_vec = |v: &Vec<PathBuf>| (!v.is_empty()).then(|| v.clone());
+        let fail_on = if args.no_fail {
+            Some("never".to_string())
+        } else if args.fail_on_warn {
+            Some("warning".to_string())
+        } else {
+            args.fail_on.clone()
+        };
+        Layer {
+            policies: some_vec(&args.policy),
+            data: some_vec(&args.data),
+            namespaces: (!args.namespace.is_empty()).then(|| args.namespace.clone()),
+            all_namespaces: args.all_namespaces.then_some(true),
+            exclude: (!args.exclude.is_empty()).then(|| args.exclude.clone()),
+            no_ignore: args.no_ignore.then_some(true),
+            parser: args.parser.map(|f| f.name().to_string()),
+            combine: args.combine.then_some(true),
+            rego_version: args.rego_version.clone(),
+            format: args.format.clone(),
+            fail_on,
+            jobs: args.jobs,
+            max_file_size: args.max_file_size,
+            rules: None,
+            schemas: None,
+        }
+    }
+
+    /// This layer with every key `over` sets replaced by `over`'s value.
+    pub fn merge(self, over: Layer) -> Layer {
+        Layer {
+            policies: over.policies.or(self.policies),
+            data: over.data.or(self.data),
+            namespaces: over.namespaces.or(self.namespaces),
+            all_namespaces: over.all_namespaces.or(self.all_namespaces),
+            exclude: over.exclude.or(self.exclude),
+            no_ignore: over.no_ignore.or(self.no_ignore),
+            parser: over.parser.or(self.parser),
+            combine: over.combine.or(self.combine),
+            rego_version: over.rego_version.or(self.rego_version),
+            format: over.format.or(self.format),
+            fail_on: over.fail_on.or(self.fail_on),
+            jobs: over.jobs.or(self.jobs),
+            max_file_size: over.max_file_size.or(self.max_file_size),
+            rules: over.rules.or(self.rules),
+            schemas: over.schemas.or(self.schemas),
+        }
+    }
+
+    /// Resolves the merged layer into settings for checking `paths`. Values were checked
+    /// by the schema (file) or by clap (command line); anything else is an error message.
+    pub fn settings(self, paths: Vec<PathBuf>) -> Result<Settings, String> {
+        let parser = self
+            .parser
+            .as_deref()
+            .map(|p| p.parse::<Format>().map_err(|e| e.to_string()))
+            .transpose()?;
+        let fail_on = self.fail_on.as_deref().unwrap_or("error").parse()?;
+        let format = self.format.as_deref().unwrap_or("human").parse()?;
+        let rules = self
+            .rules
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(rule, setting)| {
+                let setting = match setting.as_str() {
+                    "off" => RuleSetting::Off,
+                    other => RuleSetting::Severity(other.parse()?),
+                };
+                Ok((rule, setting))
+            })
+            .collect::<Result<BTreeMap<_, _>, String>>()?;
+        let schemas = self
+            .schemas
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| {
+                Ok(SchemaMapping {
+                    id: m.id,
+                    files: m.files,
+                    schema: m.schema,
+                    severity: m.severity.as_deref().unwrap_or("error").parse()?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let check = CheckOptions {
+            paths,
+            policy_paths: self.policies.unwrap_or_default(),
+            data_paths: self.data.unwrap_or_default(),
+            namespaces: self.namespaces.unwrap_or_default(),
+            all_namespaces: self.all_namespaces.unwrap_or(false),
+            rego_v0: self.rego_version.as_deref() == Some("v0"),
+            discover: DiscoverOptions {
+                parser,
+                exclude: self.exclude.unwrap_or_default(),
+                no_ignore: self.no_ignore.unwrap_or(false),
+            },
+            combine: self.combine.unwrap_or(false),
+            jobs: self.jobs,
+            max_file_size: self
+                .max_file_size
+                .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
+            schemas,
+            rules,
+        };
+        Ok(Settings {
+            check,
+            fail_on,
+            format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_lines(text: &str) -> Vec<(usize, String)> {
+        let Err(ConfigError::Invalid(err)) = parse("goldenpath.toml", text) else {
+            panic!("expected an invalid configuration");
+        };
+        let index = crate::locate::LineIndex::new(text);
+        std::iter::once(&*err)
+            .chain(err.others.iter())
+            .map(|e| {
+                let line = e.span.map_or(0, |s| index.position(s.offset()).line);
+                (line, e.message.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn full_file_deserialises() {
+        let text = r#"
+policies = ["policy"]
+namespaces = ["*"]
+data = ["policy/data"]
+exclude = ["vendor/**"]
+fail-on = "warning"
+jobs = 2
+
+[rules]
+"main.deny" = "warning"
+"main.warn" = "off"
+
+[[schemas]]
+id = "catalog-info"
+files = ["**/catalog-info.yaml"]
+schema = "schemas/catalog-info.schema.json"
+severity = "warning"
+"#;
+        let layer = parse("goldenpath.toml", text).expect("valid");
+        assert_eq!(layer.fail_on.as_deref(), Some("warning"));
+        let settings = layer.settings(vec![PathBuf::from(".")]).expect("settings");
+        assert_eq!(settings.fail_on, FailOn::Warning);
+        assert_eq!(
+            settings.check.rules.get("main.warn"),
+            Some(&RuleSetting::Off)
+        );
+        assert_eq!(settings.check.schemas[0].severity, Severity::Warning);
+        assert_eq!(settings.check.jobs, Some(2));
+    }
+
+    #[test]
+    fn mistakes_are_located() {
+        let text = "policies = \"policy\"\nfail-on = \"sometimes\"\ncolour = true\n\n[rules]\n\"main.deny\" = \"loud\"\n\n[[schemas]]\nid = \"x\"\nfiles = []\n";
+        assert_eq!(
+            error_lines(text),
+            vec![
+                (1, "`policies` must be an array, not a string".to_string()),
+                (
+                    2,
+                    "`fail-on` must be one of: error, warning, never".to_string()
+                ),
+                (3, "unknown key `colour`".to_string()),
+                (
+                    6,
+                    "`rules[\"main.deny\"]` must be one of: error, warning, info, off".to_string()
+                ),
+                (8, "`schemas[0].schema` is required".to_string()),
+                (
+                    10,
+                    "`schemas[0].files` must have at least 1 item".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn command_line_wins() {
+        let file = Layer {
+            policies: Some(vec![PathBuf::from("a")]),
+            fail_on: Some("warning".into()),
+            ..Layer::default()
+        };
+        let cli = Layer {
+            fail_on: Some("never".into()),
+            ..Layer::default()
+        };
+        let merged = file.merge(cli);
+        assert_eq!(merged.policies, Some(vec![PathBuf::from("a")]));
+        assert_eq!(merged.fail_on.as_deref(), Some("never"));
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let lines = error_lines("a = 1\nb = \n");
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].0, 2);
+        assert!(lines[0].1.starts_with("invalid TOML"), "{lines:?}");
+    }
+}
