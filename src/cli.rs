@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::format::Format;
-use crate::report::{FailOn, OutputFormat};
+use crate::report::{FailOn, OutputFormat, ReportTarget};
 
 /// Policy-as-code linter for platform engineering: Rego and JSON Schema policies over
 /// whole repositories, with the exact line and column of every finding.
@@ -53,13 +53,21 @@ pub struct CheckArgs {
     /// Rego syntax version of the policies.
     #[arg(long, value_name = "VERSION", default_value = "v1", value_parser = ["v0", "v1"])]
     pub rego_version: String,
-    /// Report format on standard output (conftest's `-o/--output` is accepted too;
-    /// `stdout` means `human`).
+    /// Report format on standard output: human, json, sarif, github, junit, gitlab or
+    /// markdown (conftest's `-o/--output` is accepted too; `stdout` means `human`).
     #[arg(long, short = 'o', visible_alias = "output", value_name = "FORMAT", default_value = "human", value_parser = parse_output)]
     pub format: OutputFormat,
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Also write a report in FORMAT to PATH in the same run, e.g. `sarif=results.sarif`;
+    /// repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
+    pub reports: Vec<ReportTarget>,
+    /// The SARIF `automationDetails.id` category (GitHub code scanning keeps one set of
+    /// alerts per category).
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
     /// The lowest severity that makes the exit status 1.
     #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = parse_fail_on, conflicts_with_all = ["fail_on_warn", "no_fail"])]
     pub fail_on: FailOn,
@@ -116,6 +124,10 @@ fn parse_output(s: &str) -> Result<OutputFormat, String> {
     if s == "stdout" {
         return Ok(OutputFormat::Human);
     }
+    s.parse()
+}
+
+fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
     s.parse()
 }
 

@@ -191,7 +191,12 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
             });
         }
     }
-    Ok(Report::new(diagnostics, summary, rules))
+    let files = discovery
+        .candidates
+        .iter()
+        .map(|c| c.file.clone())
+        .collect();
+    Ok(Report::new(diagnostics, summary, rules).with_files(files))
 }
 
 fn load_policies(options: &CheckOptions) -> Result<PolicySet, RunError> {
