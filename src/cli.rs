@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files and directories against policies.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the document(s) policies see for each file, as JSON.
     Parse(ParseArgs),
 }

@@ -15,7 +15,7 @@ use goldenpath::run::{self, CheckOptions};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Parse(args) => parse(args),
     }
 }

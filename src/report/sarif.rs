@@ -96,6 +96,7 @@ struct Configuration {
 
 #[derive(Serialize)]
 struct RuleProperties {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
     #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
     security_severity: Option<&'static str>,
