@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::format::Format;
-use crate::report::{FailOn, OutputFormat};
+use crate::report::{FailOn, OutputFormat, ReportTarget};
 use crate::testing::output::TestFormat;
 
 /// Policy-as-code linter for platform engineering: Rego and JSON Schema policies over
@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files and directories against policies.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the document(s) policies see for each file, as JSON.
     Parse(ParseArgs),
     /// Run the policies' Rego unit tests (`test_*` rules) and fixture cases.
@@ -72,13 +72,22 @@ pub struct CheckArgs {
     /// Rego syntax version of the policies [default: v1].
     #[arg(long, value_name = "VERSION", value_parser = ["v0", "v1"])]
     pub rego_version: Option<String>,
-    /// Report format on standard output (conftest's `-o/--output` is accepted too;
-    /// `stdout` means `human`) [default: human].
+    /// Report format on standard output: human, json, sarif, github, junit, gitlab or
+    /// markdown (conftest's `-o/--output` is accepted too; `stdout` means `human`)
+    /// [default: human].
     #[arg(long, short = 'o', visible_alias = "output", value_name = "FORMAT", value_parser = parse_output)]
     pub format: Option<String>,
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Also write a report in FORMAT to PATH in the same run, e.g. `sarif=results.sarif`;
+    /// repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
+    pub reports: Vec<ReportTarget>,
+    /// The SARIF `automationDetails.id` category (GitHub code scanning keeps one set of
+    /// alerts per category).
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
     /// The lowest severity that makes the exit status 1 [default: error].
     #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on, conflicts_with_all = ["fail_on_warn", "no_fail"])]
     pub fail_on: Option<String>,
@@ -184,6 +193,10 @@ fn parse_output(s: &str) -> Result<String, String> {
 /// Validates a threshold name.
 fn parse_fail_on(s: &str) -> Result<String, String> {
     s.parse::<FailOn>().map(|_| s.to_string())
+}
+
+fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
+    s.parse()
 }
 
 fn parse_test_format(s: &str) -> Result<TestFormat, String> {

@@ -10,13 +10,13 @@ use goldenpath::cli::{CheckArgs, Cli, Command, InitArgs, ParseArgs, TestArgs};
 use goldenpath::config;
 use goldenpath::discover;
 use goldenpath::format::Format;
-use goldenpath::report::{self, human};
+use goldenpath::report::{self, human, RenderOptions};
 use goldenpath::run;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Parse(args) => parse(args),
         Command::Test(args) => test(args),
         Command::Init(args) => init(args),
@@ -100,11 +100,16 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     eprint!("{}", goldenpath::explain::render(&traces, explain, trace));
-    let style = human::Style {
-        color: args.output_file.is_none() && color_for(std::io::stdout().is_terminal()),
-        ..human::Style::default()
+    let options = RenderOptions {
+        style: human::Style {
+            color: args.output_file.is_none() && color_for(std::io::stdout().is_terminal()),
+            ..human::Style::default()
+        },
+        fail_on: threshold,
+        sarif_category: args.sarif_category,
+        link_base: github_link_base(),
     };
-    let text = report::render(&report, settings.format, &style);
+    let text = report::render(&report, settings.format, &options);
     let written = match &args.output_file {
         Some(path) => std::fs::write(path, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
@@ -117,17 +122,41 @@ fn check(args: CheckArgs) -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
+    let file_options = RenderOptions {
+        style: human::Style::default(),
+        ..options
+    };
+    for target in &args.reports {
+        let text = report::render(&report, target.format, &file_options);
+        if let Err(e) = std::fs::write(&target.path, text.as_bytes()) {
+            eprintln!(
+                "error: cannot write the {} report to {}: {e}",
+                target.format.name(),
+                target.path.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
     if strict {
         if let Err(err) = run::enforce_strict(&report) {
             print_error(&err);
             return ExitCode::from(2);
         }
     }
-    if report.fails(threshold) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    ExitCode::from(report.exit_code(threshold))
+}
+
+/// Where files of this commit are browsed on GitHub, when running in GitHub Actions:
+/// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`.
+fn github_link_base() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let server = var("GITHUB_SERVER_URL")?;
+    let repository = var("GITHUB_REPOSITORY")?;
+    let sha = var("GITHUB_SHA")?;
+    Some(format!(
+        "{}/{repository}/blob/{sha}/",
+        server.trim_end_matches('/')
+    ))
 }
 
 fn parse(args: ParseArgs) -> ExitCode {

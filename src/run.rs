@@ -282,7 +282,15 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
     }
     traces.sort_by(|a, b| a.file.cmp(&b.file));
     apply_overrides(&options.rules, &mut diagnostics, &mut rules);
-    Ok((Report::new(diagnostics, summary, rules), traces))
+    let files = discovery
+        .candidates
+        .iter()
+        .map(|c| c.file.clone())
+        .collect();
+    Ok((
+        Report::new(diagnostics, summary, rules).with_files(files),
+        traces,
+    ))
 }
 
 /// `[rules]` overrides: "off" drops a rule's findings, a severity replaces theirs.

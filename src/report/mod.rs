@@ -1,8 +1,16 @@
 //! Reports: every output format reads the same [`Report`], whose diagnostics are already
 //! sorted, so each format is a pure function of it and identical for any thread count.
 
+mod fingerprint;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
+#[cfg(test)]
+mod testing;
 
 use std::str::FromStr;
 
@@ -20,6 +28,8 @@ pub struct Report {
     pub summary: Summary,
     /// Every rule that produced or could produce a finding in this run, sorted by id.
     pub rules: Vec<RuleInfo>,
+    /// The files checked, as reported and sorted (reports that list passing files use it).
+    pub files: Vec<String>,
 }
 
 /// Totals of a run.
@@ -63,7 +73,21 @@ impl Report {
             diagnostics,
             summary,
             rules,
+            files: Vec::new(),
         }
+    }
+
+    /// Sets the checked files (sorted and deduplicated here).
+    pub fn with_files(mut self, mut files: Vec<String>) -> Report {
+        files.sort();
+        files.dedup();
+        self.files = files;
+        self
+    }
+
+    /// The exit status of the run for `fail_on`: 1 when a finding reaches it, else 0.
+    pub fn exit_code(&self, fail_on: FailOn) -> u8 {
+        u8::from(self.fails(fail_on))
     }
 
     /// Whether any finding reaches the `fail_on` threshold.
@@ -72,6 +96,17 @@ impl Report {
             FailOn::Never => false,
             FailOn::Error => self.summary.errors > 0,
             FailOn::Warning => self.summary.errors + self.summary.warnings > 0,
+        }
+    }
+}
+
+impl FailOn {
+    /// Whether a finding of `severity` makes the run fail.
+    pub fn is_failure(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Error => severity == Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
         }
     }
 }
@@ -118,24 +153,142 @@ pub enum OutputFormat {
     Human,
     /// The stable JSON structure.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML, for test-report views.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// A Markdown summary for `$GITHUB_STEP_SUMMARY` and pull-request comments.
+    Markdown,
+}
+
+impl OutputFormat {
+    /// Every format with its name on the command line.
+    pub const ALL: [(OutputFormat, &'static str); 7] = [
+        (OutputFormat::Human, "human"),
+        (OutputFormat::Json, "json"),
+        (OutputFormat::Sarif, "sarif"),
+        (OutputFormat::Github, "github"),
+        (OutputFormat::Junit, "junit"),
+        (OutputFormat::Gitlab, "gitlab"),
+        (OutputFormat::Markdown, "markdown"),
+    ];
+
+    /// The name of the format on the command line.
+    pub fn name(self) -> &'static str {
+        OutputFormat::ALL
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("human", |(_, name)| name)
+    }
 }
 
 impl FromStr for OutputFormat {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "human" => Ok(OutputFormat::Human),
-            "json" => Ok(OutputFormat::Json),
-            other => Err(format!("unknown format `{other}` (human, json)")),
-        }
+        OutputFormat::ALL
+            .iter()
+            .find(|(_, name)| *name == s)
+            .map(|(f, _)| *f)
+            .ok_or_else(|| {
+                let names: Vec<&str> = OutputFormat::ALL.iter().map(|(_, n)| *n).collect();
+                format!("unknown format `{s}` ({})", names.join(", "))
+            })
     }
 }
 
+/// An extra report written to a file in the same run: `--report FORMAT=PATH`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportTarget {
+    /// The format.
+    pub format: OutputFormat,
+    /// Where to write it.
+    pub path: std::path::PathBuf,
+}
+
+impl FromStr for ReportTarget {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some((format, path)) = s.split_once('=') else {
+            return Err(format!("expected FORMAT=PATH, got `{s}`"));
+        };
+        if path.is_empty() {
+            return Err(format!("no path after `{format}=`"));
+        }
+        Ok(ReportTarget {
+            format: format.parse()?,
+            path: path.into(),
+        })
+    }
+}
+
+/// Everything besides the [`Report`] that shapes a rendering.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// Terminal presentation of the human format.
+    pub style: human::Style,
+    /// The failure threshold of the run: it decides the exit code recorded in SARIF and
+    /// which findings are JUnit failures.
+    pub fail_on: FailOn,
+    /// SARIF `automationDetails.id` category (`--sarif-category`).
+    pub sarif_category: Option<String>,
+    /// Base URL that file paths are appended to for links in the Markdown summary, e.g.
+    /// `https://github.com/OWNER/REPO/blob/SHA/`.
+    pub link_base: Option<String>,
+}
+
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: OutputFormat, style: &human::Style) -> String {
+pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
     match format {
-        OutputFormat::Human => human::render(report, style),
+        OutputFormat::Human => human::render(report, &options.style),
         OutputFormat::Json => json::render(report),
+        OutputFormat::Sarif => sarif::render(report, options),
+        OutputFormat::Github => github::render(report),
+        OutputFormat::Junit => junit::render(report, options.fail_on),
+        OutputFormat::Gitlab => gitlab::render(report),
+        OutputFormat::Markdown => markdown::render(report, options),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_report_targets_parse() {
+        for (format, name) in OutputFormat::ALL {
+            assert_eq!(name.parse::<OutputFormat>(), Ok(format));
+            assert_eq!(format.name(), name);
+        }
+        assert!("xml".parse::<OutputFormat>().is_err());
+        assert_eq!(
+            "sarif=out/results.sarif".parse::<ReportTarget>(),
+            Ok(ReportTarget {
+                format: OutputFormat::Sarif,
+                path: "out/results.sarif".into()
+            })
+        );
+        assert_eq!(
+            "junit=a=b.xml".parse::<ReportTarget>().map(|t| t.path),
+            Ok("a=b.xml".into()),
+            "only the first `=` separates"
+        );
+        assert!("sarif".parse::<ReportTarget>().is_err());
+        assert!("sarif=".parse::<ReportTarget>().is_err());
+        assert!("pdf=x.pdf".parse::<ReportTarget>().is_err());
+    }
+
+    #[test]
+    fn thresholds_classify_severities() {
+        assert!(FailOn::Error.is_failure(Severity::Error));
+        assert!(!FailOn::Error.is_failure(Severity::Warning));
+        assert!(FailOn::Warning.is_failure(Severity::Warning));
+        assert!(!FailOn::Warning.is_failure(Severity::Info));
+        assert!(!FailOn::Never.is_failure(Severity::Error));
     }
 }

@@ -1,0 +1,83 @@
+//! Builders of diagnostics and reports for the unit tests of the report formats.
+
+use crate::document::Span;
+use crate::finding::{RuleInfo, Severity};
+use crate::locate::{Diagnostic, Position, Region, Snippet};
+use crate::report::{Report, Summary};
+
+/// A diagnostic on `line` of `file` whose snippet is that single line; the region covers
+/// the line's text without its indentation.
+pub(crate) fn diagnostic(
+    rule: &str,
+    file: &str,
+    line: usize,
+    text: &str,
+    message: &str,
+) -> Diagnostic {
+    let text = text.trim_end_matches('\n');
+    let indent = text.len() - text.trim_start().len();
+    let start_col = text[..indent].chars().count() + 1;
+    let end_col = text.trim_end().chars().count() + 1;
+    Diagnostic {
+        rule: rule.to_string(),
+        severity: Severity::Error,
+        message: message.to_string(),
+        file: file.to_string(),
+        region: Some(Region {
+            start: Position {
+                line,
+                column: start_col,
+            },
+            end: Position {
+                line,
+                column: end_col,
+            },
+            span: Span::new(indent, text.trim_end().len()),
+        }),
+        metadata: Default::default(),
+        snippet: Some(Snippet {
+            text: format!("{text}\n"),
+            first_line: line,
+            offset: 0,
+        }),
+    }
+}
+
+/// A finding about `file` as a whole.
+pub(crate) fn file_level(rule: &str, file: &str, message: &str) -> Diagnostic {
+    Diagnostic {
+        rule: rule.to_string(),
+        severity: Severity::Error,
+        message: message.to_string(),
+        file: file.to_string(),
+        region: None,
+        metadata: Default::default(),
+        snippet: None,
+    }
+}
+
+/// `diagnostic` with another severity.
+pub(crate) fn with_severity(mut diagnostic: Diagnostic, severity: Severity) -> Diagnostic {
+    diagnostic.severity = severity;
+    diagnostic
+}
+
+/// A report over `diagnostics` with the built-in rules plus a rule per distinct id.
+pub(crate) fn report(diagnostics: Vec<Diagnostic>, files: &[&str]) -> Report {
+    let mut rules = RuleInfo::builtin();
+    for d in &diagnostics {
+        if !rules.iter().any(|r| r.id == d.rule) {
+            rules.push(RuleInfo {
+                id: d.rule.clone(),
+                severity: Some(d.severity),
+                ..RuleInfo::default()
+            });
+        }
+    }
+    let summary = Summary {
+        files: files.len(),
+        ..Summary::default()
+    };
+    Report::new(diagnostics, summary, rules)
+        .with_files(files.iter().map(|f| f.to_string()).collect())
+}
