@@ -72,7 +72,7 @@ last_catch_all := max({e.line | some e in entries; e.pattern in catch_all})
 root_owners := {o | some e in entries; e.line == last_catch_all; some o in e.owners}
 
 # `@acme/platform` -> platform, `@alice` -> alice, `alice@acme.example` -> alice.
-codeowner_name(o) := lower(regex.replace(o, `^.*/`, "")) if startswith(o, "@")
+codeowner_name(o) := lower(regex.replace(trim_prefix(o, "@"), `^.*/`, "")) if startswith(o, "@")
 
 codeowner_name(o) := lower(split(o, "@")[0]) if {
 	not startswith(o, "@")
