@@ -53,6 +53,11 @@ name_pattern := `^[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*$`
 
 entity := input if is_object(input)
 
+deny contains {"msg": "this document is not an entity: a catalog entity is a mapping with `apiVersion`, `kind`, `metadata` and `spec`", "path": []} if {
+	not is_object(input)
+	input != null
+}
+
 non_empty_string(v) if {
 	is_string(v)
 	trim_space(v) != ""
@@ -69,6 +74,7 @@ kind := "Template" if {
 # apiVersion
 
 deny contains {"msg": "entity has no `apiVersion` (use `backstage.io/v1alpha1`)", "path": ["apiVersion"]} if {
+	is_object(entity)
 	not entity.apiVersion
 }
 
@@ -92,6 +98,7 @@ valid_api_version(v) if {
 # kind
 
 deny contains {"msg": "entity has no `kind` (e.g. `Component`)", "path": ["kind"]} if {
+	is_object(entity)
 	not entity.kind
 }
 
@@ -117,6 +124,7 @@ unknown_kind_message(k) := sprintf("`kind: %s` must be spelled `%s`", [k, known]
 # metadata.name
 
 deny contains {"msg": "entity has no `metadata.name`", "path": ["metadata", "name"]} if {
+	is_object(entity)
 	not entity.metadata.name
 }
 

@@ -8,9 +8,9 @@
 #   `dockerfile` managers are on by default, the manager is left out of a non-empty
 #   `enabledManagers` list or turned off with `"<manager>": {"enabled": false}`;
 #   reported at that line of the Renovate configuration. An ecosystem counts as
-#   covered when either tool covers it. Renovate configurations that are not plain
-#   JSON (JSON5 with comments) and presets pulled in with `extends` are assumed to
-#   keep the defaults. The check is per ecosystem: Dependabot's `directory` must
+#   covered when either tool covers it. JSON5 configurations are read for these two
+#   settings only; presets pulled in with `extends` are not resolved and are assumed
+#   to keep the defaults. The check is per ecosystem: Dependabot's `directory` must
 #   still point at the Dockerfiles.
 # related_resources:
 #   - ref: https://docs.github.com/en/code-security/dependabot/working-with-dependabot/keeping-your-actions-up-to-date-with-dependabot
@@ -104,19 +104,38 @@ renovate_config := c if {
 	c := goldenpath.parse_file("package.json").renovate
 }
 
-# [manager, pattern of the line that turns it off, why]
-renovate_off contains [manager, `"?enabledManagers"?\s*:`, "is not in `enabledManagers`"] if {
-	enabled := renovate_config.enabledManagers
-	is_array(enabled)
-	count(enabled) > 0
-	some manager in renovate_manager
-	not manager in enabled
+renovate_enabled_managers := managers if {
+	managers := renovate_config.enabledManagers
+	is_array(managers)
 }
 
-renovate_off contains [manager, sprintf(`"?%s"?\s*:`, [manager]), "is turned off (`enabled: false`)"] if {
+# JSON5 (comments, unquoted keys, single quotes) is not JSON: read the list from the text.
+renovate_enabled_managers := managers if {
+	not renovate_config
+	found := regex.find_all_string_submatch_n(`enabledManagers["']?\s*:\s*\[([^\]]*)\]`, renovate_text, 1)
+	count(found) == 1
+	managers := [trim(quoted, `"'`) | some quoted in regex.find_n(`"[^"]*"|'[^']*'`, found[0][1], -1)]
+}
+
+# [manager, pattern of the line that turns it off, why]
+renovate_off contains [manager, `enabledManagers["']?\s*:`, "is not in `enabledManagers`"] if {
+	count(renovate_enabled_managers) > 0
+	some manager in renovate_manager
+	not manager in renovate_enabled_managers
+}
+
+renovate_off contains [manager, key_pattern(manager), "is turned off (`enabled: false`)"] if {
 	some manager in renovate_manager
 	renovate_config[manager].enabled == false
 }
+
+renovate_off contains [manager, key_pattern(manager), "is turned off (`enabled: false`)"] if {
+	not renovate_config
+	some manager in renovate_manager
+	regex.match(sprintf(`%s\s*\{\s*["']?enabled["']?\s*:\s*false`, [key_pattern(manager)]), renovate_text)
+}
+
+key_pattern(manager) := sprintf(`["']?%s["']?\s*:`, [manager])
 
 renovate_covers(eco) if {
 	renovate_present
@@ -134,7 +153,7 @@ covered(eco) if eco in dependabot_ecosystems
 covered(eco) if renovate_covers(eco)
 
 line_of(text, pattern) := n if {
-	lines := {n | some i, l in split(text, "\n"); regex.match(pattern, l); n := i + 1}
+	lines := {number | some i, l in split(text, "\n"); regex.match(pattern, l); number := i + 1}
 	count(lines) > 0
 	n := min(lines)
 } else := 1

@@ -8,7 +8,8 @@
 #   `.deb`, `.rpm`, `.msi`, `.apk`, `.whl`), or any other binary file with the
 #   executable bit set. Only files whose content is binary are reported, so a text
 #   file with one of these extensions is not. Images, fonts, documents and archives
-#   of data are fine.
+#   of data are fine. As in Scorecard, the Gradle wrapper's `gradle-wrapper.jar` is
+#   accepted when a workflow verifies it with Gradle's wrapper-validation action.
 # related_resources:
 #   - ref: https://github.com/ossf/scorecard/blob/main/docs/checks.md#binary-artifacts
 #     description: OpenSSF Scorecard, Binary-Artifacts check
@@ -46,9 +47,18 @@ compiled(f) if {
 	not regex.match(not_program, lower(f.path))
 }
 
+# `gradle/wrapper-validation-action` or `gradle/actions/wrapper-validation`.
+validated_gradle_wrapper(f) if {
+	endswith(concat("", ["/", f.path]), "/gradle/wrapper/gradle-wrapper.jar")
+	some w in input.files
+	regex.match(`^\.github/workflows/[^/]+\.ya?ml$`, w.path)
+	regex.match(`uses:\s*["']?gradle/(wrapper-validation-action|actions/wrapper-validation)@`, goldenpath.read_file(w.path))
+}
+
 deny contains {"msg": msg, "file": f.path} if {
 	some f in input.files
 	f.binary
 	compiled(f)
+	not validated_gradle_wrapper(f)
 	msg := sprintf("`%s` is a committed binary artifact; build it in CI and publish it to an artifact registry instead", [f.path])
 }

@@ -75,7 +75,7 @@ covers_root if {
 deny contains {"msg": msg, "file": codeowners, "line": 1} if {
 	is_string(text)
 	not covers_root
-	msg := sprintf("%s has no catch-all rule such as `* @org/team`, so files outside its listed paths have no owner", [codeowners])
+	msg := sprintf("%s has no catch-all rule with an owner, such as `* @org/team`, so files outside its listed paths have no owner", [codeowners])
 }
 
 deny contains {"msg": msg, "file": codeowners, "line": e.line} if {
