@@ -10,8 +10,8 @@
 #   reported at that line of the Renovate configuration. An ecosystem counts as
 #   covered when either tool covers it. JSON5 configurations are read for these two
 #   settings only; presets pulled in with `extends` are not resolved and are assumed
-#   to keep the defaults. The check is per ecosystem: Dependabot's `directory` must
-#   still point at the Dockerfiles.
+#   to keep the defaults. The check is per ecosystem; it does not check that a
+#   Dependabot `docker` entry's `directory` is the one holding the Dockerfiles.
 # related_resources:
 #   - ref: https://docs.github.com/en/code-security/dependabot/working-with-dependabot/keeping-your-actions-up-to-date-with-dependabot
 #     description: GitHub, Keeping your actions up to date with Dependabot

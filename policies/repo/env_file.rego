@@ -25,7 +25,10 @@
 #     Remove the file from the repository (`git rm --cached .env`), add it to
 #     `.gitignore`, commit a `.env.example` with placeholder values instead, and
 #     rotate every secret the file contained: deleting it does not remove it from
-#     the history.
+#     the history. Non-secret defaults that a framework reads from a committed
+#     `.env.development` belong in the application's configuration or in a
+#     `.env.example`; if the team deliberately follows that convention, turn this
+#     rule off in `goldenpath.toml`.
 #   tags: [security]
 #   security-severity: "7.5"
 #   scope: repository
