@@ -120,20 +120,35 @@ unquote(s) := substring(s, 1, count(s) - 2) if {
 	endswith(s, q)
 } else := s
 
-var_pattern := `\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*`
+var_pattern := `\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}$]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*`
 
-var_name(r) := trim_suffix(trim_prefix(r, "${"), "}") if startswith(r, "${")
+# The value of `$NAME`, `${NAME}` or `${NAME:-word}` (word when NAME has no default).
+var_value(r) := global_args[trim_prefix(r, "$")] if not startswith(r, "${")
 
-var_name(r) := trim_prefix(r, "$") if not startswith(r, "${")
+var_value(r) := global_args[name] if {
+	startswith(r, "${")
+	not contains(r, ":-")
+	name := trim_suffix(trim_prefix(r, "${"), "}")
+}
 
-# The reference with `$NAME` / `${NAME}` replaced by global ARG defaults; undefined when
-# a variable has no default or another expansion form is used.
+var_value(r) := value if {
+	startswith(r, "${")
+	contains(r, ":-")
+	inner := trim_suffix(trim_prefix(r, "${"), "}")
+	name := substring(inner, 0, indexof(inner, ":-"))
+	word := substring(inner, indexof(inner, ":-") + 2, -1)
+	value := object.get(global_args, name, word)
+	value != ""
+}
+
+# The reference with `$NAME`, `${NAME}` and `${NAME:-word}` replaced by global ARG
+# defaults; undefined when a variable has no default or another expansion form is used.
 resolve(s) := s if not contains(s, "$")
 
 resolve(s) := out if {
 	contains(s, "$")
 	refs := regex.find_n(var_pattern, s, -1)
-	values := [global_args[var_name(r)] | some r in refs]
+	values := [var_value(r) | some r in refs]
 	count(values) == count(refs)
 	pieces := regex.split(var_pattern, s)
 	out := concat("", [concat("", [piece, at(values, k)]) | some k, piece in pieces])
