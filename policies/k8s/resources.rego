@@ -91,9 +91,9 @@ pod_spec := spec if {
 
 # Every container and init container: its path in the document, the container, its
 # name and which list it is in.
-containers contains {"path": array.concat(pod_spec_path, [field, i]), "container": c, "name": name, "field": field} if {
-	some field in ["containers", "initContainers"]
-	some i, c in as_array(pod_spec[field])
+containers contains {"path": array.concat(pod_spec_path, [list, i]), "container": c, "name": name, "list": list} if {
+	some list in ["containers", "initContainers"]
+	some i, c in as_array(pod_spec[list])
 	is_object(c)
 	name := container_name(c, i)
 }
