@@ -31,10 +31,29 @@ pub enum Command {
     Test(TestArgs),
     /// Write a starter goldenpath.toml and an example policy with its unit test.
     Init(InitArgs),
+    /// List the built-in golden-path rules (id, level, severity, title).
+    Rules(RulesArgs),
+    /// Print the full documentation of a rule.
+    Explain(ExplainArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the man page (roff) on standard output.
     Man,
+}
+
+/// Arguments of `goldenpath rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::catalog::CatalogFormat,
+}
+
+/// Arguments of `goldenpath explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id, e.g. GP-DOCKER-001.
+    pub id: String,
 }
 
 /// Arguments of `goldenpath completions`.
@@ -109,6 +128,13 @@ pub struct CheckArgs {
     /// Files larger than this many bytes are reported instead of parsed [default: 8388608].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// Add the built-in golden-path pack to your own policies (it runs by default when no
+    /// policies are given).
+    #[arg(long, conflicts_with = "no_builtin")]
+    pub builtin: bool,
+    /// Do not run the built-in golden-path pack.
+    #[arg(long)]
+    pub no_builtin: bool,
     /// Read settings from this file instead of goldenpath.toml at the root of the checked
     /// tree (the first PATH when it is a directory, else the current directory).
     #[arg(long, value_name = "FILE")]

@@ -72,6 +72,8 @@ pub struct Layer {
     pub rules: Option<BTreeMap<String, String>>,
     /// JSON Schema mappings.
     pub schemas: Option<Vec<MappingEntry>>,
+    /// Run the built-in golden-path pack (default: when no policies are given).
+    pub builtin: Option<bool>,
 }
 
 /// One `[[schemas]]` table as written.
@@ -290,6 +292,11 @@ impl Layer {
             max_file_size: args.max_file_size,
             rules: None,
             schemas: None,
+            builtin: if args.no_builtin {
+                Some(false)
+            } else {
+                args.builtin.then_some(true)
+            },
         }
     }
 
@@ -311,6 +318,7 @@ impl Layer {
             max_file_size: over.max_file_size.or(self.max_file_size),
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
+            builtin: over.builtin.or(self.builtin),
         }
     }
 
@@ -360,6 +368,7 @@ impl Layer {
                 parser,
                 exclude: self.exclude.unwrap_or_default(),
                 no_ignore: self.no_ignore.unwrap_or(false),
+                inventory: false,
             },
             combine: self.combine.unwrap_or(false),
             jobs: self.jobs,
@@ -368,6 +377,7 @@ impl Layer {
                 .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
             schemas,
             rules,
+            builtin: self.builtin,
         };
         Ok(Settings {
             check,

@@ -22,6 +22,40 @@ pub struct Candidate {
     pub path: PathBuf,
     /// The format to parse it as.
     pub format: Format,
+    /// The path relative to its repository root (the directory it was found under), with
+    /// forward slashes; for a file named on the command line, the path as reported.
+    pub relative: String,
+}
+
+/// One file of a repository, for repository rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoEntry {
+    /// Relative to the repository root, forward slashes.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The format goldenpath would parse it as, if any.
+    pub format: Option<Format>,
+    /// Whether any execute bit is set.
+    pub executable: bool,
+    /// Whether its first 8 KiB hold a NUL byte.
+    pub binary: bool,
+}
+
+/// A directory given on the command line: a repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repository {
+    /// The directory.
+    pub root: PathBuf,
+    /// The directory as reported (`.` for the current directory).
+    pub label: String,
+    /// Its base name (of the absolute path).
+    pub name: String,
+    /// Every file after ignore rules and exclusions, sorted by path (only with
+    /// [`DiscoverOptions::inventory`]).
+    pub entries: Vec<RepoEntry>,
+    /// Every directory below the root, sorted (only with the inventory).
+    pub directories: Vec<String>,
 }
 
 /// A problem met while walking: a directory that could not be read, for example.
@@ -40,6 +74,8 @@ pub struct Discovery {
     pub candidates: Vec<Candidate>,
     /// Entries that could not be read.
     pub problems: Vec<WalkProblem>,
+    /// The directories given, in order.
+    pub repositories: Vec<Repository>,
 }
 
 /// How to walk.
@@ -51,6 +87,8 @@ pub struct DiscoverOptions {
     pub exclude: Vec<String>,
     /// Do not honour ignore files.
     pub no_ignore: bool,
+    /// List every file and directory of each repository (for repository rules).
+    pub inventory: bool,
 }
 
 /// Errors that make discovery impossible.
@@ -121,10 +159,25 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                     file: display(root),
                     path: root.clone(),
                     format,
+                    relative: display(root),
                 });
             }
             continue;
         }
+        let mut repository = Repository {
+            root: root.clone(),
+            label: display(root),
+            name: std::path::absolute(root)
+                .ok()
+                .and_then(|p| {
+                    p.components()
+                        .rfind(|c| matches!(c, std::path::Component::Normal(_)))
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                })
+                .unwrap_or_default(),
+            entries: Vec::new(),
+            directories: Vec::new(),
+        };
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .parents(true)
@@ -144,13 +197,22 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                     continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
             let path = entry.path();
             let relative = path.strip_prefix(root).unwrap_or(path);
             if !options.exclude.is_empty() && excluded.is_match(relative) {
                 continue;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && options.inventory && entry.depth() > 0 {
+                repository.directories.push(display(relative));
+            }
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            if options.inventory {
+                repository
+                    .entries
+                    .push(inventory_entry(path, relative, &entry));
             }
             if options.parser.is_none() && is_helm_template(path) {
                 continue;
@@ -160,14 +222,54 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                     file: display(path),
                     path: path.to_path_buf(),
                     format,
+                    relative: display(relative),
                 });
             }
         }
+        if options.inventory {
+            use rayon::prelude::*;
+            repository.entries.par_iter_mut().for_each(|e| {
+                e.binary = looks_binary(&root.join(&e.path));
+            });
+            repository.entries.sort_by(|a, b| a.path.cmp(&b.path));
+            repository.directories.sort();
+        }
+        found.repositories.push(repository);
     }
     found.candidates.sort();
     found.candidates.dedup_by(|a, b| a.file == b.file);
     found.problems.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
+}
+
+fn inventory_entry(path: &Path, relative: &Path, entry: &ignore::DirEntry) -> RepoEntry {
+    let meta = entry.metadata().ok();
+    #[cfg(unix)]
+    let executable = {
+        use std::os::unix::fs::PermissionsExt;
+        meta.as_ref()
+            .is_some_and(|m| m.permissions().mode() & 0o111 != 0)
+    };
+    #[cfg(not(unix))]
+    let executable = false;
+    RepoEntry {
+        path: display(relative),
+        size: meta.as_ref().map_or(0, |m| m.len()),
+        format: Format::detect(path),
+        executable,
+        binary: false,
+    }
+}
+
+/// Whether the first 8 KiB of a file hold a NUL byte (git's test for binary content).
+fn looks_binary(path: &Path) -> bool {
+    use std::io::Read;
+    let mut buf = [0u8; 8192];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let n = file.read(&mut buf).unwrap_or(0);
+    buf[..n].contains(&0)
 }
 
 /// Files under a Helm chart's `templates/` are Go templates that render to YAML, not YAML;

@@ -13,6 +13,8 @@ use serde::Serialize;
 pub enum SkipReason {
     /// The `--namespace` selection (or its default, `main`) leaves the package out.
     Namespace,
+    /// Its METADATA `files`/`formats` do not match the file.
+    Applicability,
 }
 
 impl SkipReason {
@@ -20,6 +22,7 @@ impl SkipReason {
     pub fn describe(self) -> &'static str {
         match self {
             SkipReason::Namespace => "not selected by --namespace (default: main)",
+            SkipReason::Applicability => "does not apply to this file (METADATA files/formats)",
         }
     }
 }

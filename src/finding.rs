@@ -94,6 +94,51 @@ pub struct Finding {
     pub metadata: serde_json::Map<String, serde_json::Value>,
 }
 
+/// A golden-path level: how far along the paved road a repository is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The basics every repository should meet.
+    Bronze,
+    /// A well-run service.
+    Silver,
+    /// Everything the golden path asks for.
+    Gold,
+}
+
+impl Level {
+    /// Every level, lowest first.
+    pub const ALL: [Level; 3] = [Level::Bronze, Level::Silver, Level::Gold];
+
+    /// The lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Bronze => "bronze",
+            Level::Silver => "silver",
+            Level::Gold => "gold",
+        }
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "bronze" => Ok(Level::Bronze),
+            "silver" => Ok(Level::Silver),
+            "gold" => Ok(Level::Gold),
+            other => Err(format!("unknown level `{other}` (bronze, silver, gold)")),
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// What reports know about a rule that produced, or could produce, findings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct RuleInfo {
@@ -116,6 +161,21 @@ pub struct RuleInfo {
     /// Labels such as `security`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The golden-path level the rule belongs to, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Why the rule exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// The same check in well-known tools: tool name to its id for the check.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub peers: std::collections::BTreeMap<String, String>,
+    /// GitHub code scanning's `security-severity` ("0.0" to "10.0"), for security rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_severity: Option<String>,
+    /// Whether the rule looks at a whole repository rather than one file.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repository_scope: bool,
 }
 
 impl RuleInfo {

@@ -20,8 +20,47 @@ fn main() -> ExitCode {
         Command::Parse(args) => parse(args),
         Command::Test(args) => test(args),
         Command::Init(args) => init(args),
+        Command::Rules(args) => rules(args),
+        Command::Explain(args) => explain(args),
         Command::Completions(args) => completions(args),
         Command::Man => man(),
+    }
+}
+
+fn rules(args: goldenpath::cli::RulesArgs) -> ExitCode {
+    match goldenpath::catalog::pack_rules() {
+        Ok(rules) => {
+            print!("{}", goldenpath::catalog::render_list(&rules, args.format));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            print_error(&err);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn explain(args: goldenpath::cli::ExplainArgs) -> ExitCode {
+    let rules = match goldenpath::catalog::pack_rules() {
+        Ok(rules) => rules,
+        Err(err) => {
+            print_error(&err);
+            return ExitCode::from(2);
+        }
+    };
+    match goldenpath::catalog::find(&rules, &args.id) {
+        Ok(rule) => {
+            print!("{}", goldenpath::catalog::render_explain(rule));
+            ExitCode::SUCCESS
+        }
+        Err(similar) => {
+            eprintln!("error: no rule `{}`", args.id);
+            if !similar.is_empty() {
+                eprintln!("  rules in that area: {}", similar.join(", "));
+            }
+            eprintln!("  `goldenpath rules` lists every rule");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use crate::finding::{Finding, RuleInfo, Severity, Target, PARSE_ERROR, POLICY_ER
 use crate::format::Format;
 use crate::locate::{self, Diagnostic};
 use crate::parse::{self, ParseFailure};
+use crate::policy::repository::{self, Sandbox, READ_LIMIT};
 use crate::policy::{EvalOutput, Evaluator, FileInfo, PolicyError, PolicyOptions, PolicySet};
 use crate::report::{Report, Summary};
 use crate::schema::{SchemaError, SchemaMapping, SchemaSet};
@@ -46,6 +47,8 @@ pub struct CheckOptions {
     pub schemas: Vec<SchemaMapping>,
     /// Per-rule overrides, applied to every finding.
     pub rules: BTreeMap<String, RuleSetting>,
+    /// The built-in pack: on, off, or `None` for "on when no policies are given".
+    pub builtin: Option<bool>,
 }
 
 impl Default for CheckOptions {
@@ -62,6 +65,7 @@ impl Default for CheckOptions {
             jobs: None,
             max_file_size: parse::DEFAULT_MAX_FILE_SIZE,
             schemas: Vec::new(),
+            builtin: None,
             rules: BTreeMap::new(),
         }
     }
@@ -170,7 +174,11 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
 pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), RunError> {
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
     let policies = load_policies(options, !schemas.is_empty())?;
-    let discovery = discover::discover(&options.paths, &options.discover)?;
+    let discover_options = DiscoverOptions {
+        inventory: policies.has_repository_rules(),
+        ..options.discover.clone()
+    };
+    let discovery = discover::discover(&options.paths, &discover_options)?;
     let root = crate::config::checked_root(&options.paths);
     let matches: Vec<Vec<usize>> = discovery
         .candidates
@@ -256,6 +264,22 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
             diagnostics.extend(outcome.diagnostics);
         }
     }
+    if policies.has_repository_rules() {
+        let limit = options.max_file_size.min(READ_LIMIT);
+        let outcomes: Vec<Vec<Diagnostic>> = pool.install(|| {
+            discovery
+                .repositories
+                .par_iter()
+                .map_init(
+                    || policies.evaluator(),
+                    |evaluator, repo| {
+                        check_repository(evaluator, repo, limit, options.max_file_size)
+                    },
+                )
+                .collect()
+        });
+        diagnostics.extend(outcomes.into_iter().flatten());
+    }
     summary.parse_errors += discovery.problems.len();
     let mut rules = RuleInfo::builtin();
     rules.extend(policies.rules());
@@ -278,7 +302,7 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
         })
         .collect();
     for trace in &mut traces {
-        trace.skipped = skipped.clone();
+        trace.skipped.extend(skipped.iter().cloned());
     }
     traces.sort_by(|a, b| a.file.cmp(&b.file));
     apply_overrides(&options.rules, &mut diagnostics, &mut rules);
@@ -287,8 +311,15 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
         .iter()
         .map(|c| c.file.clone())
         .collect();
+    let repositories: Vec<String> = discovery
+        .repositories
+        .iter()
+        .map(|r| r.label.clone())
+        .collect();
     Ok((
-        Report::new(diagnostics, summary, rules).with_files(files),
+        Report::new(diagnostics, summary, rules)
+            .with_files(files)
+            .with_scorecards(&repositories),
         traces,
     ))
 }
@@ -346,9 +377,13 @@ pub(crate) fn load_policies(
         let default = PathBuf::from("policy");
         if default.is_dir() {
             paths.push(default);
-        } else if !has_schemas {
-            return Err(RunError::NoPolicies);
         }
+    }
+    // The pack runs by default when the user has no policies of their own (Rego or
+    // JSON Schema).
+    let builtin = options.builtin.unwrap_or(paths.is_empty() && !has_schemas);
+    if paths.is_empty() && !builtin && !has_schemas {
+        return Err(RunError::NoPolicies);
     }
     let data = load_data(&options.data_paths)?;
     let policy_options = PolicyOptions {
@@ -357,6 +392,7 @@ pub(crate) fn load_policies(
         namespaces: options.namespaces.clone(),
         all_namespaces: options.all_namespaces,
         rego_v0: options.rego_v0,
+        builtin,
     };
     PolicySet::load(&policy_options).map_err(|e| RunError::Policy(Box::new(e)))
 }
@@ -456,16 +492,29 @@ fn check_file(
     candidate: &discover::Candidate,
     max_size: u64,
 ) -> FileOutcome {
-    let discover::Candidate { path, file, format } = candidate;
+    let discover::Candidate {
+        path,
+        file,
+        format,
+        relative,
+    } = candidate;
     let doc = match parse::parse_file(path, file, *format, max_size) {
         Ok(doc) => doc,
         Err(failure) => return parse_failure(failure),
     };
     let info = file_info(path, file);
+    let (applicable, not_applicable) = evaluator.applicable(relative, *format);
     let mut outcome = FileOutcome {
         trace: FileTrace {
             file: doc.file.clone(),
-            applied: evaluator.package_names(),
+            applied: evaluator.package_names(&applicable),
+            skipped: not_applicable
+                .into_iter()
+                .map(|package| SkippedPackage {
+                    package,
+                    reason: SkipReason::Applicability,
+                })
+                .collect(),
             ..FileTrace::default()
         },
         ..FileOutcome::default()
@@ -473,20 +522,108 @@ fn check_file(
     let mut findings = schema_findings(schemas, indices, &doc);
     for input in doc.inputs() {
         outcome.documents += 1;
-        if evaluator.is_empty() {
+        if applicable.is_empty() {
             continue;
         }
         let EvalOutput {
             findings: found,
             exceptions,
             prints,
-        } = evaluator.evaluate(input.node.to_rego(), &info, &doc.file, input.origin);
+        } = evaluator.evaluate(
+            input.node.to_rego(),
+            &info,
+            &doc.file,
+            input.origin,
+            &applicable,
+        );
         findings.extend(found);
         outcome.trace.prints.extend(prints);
         outcome.exceptions += exceptions;
     }
     outcome.diagnostics = locate::locate(findings, Some(&doc), None);
     outcome
+}
+
+/// Evaluates the repository rules on one repository and locates their findings: a
+/// finding that names a file and a `path` is located in that file's document, one with a
+/// `line` at that line, and one without a file is about the repository.
+fn check_repository(
+    evaluator: &mut Evaluator,
+    repo: &discover::Repository,
+    read_limit: u64,
+    max_size: u64,
+) -> Vec<Diagnostic> {
+    let input = repository::input(&repo.name, &repo.entries, &repo.directories);
+    let sandbox = Sandbox::new(&repo.root, read_limit);
+    let output = evaluator.evaluate_repository(input, sandbox, &repo.label);
+    let mut by_file: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    for finding in output.findings {
+        by_file
+            .entry(finding.file.clone())
+            .or_default()
+            .push(finding);
+    }
+    let mut diagnostics = Vec::new();
+    for (file, findings) in by_file {
+        let relative = findings
+            .iter()
+            .find_map(|f| f.metadata.get("file").and_then(|v| v.as_str()))
+            .map(|r| r.trim_start_matches("./").to_string());
+        let Some(relative) = relative else {
+            diagnostics.extend(locate::locate(findings, None, None));
+            continue;
+        };
+        let path = repo.root.join(&relative);
+        let format = Format::detect(&path);
+        let doc = format.and_then(|f| parse::parse_file(&path, &file, f, max_size).ok());
+        let findings = findings
+            .into_iter()
+            .map(|f| match (&f.target, &doc) {
+                (Target::Path { path: p, .. }, Some(doc)) => Finding {
+                    target: route_in_document(doc, p),
+                    ..f
+                },
+                _ => f,
+            })
+            .collect();
+        match doc {
+            Some(doc) => diagnostics.extend(locate::locate(findings, Some(&doc), None)),
+            None => {
+                let source = parse::read_source(&path, &file, max_size).ok();
+                diagnostics.extend(locate::locate(findings, None, source.as_deref()));
+            }
+        }
+    }
+    diagnostics
+}
+
+/// A path into a file's whole document (an array of documents for multi-document
+/// YAML, as `goldenpath.parse_file` gives it) as a target in one of its roots.
+fn route_in_document(doc: &Document, path: &[PathSeg]) -> Target {
+    if doc.roots.len() > 1 {
+        if let Some((first, rest)) = path.split_first() {
+            let root = match first {
+                PathSeg::Index(i) => Some(*i),
+                PathSeg::Key(k) => k.parse().ok(),
+            };
+            if let Some(root) = root {
+                return Target::Path {
+                    origin: InputOrigin {
+                        root,
+                        element: None,
+                    },
+                    path: rest.to_vec(),
+                };
+            }
+        }
+    }
+    Target::Path {
+        origin: InputOrigin {
+            root: 0,
+            element: None,
+        },
+        path: path.to_vec(),
+    }
 }
 
 fn file_level(rule: &str, file: &str, message: &str) -> Diagnostic {
@@ -550,9 +687,17 @@ fn check_combined(
         root: 0,
         element: None,
     };
-    let output = evaluator.evaluate(regorus::Value::from(combined), &info, root_label, origin);
+    // Applicability is per file; a combined input is every file at once.
+    let packages = evaluator.file_packages();
+    let output = evaluator.evaluate(
+        regorus::Value::from(combined),
+        &info,
+        root_label,
+        origin,
+        &packages,
+    );
     outcome.exceptions = output.exceptions;
-    outcome.trace.applied = evaluator.package_names();
+    outcome.trace.applied = evaluator.package_names(&packages);
     outcome.trace.prints = output.prints;
     // Route each finding to the file its path starts in; the rest are about the set.
     let mut per_doc: Vec<Vec<Finding>> = docs.iter().map(|_| Vec::new()).collect();

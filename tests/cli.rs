@@ -325,7 +325,11 @@ fn exit_codes_follow_the_threshold() {
         run("", &["check", "-p", "conftest/policy", "no/such/dir"]).code,
         2
     );
-    assert_eq!(run("broken", &["check"]).code, 2, "no ./policy and no -p");
+    assert_eq!(
+        run("broken", &["check", "--no-builtin"]).code,
+        2,
+        "no ./policy, no -p and no pack"
+    );
 }
 
 #[test]

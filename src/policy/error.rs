@@ -193,6 +193,26 @@ impl PolicyError {
     }
 }
 
+impl PolicyError {
+    /// A located error at byte `offset` of the policy `label` whose text is `source`.
+    pub(crate) fn at(
+        label: &str,
+        source: &str,
+        offset: usize,
+        len: usize,
+        message: String,
+        help: Option<String>,
+    ) -> PolicyError {
+        let offset = offset.min(source.len());
+        PolicyError::Compile(Box::new(CompileError {
+            message,
+            src: NamedSource::new(label, source.to_string()),
+            span: SourceSpan::new(offset.into(), len.min(source.len() - offset)),
+            help,
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,9 +6,11 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use super::error::{split_engine_error, EngineLocation};
+use super::repository::{self, Sandbox};
 use super::{Package, RuleSpec};
 use crate::document::{parse_path, InputOrigin};
 use crate::finding::{Finding, Severity, Target, POLICY_ERROR};
+use crate::format::Format;
 
 thread_local! {
     /// `data.conftest.file` for the file the current thread is evaluating.
@@ -21,7 +23,8 @@ pub(super) fn register_extensions(engine: &mut regorus::Engine) -> anyhow::Resul
         "__goldenpath_conftest_file".to_string(),
         1,
         Box::new(|_: Vec<regorus::Value>| Ok(CURRENT_FILE.with(|f| f.borrow().clone()))),
-    )
+    )?;
+    super::repository::register(engine)
 }
 
 /// What conftest exposes as `data.conftest.file` for one file.
@@ -76,9 +79,39 @@ impl Evaluator {
         }
     }
 
-    /// The names of the packages every input is evaluated with, in order.
-    pub fn package_names(&self) -> Vec<String> {
-        self.packages.iter().map(|p| p.name.clone()).collect()
+    /// The names of packages, by index.
+    pub fn package_names(&self, indices: &[usize]) -> Vec<String> {
+        indices
+            .iter()
+            .filter_map(|i| self.packages.get(*i))
+            .map(|p| p.name.clone())
+            .collect()
+    }
+
+    /// The file packages that apply to a file at `relative` (to its repository root)
+    /// parsed as `format`, as indices for [`Evaluator::evaluate`]; and the names of those
+    /// that do not (skipped by their METADATA `files`/`formats`).
+    pub fn applicable(&self, relative: &str, format: Format) -> (Vec<usize>, Vec<String>) {
+        let mut applied = Vec::new();
+        let mut skipped = Vec::new();
+        for (i, package) in self.packages.iter().enumerate() {
+            if package.repository {
+                continue;
+            }
+            if package.applicability.applies(relative, format) {
+                applied.push(i);
+            } else {
+                skipped.push(package.name.clone());
+            }
+        }
+        (applied, skipped)
+    }
+
+    /// Every file (not repository) package, as indices.
+    pub fn file_packages(&self) -> Vec<usize> {
+        (0..self.packages.len())
+            .filter(|i| !self.packages[*i].repository)
+            .collect()
     }
 
     /// Whether any package is selected at all.
@@ -86,19 +119,68 @@ impl Evaluator {
         self.packages.is_empty()
     }
 
-    /// Evaluates every selected rule against `input`, which is input `origin` of `file`.
+    /// Evaluates the packages `indices` against `input`, which is input `origin` of `file`.
     pub fn evaluate(
         &mut self,
         input: regorus::Value,
         info: &FileInfo,
         file: &str,
         origin: InputOrigin,
+        indices: &[usize],
     ) -> EvalOutput {
         CURRENT_FILE.with(|f| *f.borrow_mut() = info.value.clone());
         self.engine.set_input(input);
+        self.run(indices, file, origin)
+    }
+
+    /// Evaluates the repository packages once for the repository reported as `label`,
+    /// with the builtins reading from `sandbox`. A result's `file` (relative to the
+    /// repository) becomes the finding's file; results without one are about the
+    /// repository as a whole.
+    pub fn evaluate_repository(
+        &mut self,
+        input: regorus::Value,
+        sandbox: Sandbox,
+        label: &str,
+    ) -> EvalOutput {
+        let indices: Vec<usize> = (0..self.packages.len())
+            .filter(|i| self.packages[*i].repository)
+            .collect();
+        if indices.is_empty() {
+            return EvalOutput::default();
+        }
+        CURRENT_FILE.with(|f| *f.borrow_mut() = regorus::Value::Null);
+        repository::enter(sandbox);
+        self.engine.set_input(input);
+        let origin = InputOrigin {
+            root: 0,
+            element: None,
+        };
+        let mut out = self.run(&indices, label, origin);
+        repository::leave();
+        for finding in &mut out.findings {
+            match finding.metadata.get("file").and_then(|f| f.as_str()) {
+                Some(file) => {
+                    let file = file.trim_start_matches("./");
+                    finding.file = if label == "." || label.is_empty() {
+                        file.to_string()
+                    } else {
+                        format!("{}/{file}", label.trim_end_matches('/'))
+                    };
+                    if finding.target == Target::Input(origin) {
+                        finding.target = Target::File;
+                    }
+                }
+                None => finding.target = Target::File,
+            }
+        }
+        out
+    }
+
+    fn run(&mut self, indices: &[usize], file: &str, origin: InputOrigin) -> EvalOutput {
         let mut out = EvalOutput::default();
         let packages = Arc::clone(&self.packages);
-        for package in packages.iter() {
+        for package in indices.iter().filter_map(|i| packages.get(*i)) {
             let excepted = if package.has_exception {
                 match self.eval(&format!("data.{}.exception", package.name)) {
                     Ok(v) => exception_names(&v),
@@ -264,7 +346,8 @@ fn to_finding(
     }
 }
 
-/// `path` (keys/indices or a pointer) wins; else conftest's `_loc.line`; else the input.
+/// `path` (keys/indices or a pointer) wins; else conftest's `_loc.line` or a `line`;
+/// else the input.
 fn result_target(
     object: &serde_json::Map<String, serde_json::Value>,
     origin: InputOrigin,
@@ -275,6 +358,7 @@ fn result_target(
     let line = object
         .get("_loc")
         .and_then(|loc| loc.get("line").or_else(|| loc.get("row")))
+        .or_else(|| object.get("line"))
         .and_then(|l| l.as_u64())
         .and_then(|l| usize::try_from(l).ok())
         .filter(|l| *l > 0);

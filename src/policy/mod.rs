@@ -6,6 +6,8 @@
 
 mod error;
 mod eval;
+mod metadata;
+pub mod repository;
 mod unit;
 
 use std::path::{Path, PathBuf};
@@ -13,9 +15,16 @@ use std::sync::Arc;
 
 pub use error::{CompileError, PolicyError};
 pub use eval::{EvalOutput, Evaluator, FileInfo};
+pub use metadata::{Annotation, Custom};
 pub use unit::{UnitOutcome, UnitTest, UnitTestKind, UnitVerdict};
 
 use crate::finding::{RuleInfo, Severity};
+use crate::format::Format;
+
+include!(concat!(env!("OUT_DIR"), "/pack.rs"));
+
+/// The label prefix of built-in pack files in messages.
+pub const BUILTIN_PREFIX: &str = "builtin:";
 
 /// Where policies and data come from, and which packages to evaluate.
 #[derive(Clone, Debug, Default)]
@@ -30,6 +39,8 @@ pub struct PolicyOptions {
     pub all_namespaces: bool,
     /// Parse policies as Rego v0.
     pub rego_v0: bool,
+    /// Load the built-in golden-path pack too (its packages always run).
+    pub builtin: bool,
 }
 
 /// A rule whose results become findings.
@@ -43,10 +54,50 @@ pub struct RuleSpec {
     pub severity: Severity,
     /// The name `exception` rules use for it (conftest drops the `deny_`-style prefix).
     pub exception_name: String,
+    /// Documentation from `# METADATA` (rule-level over package-level).
+    pub info: RuleInfo,
+}
+
+/// Which files a package applies to, from its METADATA `custom.files` and `formats`.
+#[derive(Clone, Debug, Default)]
+pub struct Applicability {
+    files: Option<globset::GlobSet>,
+    formats: Vec<Format>,
+}
+
+impl Applicability {
+    fn new(custom: &Custom) -> Self {
+        let files = (!custom.files.is_empty()).then(|| {
+            let mut builder = globset::GlobSetBuilder::new();
+            for pattern in &custom.files {
+                // Validated when the METADATA was parsed.
+                if let Ok(glob) = globset::GlobBuilder::new(pattern)
+                    .literal_separator(true)
+                    .build()
+                {
+                    builder.add(glob);
+                }
+            }
+            builder
+                .build()
+                .unwrap_or_else(|_| globset::GlobSet::empty())
+        });
+        Applicability {
+            files,
+            formats: custom.formats.clone(),
+        }
+    }
+
+    /// Whether a file at `relative` (to its repository root) parsed as `format` is in scope.
+    pub fn applies(&self, relative: &str, format: Format) -> bool {
+        let format_ok = self.formats.is_empty() || self.formats.contains(&format);
+        let file_ok = self.files.as_ref().is_none_or(|set| set.is_match(relative));
+        format_ok && file_ok
+    }
 }
 
 /// A package selected for evaluation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Package {
     /// Dotted package name without `data.`, e.g. `main` or `k8s.security`.
     pub name: String,
@@ -54,6 +105,12 @@ pub struct Package {
     pub rules: Vec<RuleSpec>,
     /// Whether it defines an `exception` rule.
     pub has_exception: bool,
+    /// Part of the built-in pack.
+    pub builtin: bool,
+    /// Evaluated once per repository instead of per file.
+    pub repository: bool,
+    /// The files it applies to.
+    pub applicability: Applicability,
 }
 
 /// The loaded, compiled policies of one run.
@@ -75,6 +132,13 @@ impl PolicySet {
     /// Loads, compiles and prepares the policies.
     pub fn load(options: &PolicyOptions) -> Result<PolicySet, PolicyError> {
         let files = find_rego_files(&options.paths)?;
+        let mut pack: Vec<(String, String)> = Vec::new();
+        if options.builtin {
+            pack = PACK_SOURCES
+                .iter()
+                .map(|(path, text)| (format!("{BUILTIN_PREFIX}{path}"), text.to_string()))
+                .collect();
+        }
         let mut engine = regorus::Engine::new();
         engine.set_rego_v0(options.rego_v0);
         // OPA's behaviour: a builtin error makes the expression undefined, not the query fail.
@@ -98,6 +162,16 @@ impl PolicySet {
             labels.push(label.clone());
             sources.push((label, text));
         }
+        for (label, text) in pack {
+            // The pack is always Rego v1, whatever the user's policies are.
+            engine.set_rego_v0(false);
+            if let Err(err) = engine.add_policy(label.clone(), text.clone()) {
+                return Err(PolicyError::from_engine(&err, &[(label, text)], false));
+            }
+            engine.set_rego_v0(options.rego_v0);
+            sources.push((label, text));
+        }
+        let annotations = annotate(&engine, &sources)?;
         engine
             .add_policy(
                 CONFTEST_MODULE_PATH.to_string(),
@@ -130,7 +204,10 @@ impl PolicySet {
         let package_names = engine
             .get_packages()
             .map_err(|e| PolicyError::Internal(e.to_string()))?;
-        let all = collect_packages(&package_names, &rule_paths);
+        let mut all = collect_packages(&package_names, &rule_paths);
+        for package in &mut all {
+            apply_annotations(package, annotations.get(&package.name));
+        }
         let unit_tests = unit::collect(&package_names, &definitions);
 
         let patterns: Vec<String> = if options.namespaces.is_empty() {
@@ -139,7 +216,9 @@ impl PolicySet {
             options.namespaces.clone()
         };
         let (selected, unselected): (Vec<Package>, Vec<Package>) = all.into_iter().partition(|p| {
-            options.all_namespaces || patterns.iter().any(|pat| wildcard_match(pat, &p.name))
+            p.builtin
+                || options.all_namespaces
+                || patterns.iter().any(|pat| wildcard_match(pat, &p.name))
         });
 
         let mut set = PolicySet {
@@ -217,17 +296,120 @@ impl PolicySet {
         self.packages
             .iter()
             .flat_map(|p| &p.rules)
-            .map(|r| RuleInfo {
-                id: r.id.clone(),
-                severity: Some(r.severity),
-                ..RuleInfo::default()
-            })
+            .map(|r| r.info.clone())
             .collect()
+    }
+
+    /// Whether any selected package is evaluated per repository.
+    pub fn has_repository_rules(&self) -> bool {
+        self.packages.iter().any(|p| p.repository)
     }
 
     /// The policy files loaded, as labelled in messages.
     pub fn files(&self) -> &[String] {
         &self.files
+    }
+}
+
+/// Package-level and rule-level METADATA of every loaded package, by package name.
+#[derive(Default)]
+struct PackageAnnotations {
+    package: Option<Annotation>,
+    rules: std::collections::BTreeMap<String, Annotation>,
+    builtin: bool,
+}
+
+fn annotate(
+    engine: &regorus::Engine,
+    sources: &[(String, String)],
+) -> Result<std::collections::BTreeMap<String, PackageAnnotations>, PolicyError> {
+    let components = engine
+        .get_policy_package_components()
+        .map_err(|e| PolicyError::Internal(e.to_string()))?;
+    let mut out: std::collections::BTreeMap<String, PackageAnnotations> = Default::default();
+    for (label, text) in sources {
+        let Some(package) = components
+            .iter()
+            .find(|c| c.source_file == *label)
+            .map(|c| c.components.join("."))
+        else {
+            continue;
+        };
+        let entry = out.entry(package).or_default();
+        entry.builtin |= label.starts_with(BUILTIN_PREFIX);
+        for (target, annotation) in metadata::parse(label, text)? {
+            match target {
+                metadata::Target::Package => {
+                    entry.package.get_or_insert(annotation);
+                }
+                metadata::Target::Rule(name) => {
+                    entry.rules.entry(name).or_insert(annotation);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Sets ids, severities, documentation, scope and applicability from METADATA.
+fn apply_annotations(package: &mut Package, annotations: Option<&PackageAnnotations>) {
+    let Some(annotations) = annotations else {
+        for rule in &mut package.rules {
+            rule.info = RuleInfo {
+                id: rule.id.clone(),
+                severity: Some(rule.severity),
+                ..RuleInfo::default()
+            };
+        }
+        return;
+    };
+    package.builtin = annotations.builtin;
+    let package_level = annotations.package.clone().unwrap_or_default();
+    package.repository = package_level.custom.repository;
+    package.applicability = Applicability::new(&package_level.custom);
+    for rule in &mut package.rules {
+        let own = annotations.rules.get(&rule.name);
+        let pick = |f: &dyn Fn(&Annotation) -> Option<String>| {
+            own.and_then(f).or_else(|| f(&package_level))
+        };
+        if let Some(id) = pick(&|a| a.custom.id.clone()) {
+            rule.id = id;
+        }
+        if let Some(severity) = own
+            .and_then(|a| a.custom.severity)
+            .or(package_level.custom.severity)
+        {
+            rule.severity = severity;
+        }
+        let custom = own.map_or(&package_level.custom, |a| &a.custom);
+        let related = own
+            .map(|a| &a.related)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(&package_level.related);
+        rule.info = RuleInfo {
+            id: rule.id.clone(),
+            severity: Some(rule.severity),
+            title: pick(&|a| a.title.clone()),
+            description: pick(&|a| a.description.clone()),
+            help: pick(&|a| a.custom.help.clone()),
+            help_uri: related.first().map(|(uri, _)| uri.clone()),
+            tags: if custom.tags.is_empty() {
+                package_level.custom.tags.clone()
+            } else {
+                custom.tags.clone()
+            },
+            level: own
+                .and_then(|a| a.custom.level)
+                .or(package_level.custom.level),
+            rationale: pick(&|a| a.custom.rationale.clone()),
+            peers: if custom.peers.is_empty() {
+                package_level.custom.peers.clone()
+            } else {
+                custom.peers.clone()
+            },
+            security_severity: pick(&|a| a.custom.security_severity.clone()),
+            repository_scope: package.repository,
+        };
     }
 }
 
@@ -291,6 +473,9 @@ fn collect_packages(package_names: &[String], rule_paths: &[String]) -> Vec<Pack
             name: name.to_string(),
             rules: Vec::new(),
             has_exception: false,
+            builtin: false,
+            repository: false,
+            applicability: Applicability::default(),
         })
         .collect();
     for path in rule_paths {
@@ -317,6 +502,7 @@ fn collect_packages(package_names: &[String], rule_paths: &[String]) -> Vec<Pack
                     id: format!("{}.{}", package.name, name),
                     severity,
                     exception_name: exception_name(name),
+                    info: RuleInfo::default(),
                 });
             }
         }

@@ -68,6 +68,40 @@ pub fn render(report: &Report, style: &Style) -> String {
     }
     out.push_str(&summary_line(report));
     out.push('\n');
+    for card in &report.scorecards {
+        out.push_str(&scorecard_block(card));
+    }
+    out
+}
+
+/// The scorecard of one repository:
+///
+/// ```text
+/// golden path for services/api: bronze
+///   bronze  14/14 rules pass
+///   silver  11/13 rules pass
+///   gold    9/14 rules pass
+///   failing: GP-DOCKER-004, GP-K8S-005
+/// ```
+pub fn scorecard_block(card: &super::scorecard::Scorecard) -> String {
+    use crate::finding::Level;
+    let mut out = format!(
+        "golden path for {}: {}\n",
+        card.repository,
+        card.level_name()
+    );
+    for level in Level::ALL {
+        let t = card.tally(level);
+        out.push_str(&format!(
+            "  {:<7} {}/{} rules pass\n",
+            level.name(),
+            t.passed,
+            t.total
+        ));
+    }
+    if !card.failed_rules.is_empty() {
+        out.push_str(&format!("  failing: {}\n", card.failed_rules.join(", ")));
+    }
     out
 }
 

@@ -18,6 +18,8 @@ struct JsonReport<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     summary: &'a Summary,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    scorecards: &'a [super::scorecard::Scorecard],
 }
 
 #[derive(Serialize)]
@@ -64,6 +66,7 @@ pub fn render(report: &Report) -> String {
         },
         findings,
         summary: &report.summary,
+        scorecards: &report.scorecards,
     };
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| {
         format!(

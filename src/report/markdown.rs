@@ -59,6 +59,25 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 .join(", ")
         );
     }
+    if !report.scorecards.is_empty() {
+        let _ = writeln!(out, "| repository | level | bronze | silver | gold |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for card in &report.scorecards {
+            let _ = writeln!(
+                out,
+                "| {} | **{}** | {}/{} | {}/{} | {}/{} |",
+                cell(&card.repository),
+                card.level_name(),
+                card.bronze.passed,
+                card.bronze.total,
+                card.silver.passed,
+                card.silver.total,
+                card.gold.passed,
+                card.gold.total
+            );
+        }
+        out.push('\n');
+    }
     if report.diagnostics.is_empty() {
         return out;
     }

@@ -9,6 +9,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod scorecard;
 #[cfg(test)]
 mod testing;
 
@@ -30,6 +31,8 @@ pub struct Report {
     pub rules: Vec<RuleInfo>,
     /// The files checked, as reported and sorted (reports that list passing files use it).
     pub files: Vec<String>,
+    /// Golden-path scorecards, one per repository (empty when no rule has a level).
+    pub scorecards: Vec<scorecard::Scorecard>,
 }
 
 /// Totals of a run.
@@ -74,7 +77,14 @@ impl Report {
             summary,
             rules,
             files: Vec::new(),
+            scorecards: Vec::new(),
         }
+    }
+
+    /// Computes the scorecards of `repositories` from the findings and the rules' levels.
+    pub fn with_scorecards(mut self, repositories: &[String]) -> Report {
+        self.scorecards = scorecard::compute(&self.rules, &self.diagnostics, repositories);
+        self
     }
 
     /// Sets the checked files (sorted and deduplicated here).

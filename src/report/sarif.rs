@@ -99,7 +99,13 @@ struct RuleProperties {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
     #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
-    security_severity: Option<&'static str>,
+    security_severity: Option<String>,
+    /// The golden-path level of the rule, when it has one.
+    #[serde(rename = "golden-path-level", skip_serializing_if = "Option::is_none")]
+    golden_path_level: Option<&'static str>,
+    /// The same check in well-known tools.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    peers: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -328,6 +334,13 @@ fn rule(info: &RuleInfo) -> Rule {
         )
     });
     let mut markdown = format!("**{title}**\n\n{description}\n\n{help_text}");
+    let help_text = match &info.rationale {
+        Some(why) => {
+            markdown.push_str(&format!("\n\n**Why:** {why}"));
+            format!("{help_text}\n\nWhy: {why}")
+        }
+        None => help_text,
+    };
     if let Some(uri) = &info.help_uri {
         markdown.push_str(&format!("\n\n[Documentation]({uri})"));
     }
@@ -353,7 +366,14 @@ fn rule(info: &RuleInfo) -> Rule {
         },
         properties: RuleProperties {
             tags,
-            security_severity: security.then(|| security_severity(info.severity)),
+            security_severity: security.then(|| {
+                info.security_severity
+                    .clone()
+                    .filter(|s| s.parse::<f64>().is_ok_and(|v| (0.0..=10.0).contains(&v)))
+                    .unwrap_or_else(|| security_severity(info.severity).to_string())
+            }),
+            golden_path_level: info.level.map(|l| l.name()),
+            peers: info.peers.clone(),
         },
     }
 }
@@ -495,7 +515,7 @@ mod tests {
             ..RuleInfo::default()
         });
         assert_eq!(secure.properties.tags, vec!["kubernetes", "security"]);
-        assert_eq!(secure.properties.security_severity, Some("8.0"));
+        assert_eq!(secure.properties.security_severity.as_deref(), Some("8.0"));
         assert_eq!(secure.short_description.text, "Privileged container");
         assert!(secure
             .help

@@ -168,6 +168,7 @@ pub fn test(options: &TestOptions) -> Result<TestRun, TestError> {
         namespaces: options.namespaces.clone(),
         all_namespaces: options.all_namespaces,
         rego_v0: options.rego_v0,
+        builtin: Some(false),
         ..CheckOptions::default()
     };
     if check.policy_paths.is_empty() {

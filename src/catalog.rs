@@ -1,0 +1,189 @@
+//! The rule catalog: `goldenpath rules` lists the built-in pack's rules and
+//! `goldenpath explain ID` prints one rule's documentation, both from the rules'
+//! `# METADATA`.
+
+use std::fmt::Write as _;
+
+use crate::finding::RuleInfo;
+use crate::policy::{PolicyError, PolicyOptions, PolicySet};
+
+/// Formats of `goldenpath rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CatalogFormat {
+    /// A table for the terminal.
+    Human,
+    /// A JSON array of rules.
+    Json,
+    /// Markdown documentation of every rule.
+    Markdown,
+}
+
+/// The built-in pack's rules, sorted by id.
+pub fn pack_rules() -> Result<Vec<RuleInfo>, PolicyError> {
+    let set = PolicySet::load(&PolicyOptions {
+        builtin: true,
+        ..PolicyOptions::default()
+    })?;
+    let mut rules = set.rules();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rules)
+}
+
+fn opt(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+fn severity(rule: &RuleInfo) -> &'static str {
+    rule.severity.map_or("", |s| s.name())
+}
+
+fn level(rule: &RuleInfo) -> &'static str {
+    rule.level.map_or("", |l| l.name())
+}
+
+/// Renders the list of rules.
+pub fn render_list(rules: &[RuleInfo], format: CatalogFormat) -> String {
+    match format {
+        CatalogFormat::Human => {
+            let mut out = String::new();
+            for r in rules {
+                let _ = writeln!(
+                    out,
+                    "{:<14} {:<7} {:<8} {}",
+                    r.id,
+                    level(r),
+                    severity(r),
+                    opt(&r.title)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "{} rules; `goldenpath explain <ID>` shows one in full",
+                rules.len()
+            );
+            out
+        }
+        CatalogFormat::Json => {
+            let mut text = serde_json::to_string_pretty(rules).unwrap_or_else(|_| "[]".into());
+            text.push('\n');
+            text
+        }
+        CatalogFormat::Markdown => {
+            let mut out = String::from("# goldenpath built-in rules\n\n| id | level | severity | title |\n|---|---|---|---|\n");
+            for r in rules {
+                let _ = writeln!(
+                    out,
+                    "| [{}](#{}) | {} | {} | {} |",
+                    r.id,
+                    r.id.to_ascii_lowercase(),
+                    level(r),
+                    severity(r),
+                    opt(&r.title)
+                );
+            }
+            for r in rules {
+                out.push('\n');
+                out.push_str(&explain_markdown(r));
+            }
+            out
+        }
+    }
+}
+
+fn peers_line(rule: &RuleInfo) -> String {
+    rule.peers
+        .iter()
+        .map(|(tool, id)| format!("{tool} {id}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn explain_markdown(r: &RuleInfo) -> String {
+    let mut out = format!("## {}\n\n**{}**\n\n", r.id, opt(&r.title));
+    let _ = writeln!(
+        out,
+        "- level: {}\n- severity: {}\n- scope: {}",
+        level(r),
+        severity(r),
+        if r.repository_scope {
+            "repository"
+        } else {
+            "file"
+        }
+    );
+    if !r.peers.is_empty() {
+        let _ = writeln!(out, "- same check elsewhere: {}", peers_line(r));
+    }
+    if !r.tags.is_empty() {
+        let _ = writeln!(out, "- tags: {}", r.tags.join(", "));
+    }
+    for (title, text) in [
+        ("What it checks", &r.description),
+        ("Why", &r.rationale),
+        ("How to fix", &r.help),
+    ] {
+        if let Some(text) = text {
+            let _ = write!(out, "\n### {title}\n\n{text}\n");
+        }
+    }
+    if let Some(uri) = &r.help_uri {
+        let _ = write!(out, "\nSee also: <{uri}>\n");
+    }
+    out
+}
+
+/// The full documentation of one rule, for the terminal.
+pub fn render_explain(r: &RuleInfo) -> String {
+    let mut out = format!("{}: {}\n\n", r.id, opt(&r.title));
+    let _ = writeln!(out, "  level     {}", level(r));
+    let _ = writeln!(out, "  severity  {}", severity(r));
+    let _ = writeln!(
+        out,
+        "  scope     {}",
+        if r.repository_scope {
+            "repository"
+        } else {
+            "file"
+        }
+    );
+    if !r.peers.is_empty() {
+        let _ = writeln!(out, "  peers     {}", peers_line(r));
+    }
+    if !r.tags.is_empty() {
+        let _ = writeln!(out, "  tags      {}", r.tags.join(", "));
+    }
+    for (title, text) in [
+        ("What it checks", &r.description),
+        ("Why", &r.rationale),
+        ("How to fix", &r.help),
+    ] {
+        if let Some(text) = text {
+            let _ = write!(out, "\n{title}:\n{}\n", indent(text));
+        }
+    }
+    if let Some(uri) = &r.help_uri {
+        let _ = write!(out, "\nSee also: {uri}\n");
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The rule `id` (case-insensitive), or the ids that look like it.
+pub fn find<'a>(rules: &'a [RuleInfo], id: &str) -> Result<&'a RuleInfo, Vec<&'a str>> {
+    if let Some(rule) = rules.iter().find(|r| r.id.eq_ignore_ascii_case(id)) {
+        return Ok(rule);
+    }
+    let wanted = id.to_ascii_uppercase();
+    let area = wanted.rsplit_once('-').map_or(wanted.as_str(), |(a, _)| a);
+    Err(rules
+        .iter()
+        .filter(|r| r.id.starts_with(area))
+        .map(|r| r.id.as_str())
+        .collect())
+}
