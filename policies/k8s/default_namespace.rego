@@ -6,7 +6,10 @@
 #   the namespace is chosen at deploy time (`kubectl -n`, Kustomize, Helm, Argo CD),
 #   so a missing namespace is not a finding. Cluster-scoped kinds (Namespace,
 #   ClusterRole, CustomResourceDefinition, …), the `default` ServiceAccount and the
-#   `kubernetes` Service, which live in `default` by design, are not reported.
+#   `kubernetes` Service, which live in `default` by design, are not reported, nor are
+#   documents that look like Kubernetes objects but are not applied to a cluster
+#   (Backstage entities, whose `namespace: default` is Backstage's own; Kustomize and
+#   component configuration files).
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
 #     description: Kubernetes namespaces
@@ -68,6 +71,7 @@ deny contains {"msg": msg, "path": ["metadata", "namespace"]} if {
 	not input.kind in cluster_scoped
 	input.metadata.namespace == "default"
 	not default_by_design
+	not not_a_cluster_object(input.apiVersion)
 	msg := sprintf("%s %q is placed in the default namespace; use a namespace of its own", [input.kind, name])
 }
 
@@ -80,5 +84,13 @@ default_by_design if {
 	input.kind == "Service"
 	input.metadata.name == "kubernetes"
 }
+
+# Files shaped like Kubernetes objects that no API server sees.
+not_a_cluster_object(api_version) if {
+	some prefix in ["backstage.io/", "kustomize.config.k8s.io/", "kind.x-k8s.io/", "kubeadm.k8s.io/", "skaffold/"]
+	startswith(api_version, prefix)
+}
+
+not_a_cluster_object(api_version) if regex.match(`^[a-z0-9.-]+\.config\.k8s\.io/`, api_version)
 
 name := input.metadata.name if is_string(input.metadata.name) else := "(unnamed)"

@@ -26,8 +26,8 @@
 #     `livenessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 10}`.
 #     For a slow start add a `startupProbe` rather than a long initial delay.
 #   peers:
-#     kube-linter: no-liveness-probe, no-readiness-probe
-#     checkov: CKV_K8S_8, CKV_K8S_9
+#     kube-linter: no-liveness-probe / no-readiness-probe
+#     checkov: CKV_K8S_8 / CKV_K8S_9
 #   files: ["**/*.yaml", "**/*.yml"]
 #   formats: [yaml]
 package goldenpath.k8s.probes

@@ -27,8 +27,8 @@
 #     A namespace LimitRange can supply defaults, but explicit values keep the
 #     manifest honest.
 #   peers:
-#     kube-linter: unset-cpu-requirements, unset-memory-requirements
-#     checkov: CKV_K8S_10, CKV_K8S_12, CKV_K8S_13
+#     kube-linter: unset-cpu-requirements / unset-memory-requirements
+#     checkov: CKV_K8S_10 / CKV_K8S_12 / CKV_K8S_13
 #   files: ["**/*.yaml", "**/*.yml"]
 #   formats: [yaml]
 package goldenpath.k8s.resources
