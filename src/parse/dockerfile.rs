@@ -470,11 +470,33 @@ fn node(instruction: &Instruction, stage: usize, span: Span, text: &str) -> Node
         .iter()
         .map(|f| string_node(locate(f), f.clone()))
         .collect();
-    let values: Vec<Node> = instruction
-        .values
-        .iter()
-        .map(|v| string_node(locate(v), v.clone()))
-        .collect();
+    let pairs = matches!(instruction.cmd.as_str(), "env" | "label")
+        && instruction.values.len() % 3 == 0
+        && instruction.values.chunks(3).all(|c| c[2] == "=");
+    let values: Vec<Node> = if pairs {
+        // `[key, value, "="]` triples: the `=` is written between key and value (or
+        // not at all, in the legacy `ENV KEY value` form), so find it there.
+        let mut nodes = Vec::with_capacity(instruction.values.len());
+        for chunk in instruction.values.chunks(3) {
+            let key = locate(&chunk[0]);
+            let equals = if text.get(key.end..key.end + 1) == Some("=") {
+                Span::new(key.end, key.end + 1)
+            } else {
+                Span::new(key.end, key.end)
+            };
+            let value = locate(&chunk[1]);
+            nodes.push(string_node(key, chunk[0].clone()));
+            nodes.push(string_node(value, chunk[1].clone()));
+            nodes.push(string_node(equals, chunk[2].clone()));
+        }
+        nodes
+    } else {
+        instruction
+            .values
+            .iter()
+            .map(|v| string_node(locate(v), v.clone()))
+            .collect()
+    };
     let around = |items: &[Node]| match (items.first(), items.last()) {
         (Some(a), Some(b)) => Span::new(a.span.start, b.span.end),
         _ => keyword,
@@ -502,6 +524,27 @@ fn node(instruction: &Instruction, stage: usize, span: Span, text: &str) -> Node
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn env_and_label_keys_have_their_own_spans() {
+        let text = "FROM alpine:3.19\nENV A=1 \\\n    PASSWORD=hunter2\nENV LEGACY some value\nLABEL a=b c=d\n";
+        let node = parse(text).expect("valid");
+        let NodeKind::Array(items) = &node.kind else {
+            panic!("array")
+        };
+        let spans = |i: usize| -> Vec<&str> {
+            let NodeKind::Array(values) = &items[i].get("Value").expect("Value").value.kind else {
+                panic!("values")
+            };
+            values
+                .iter()
+                .map(|v| &text[v.span.start..v.span.end])
+                .collect()
+        };
+        assert_eq!(spans(1), ["A", "1", "=", "PASSWORD", "hunter2", "="]);
+        assert_eq!(spans(2), ["LEGACY", "some value", ""]);
+        assert_eq!(spans(3), ["a", "b", "=", "c", "d", "="]);
+    }
 
     #[test]
     fn conftest_shape() {

@@ -195,8 +195,14 @@ fn parse_block(yaml: &str) -> Result<Annotation, String> {
         globset::Glob::new(pattern)
             .map_err(|e| format!("invalid glob `{pattern}`: {}", e.kind()))?;
     }
+    // A peer may name several ids: `checkov: [CKV_K8S_10, CKV_K8S_12]`.
     let scalar = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(" / "),
         other => other.to_string(),
     };
     Ok(Annotation {

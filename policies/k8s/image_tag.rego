@@ -1,0 +1,91 @@
+# METADATA
+# title: Container image uses the latest tag or no tag
+# description: >-
+#   A container or init container of a workload runs an image tagged `latest`, or
+#   with no tag at all (which means `latest`). Images pinned by digest
+#   (`name@sha256:…`) are accepted with or without a tag, and values that still
+#   contain template syntax (`{{ … }}`) are skipped.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/containers/images/#image-names
+#     description: Kubernetes image names, tags and digests
+#   - ref: https://docs.kubelinter.io/#/generated/checks?id=latest-tag
+#     description: kube-linter latest-tag
+# custom:
+#   id: GP-K8S-008
+#   severity: error
+#   level: bronze
+#   rationale: >-
+#     `latest` names whatever was pushed last. Two replicas of the same Deployment can
+#     run different code, a node restart silently upgrades a pod, a rollback to the
+#     previous manifest restores nothing, and nobody can tell from the manifest which
+#     version is in production. Kubernetes also pulls `latest` on every start
+#     (imagePullPolicy Always), which ties pod starts to the registry's availability.
+#   help: >-
+#     Reference an immutable version: a release tag such as `ghcr.io/acme/api:1.8.2`,
+#     or better a digest, `ghcr.io/acme/api:1.8.2@sha256:…`, and let your deployment
+#     tooling bump it.
+#   peers:
+#     kube-linter: latest-tag
+#     checkov: CKV_K8S_14
+#   files: ["**/*.yaml", "**/*.yml"]
+#   formats: [yaml]
+package goldenpath.k8s.image_tag
+
+import rego.v1
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
+	some c in containers
+	image := c.container.image
+	is_string(image)
+	not contains(image, "{{")
+	not contains(image, "@")
+	problem := tag_problem(trim_space(image))
+	msg := sprintf("container %q runs image %q, %s", [c.name, image, problem])
+}
+
+# The tag is what follows the last ":" of the last path segment; a ":" before a "/"
+# is a registry port (`registry:5000/app`).
+tag_problem(image) := "which has no tag and so means whatever latest is when the node pulls it" if {
+	parts := split(image, "/")
+	not contains(parts[count(parts) - 1], ":")
+}
+
+tag_problem(image) := "whose latest tag moves with every push; pin a version or a digest" if {
+	parts := split(image, "/")
+	name := parts[count(parts) - 1]
+	segments := split(name, ":")
+	segments[count(segments) - 1] == "latest"
+}
+
+# --- workload helpers (each K8S rule is self-contained) ---
+
+# Where each workload kind keeps its pod spec.
+pod_spec_path := ["spec"] if input.kind == "Pod"
+
+pod_spec_path := ["spec", "template", "spec"] if {
+	input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+}
+
+pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.kind == "CronJob"
+
+# The pod spec of a Kubernetes workload; undefined for any other YAML document.
+pod_spec := spec if {
+	is_string(input.apiVersion)
+	spec := object.get(input, pod_spec_path, null)
+	is_object(spec)
+}
+
+# Every container and init container: its path in the document, the container, its
+# name and which list it is in.
+containers contains {"path": array.concat(pod_spec_path, [list, i]), "container": c, "name": name, "list": list} if {
+	some list in ["containers", "initContainers"]
+	some i, c in as_array(pod_spec[list])
+	is_object(c)
+	name := container_name(c, i)
+}
+
+container_name(c, _) := c.name if is_string(c.name)
+
+container_name(c, i) := sprintf("#%d", [i]) if not is_string(c.name)
+
+as_array(x) := x if is_array(x) else := []

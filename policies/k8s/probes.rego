@@ -1,0 +1,80 @@
+# METADATA
+# title: Container has no liveness or readiness probe
+# description: >-
+#   A long-running container (in a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet
+#   or ReplicationController) does not define a `livenessProbe`, a `readinessProbe`,
+#   or either. Jobs, CronJobs and init containers run to completion and are not
+#   checked.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+#     description: Configure liveness, readiness and startup probes
+#   - ref: https://docs.kubelinter.io/#/generated/checks?id=no-readiness-probe
+#     description: kube-linter no-liveness-probe and no-readiness-probe
+# custom:
+#   id: GP-K8S-002
+#   severity: warning
+#   level: silver
+#   rationale: >-
+#     Without a readiness probe a pod receives traffic as soon as its process starts,
+#     before it can serve, and keeps receiving it while it is overloaded or
+#     disconnected from its dependencies; rollouts then replace healthy pods with
+#     broken ones. Without a liveness probe a deadlocked process stays up forever,
+#     since Kubernetes only restarts containers that exit.
+#   help: >-
+#     Add both probes, usually HTTP checks on a lightweight endpoint, e.g.
+#     `readinessProbe: {httpGet: {path: /ready, port: 8080}}` and
+#     `livenessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 10}`.
+#     For a slow start add a `startupProbe` rather than a long initial delay.
+#   peers:
+#     kube-linter: no-liveness-probe / no-readiness-probe
+#     checkov: CKV_K8S_8 / CKV_K8S_9
+#   files: ["**/*.yaml", "**/*.yml"]
+#   formats: [yaml]
+package goldenpath.k8s.probes
+
+import rego.v1
+
+deny contains {"msg": msg, "path": c.path} if {
+	not input.kind in {"Job", "CronJob"}
+	some c in containers
+	c.list == "containers"
+	missing := [probe |
+		some probe in ["livenessProbe", "readinessProbe"]
+		not is_object(c.container[probe])
+	]
+	count(missing) > 0
+	msg := sprintf("container %q has no %s", [c.name, concat(" or ", missing)])
+}
+
+# --- workload helpers (each K8S rule is self-contained) ---
+
+# Where each workload kind keeps its pod spec.
+pod_spec_path := ["spec"] if input.kind == "Pod"
+
+pod_spec_path := ["spec", "template", "spec"] if {
+	input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+}
+
+pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.kind == "CronJob"
+
+# The pod spec of a Kubernetes workload; undefined for any other YAML document.
+pod_spec := spec if {
+	is_string(input.apiVersion)
+	spec := object.get(input, pod_spec_path, null)
+	is_object(spec)
+}
+
+# Every container and init container: its path in the document, the container, its
+# name and which list it is in.
+containers contains {"path": array.concat(pod_spec_path, [list, i]), "container": c, "name": name, "list": list} if {
+	some list in ["containers", "initContainers"]
+	some i, c in as_array(pod_spec[list])
+	is_object(c)
+	name := container_name(c, i)
+}
+
+container_name(c, _) := c.name if is_string(c.name)
+
+container_name(c, i) := sprintf("#%d", [i]) if not is_string(c.name)
+
+as_array(x) := x if is_array(x) else := []

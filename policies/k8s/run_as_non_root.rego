@@ -1,0 +1,107 @@
+# METADATA
+# title: Container may run as root
+# description: >-
+#   A container or init container of a workload is not guaranteed to run as a
+#   non-root user: neither its `securityContext` nor the pod's sets
+#   `runAsNonRoot: true` (a container's value overrides the pod's), or the effective
+#   `runAsUser` is 0. An explicit non-zero `runAsUser` is accepted as well, since it
+#   cannot be root either.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+#     description: Configure a security context for a pod or container
+#   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+#     description: Pod Security Standards, restricted profile (running as non-root)
+#   - ref: https://docs.kubelinter.io/#/generated/checks?id=run-as-non-root
+#     description: kube-linter run-as-non-root
+# custom:
+#   id: GP-K8S-003
+#   severity: error
+#   level: bronze
+#   rationale: >-
+#     Most images run as root unless told otherwise. Root in a container is root on
+#     the node's kernel with a thin layer of namespaces around it: a container escape,
+#     a writable host mount or a kernel bug turns an application compromise into a
+#     node compromise. `runAsNonRoot: true` makes the kubelet refuse to start a
+#     container whose image would run as UID 0.
+#   help: >-
+#     Set `securityContext: {runAsNonRoot: true}` on the pod (or on each container) and
+#     make the image run as an unprivileged user (`USER 10001` in the Dockerfile), or
+#     set `runAsUser: 10001` explicitly.
+#   peers:
+#     kube-linter: run-as-non-root
+#     checkov: CKV_K8S_23
+#   tags: [security]
+#   security-severity: "7.0"
+#   files: ["**/*.yaml", "**/*.yml"]
+#   formats: [yaml]
+package goldenpath.k8s.run_as_non_root
+
+import rego.v1
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", culprit(c.container)])} if {
+	some c in containers
+	not non_root(c.container)
+	msg := sprintf("container %q %s", [c.name, reason(c.container)])
+}
+
+non_root(container) if {
+	effective(container, "runAsNonRoot") == true
+	not effective(container, "runAsUser") == 0
+}
+
+non_root(container) if {
+	uid := effective(container, "runAsUser")
+	is_number(uid)
+	uid > 0
+}
+
+# A container's securityContext value, else the pod's.
+effective(container, key) := value if {
+	value := container.securityContext[key]
+	value != null
+} else := value if {
+	value := pod_spec.securityContext[key]
+	value != null
+}
+
+reason(container) := "runs as UID 0 (runAsUser: 0)" if {
+	effective(container, "runAsUser") == 0
+} else := "has runAsNonRoot: false" if {
+	effective(container, "runAsNonRoot") == false
+} else := "may run as root: neither it nor the pod sets runAsNonRoot: true"
+
+# Point at the container's own runAsUser: 0 when that is the cause.
+culprit(container) := "runAsUser" if container.securityContext.runAsUser == 0 else := "runAsNonRoot"
+
+# --- workload helpers (each K8S rule is self-contained) ---
+
+# Where each workload kind keeps its pod spec.
+pod_spec_path := ["spec"] if input.kind == "Pod"
+
+pod_spec_path := ["spec", "template", "spec"] if {
+	input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+}
+
+pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.kind == "CronJob"
+
+# The pod spec of a Kubernetes workload; undefined for any other YAML document.
+pod_spec := spec if {
+	is_string(input.apiVersion)
+	spec := object.get(input, pod_spec_path, null)
+	is_object(spec)
+}
+
+# Every container and init container: its path in the document, the container, its
+# name and which list it is in.
+containers contains {"path": array.concat(pod_spec_path, [list, i]), "container": c, "name": name, "list": list} if {
+	some list in ["containers", "initContainers"]
+	some i, c in as_array(pod_spec[list])
+	is_object(c)
+	name := container_name(c, i)
+}
+
+container_name(c, _) := c.name if is_string(c.name)
+
+container_name(c, i) := sprintf("#%d", [i]) if not is_string(c.name)
+
+as_array(x) := x if is_array(x) else := []

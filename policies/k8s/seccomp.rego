@@ -1,0 +1,91 @@
+# METADATA
+# title: Container runs without a seccomp profile
+# description: >-
+#   A container or init container of a workload has no seccomp profile of type
+#   `RuntimeDefault` or `Localhost`, neither in its own
+#   `securityContext.seccompProfile` nor inherited from the pod's (a container's
+#   profile overrides the pod's). Without one, or with `Unconfined`, its processes can
+#   make any system call. The old `seccomp.security.alpha.kubernetes.io` annotations
+#   are no longer honoured by current Kubernetes versions and are not accepted.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/tutorials/security/seccomp/
+#     description: Restrict a container's syscalls with seccomp
+#   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+#     description: Pod Security Standards, restricted profile (seccomp)
+# custom:
+#   id: GP-K8S-007
+#   severity: warning
+#   level: gold
+#   rationale: >-
+#     Kubernetes runs containers unconfined by default. The runtime's default seccomp
+#     profile blocks a few dozen system calls that applications do not use but kernel
+#     exploits and container escapes often do (for example `unshare`, `keyctl`,
+#     `bpf`), at no cost for ordinary workloads. The restricted Pod Security Standard
+#     requires it.
+#   help: >-
+#     Set `securityContext: {seccompProfile: {type: RuntimeDefault}}` on the pod so
+#     every container inherits it, or `type: Localhost` with a `localhostProfile` for a
+#     custom profile.
+#   peers:
+#     checkov: CKV_K8S_31
+#   tags: [security]
+#   security-severity: "4.0"
+#   files: ["**/*.yaml", "**/*.yml"]
+#   formats: [yaml]
+package goldenpath.k8s.seccomp
+
+import rego.v1
+
+confined := {"RuntimeDefault", "Localhost"}
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "seccompProfile", "type"])} if {
+	some c in containers
+	not effective_type(c.container) in confined
+	msg := sprintf("container %q %s", [c.name, reason(c.container)])
+}
+
+# The container's seccomp profile type, else the pod's.
+effective_type(container) := type if {
+	type := container.securityContext.seccompProfile.type
+	type != null
+} else := type if {
+	type := pod_spec.securityContext.seccompProfile.type
+	type != null
+}
+
+reason(container) := sprintf("runs with seccomp profile %v; use RuntimeDefault or Localhost", [effective_type(container)]) if {
+	effective_type(container)
+} else := "has no seccomp profile, neither its own nor the pod's, so it runs unconfined"
+
+# --- workload helpers (each K8S rule is self-contained) ---
+
+# Where each workload kind keeps its pod spec.
+pod_spec_path := ["spec"] if input.kind == "Pod"
+
+pod_spec_path := ["spec", "template", "spec"] if {
+	input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+}
+
+pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.kind == "CronJob"
+
+# The pod spec of a Kubernetes workload; undefined for any other YAML document.
+pod_spec := spec if {
+	is_string(input.apiVersion)
+	spec := object.get(input, pod_spec_path, null)
+	is_object(spec)
+}
+
+# Every container and init container: its path in the document, the container, its
+# name and which list it is in.
+containers contains {"path": array.concat(pod_spec_path, [list, i]), "container": c, "name": name, "list": list} if {
+	some list in ["containers", "initContainers"]
+	some i, c in as_array(pod_spec[list])
+	is_object(c)
+	name := container_name(c, i)
+}
+
+container_name(c, _) := c.name if is_string(c.name)
+
+container_name(c, i) := sprintf("#%d", [i]) if not is_string(c.name)
+
+as_array(x) := x if is_array(x) else := []
