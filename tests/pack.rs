@@ -266,3 +266,55 @@ fn every_rule_passes_and_fails_its_fixtures_at_the_expected_lines() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn scorecards_of_three_repositories() {
+    let (code, stdout, stderr) = goldenpath(
+        &root().join("fixtures"),
+        &["check", "scorecard/none", "scorecard/bronze", "scorecard/gold"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let summary_at = stdout
+        .find("17 files checked")
+        .unwrap_or_else(|| panic!("summary line: {stdout}"));
+    insta::assert_snapshot!("scorecards_human", &stdout[summary_at..]);
+    let (_, json, _) = goldenpath(
+        &root().join("fixtures"),
+        &["check", "--format", "json", "scorecard/none", "scorecard/bronze", "scorecard/gold"],
+    );
+    let report: Value = serde_json::from_str(&json).expect("json");
+    let levels: Vec<&str> = report["scorecards"]
+        .as_array()
+        .expect("scorecards")
+        .iter()
+        .filter_map(|c| c["level"].as_str())
+        .collect();
+    assert_eq!(levels, vec!["none", "bronze", "gold"]);
+    let (_, markdown, _) = goldenpath(
+        &root().join("fixtures"),
+        &["check", "--format", "markdown", "scorecard/gold"],
+    );
+    assert!(markdown.contains("| scorecard/gold | **gold** | 14/14 | 17/17 | 10/10 |"), "{markdown}");
+}
+
+#[test]
+fn the_pack_is_on_by_default_and_follows_the_flags() {
+    let fixtures = root().join("fixtures");
+    let count = |args: &[&str]| -> usize {
+        let (_, stdout, stderr) = goldenpath(&fixtures, args);
+        let report: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with("GP-")))
+            .count()
+    };
+    assert!(count(&["check", "--format", "json", "scorecard/none"]) > 0, "no policies: pack on");
+    assert_eq!(count(&["check", "--format", "json", "--no-builtin", "-p", "conftest/policy", "scorecard/none"]), 0);
+    assert_eq!(count(&["check", "--format", "json", "-p", "conftest/policy", "scorecard/none"]), 0, "own policies: pack off");
+    assert!(count(&["check", "--format", "json", "--builtin", "-p", "conftest/policy", "scorecard/none"]) > 0);
+    // Namespace selection never drops the pack.
+    assert!(count(&["check", "--format", "json", "--builtin", "-n", "nothing", "-p", "conftest/policy", "scorecard/none"]) > 0);
+}
