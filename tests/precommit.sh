@@ -137,8 +137,8 @@ if "$pre_commit" run --hook-stage manual goldenpath-repo >"$work/repo.log" 2>&1;
     fail "goldenpath-repo passed over a tree with a broken YAML file"
 fi
 cat "$work/repo.log"
-grep -q "deploy/scratch.yaml:1" "$work/repo.log" ||
-    fail "goldenpath-repo's output does not name deploy/scratch.yaml:1"
+grep -Eq "deploy/scratch\.yaml:[0-9]+:[0-9]+" "$work/repo.log" ||
+    fail "goldenpath-repo's output does not name deploy/scratch.yaml:line:column"
 rm deploy/scratch.yaml
 "$pre_commit" run --hook-stage manual goldenpath-repo >"$work/repo.log" 2>&1 || {
     cat "$work/repo.log"
