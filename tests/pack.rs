@@ -271,7 +271,12 @@ fn every_rule_passes_and_fails_its_fixtures_at_the_expected_lines() {
 fn scorecards_of_three_repositories() {
     let (code, stdout, stderr) = goldenpath(
         &root().join("fixtures"),
-        &["check", "scorecard/none", "scorecard/bronze", "scorecard/gold"],
+        &[
+            "check",
+            "scorecard/none",
+            "scorecard/bronze",
+            "scorecard/gold",
+        ],
     );
     assert_eq!(code, 1, "{stderr}");
     let summary_at = stdout
@@ -280,7 +285,14 @@ fn scorecards_of_three_repositories() {
     insta::assert_snapshot!("scorecards_human", &stdout[summary_at..]);
     let (_, json, _) = goldenpath(
         &root().join("fixtures"),
-        &["check", "--format", "json", "scorecard/none", "scorecard/bronze", "scorecard/gold"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "scorecard/none",
+            "scorecard/bronze",
+            "scorecard/gold",
+        ],
     );
     let report: Value = serde_json::from_str(&json).expect("json");
     let levels: Vec<&str> = report["scorecards"]
@@ -294,7 +306,10 @@ fn scorecards_of_three_repositories() {
         &root().join("fixtures"),
         &["check", "--format", "markdown", "scorecard/gold"],
     );
-    assert!(markdown.contains("| scorecard/gold | **gold** | 14/14 | 17/17 | 10/10 |"), "{markdown}");
+    assert!(
+        markdown.contains("| scorecard/gold | **gold** | 14/14 | 17/17 | 10/10 |"),
+        "{markdown}"
+    );
 }
 
 #[test]
@@ -311,10 +326,57 @@ fn the_pack_is_on_by_default_and_follows_the_flags() {
             .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with("GP-")))
             .count()
     };
-    assert!(count(&["check", "--format", "json", "scorecard/none"]) > 0, "no policies: pack on");
-    assert_eq!(count(&["check", "--format", "json", "--no-builtin", "-p", "conftest/policy", "scorecard/none"]), 0);
-    assert_eq!(count(&["check", "--format", "json", "-p", "conftest/policy", "scorecard/none"]), 0, "own policies: pack off");
-    assert!(count(&["check", "--format", "json", "--builtin", "-p", "conftest/policy", "scorecard/none"]) > 0);
+    assert!(
+        count(&["check", "--format", "json", "scorecard/none"]) > 0,
+        "no policies: pack on"
+    );
+    assert_eq!(
+        count(&[
+            "check",
+            "--format",
+            "json",
+            "--no-builtin",
+            "-p",
+            "conftest/policy",
+            "scorecard/none"
+        ]),
+        0
+    );
+    assert_eq!(
+        count(&[
+            "check",
+            "--format",
+            "json",
+            "-p",
+            "conftest/policy",
+            "scorecard/none"
+        ]),
+        0,
+        "own policies: pack off"
+    );
+    assert!(
+        count(&[
+            "check",
+            "--format",
+            "json",
+            "--builtin",
+            "-p",
+            "conftest/policy",
+            "scorecard/none"
+        ]) > 0
+    );
     // Namespace selection never drops the pack.
-    assert!(count(&["check", "--format", "json", "--builtin", "-n", "nothing", "-p", "conftest/policy", "scorecard/none"]) > 0);
+    assert!(
+        count(&[
+            "check",
+            "--format",
+            "json",
+            "--builtin",
+            "-n",
+            "nothing",
+            "-p",
+            "conftest/policy",
+            "scorecard/none"
+        ]) > 0
+    );
 }
