@@ -79,7 +79,7 @@ impl Format {
     pub fn detect(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
-        if let Some(format) = Self::detect_by_name(&lower) {
+        if let Some(format) = Self::detect_by_name(name, &lower) {
             return Some(format);
         }
         let ext = lower.rsplit_once('.').map(|(_, ext)| ext)?;
@@ -110,13 +110,21 @@ impl Format {
     }
 
     /// Formats recognised by the whole (lower-cased) file name rather than its extension.
-    fn detect_by_name(lower: &str) -> Option<Format> {
-        let docker = ["dockerfile", "containerfile"].iter().any(|base| {
-            lower == *base
-                || lower
-                    .strip_prefix(base)
-                    .is_some_and(|rest| rest.starts_with('.'))
-        });
+    fn detect_by_name(name: &str, lower: &str) -> Option<Format> {
+        // `Dockerfile`, `dockerfile`, `Containerfile`; and variants such as
+        // `Dockerfile.prod`, spelled with the capital (so `dockerfile.rs`, a source file,
+        // is not one) and not ending in a source or documentation extension.
+        const NOT_DOCKERFILES: &[&str] = &[
+            "md", "txt", "rs", "go", "py", "js", "ts", "sh", "json", "yaml", "yml", "toml",
+            "rego", "orig", "bak", "swp",
+        ];
+        let docker = ["dockerfile", "containerfile"].contains(&lower)
+            || ["Dockerfile.", "Containerfile."].iter().any(|base| {
+                name.strip_prefix(base).is_some_and(|rest| {
+                    let ext = rest.rsplit('.').next().unwrap_or(rest).to_ascii_lowercase();
+                    !rest.is_empty() && !NOT_DOCKERFILES.contains(&ext.as_str())
+                })
+            });
         if docker {
             return Some(Format::Dockerfile);
         }
@@ -178,6 +186,10 @@ mod tests {
             ("build.dockerfile", Some(Format::Dockerfile)),
             ("Containerfile", Some(Format::Dockerfile)),
             ("Dockerfiles", None),
+            ("dockerfile", Some(Format::Dockerfile)),
+            ("src/parse/dockerfile.rs", None),
+            ("Dockerfile.md", None),
+            ("Dockerfile.dev.yaml", Some(Format::Yaml)),
             ("main.tf", Some(Format::Hcl2)),
             ("prod.tfvars", Some(Format::Hcl2)),
             ("job.hcl", Some(Format::Hcl2)),
