@@ -115,8 +115,8 @@ impl Format {
         // `Dockerfile.prod`, spelled with the capital (so `dockerfile.rs`, a source file,
         // is not one) and not ending in a source or documentation extension.
         const NOT_DOCKERFILES: &[&str] = &[
-            "md", "txt", "rs", "go", "py", "js", "ts", "sh", "json", "yaml", "yml", "toml",
-            "rego", "orig", "bak", "swp",
+            "md", "txt", "rs", "go", "py", "js", "ts", "sh", "json", "yaml", "yml", "toml", "rego",
+            "orig", "bak", "swp",
         ];
         let docker = ["dockerfile", "containerfile"].contains(&lower)
             || ["Dockerfile.", "Containerfile."].iter().any(|base| {

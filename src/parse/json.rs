@@ -6,7 +6,8 @@ use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 use super::{number_kind, SyntaxError, MAX_DEPTH};
 use crate::document::{Member, Node, NodeKind, Span};
 
-fn strict() -> ParseOptions {
+/// JSON as RFC 8259 writes it: no comments, trailing commas or JSON5 extensions.
+pub(super) fn strict() -> ParseOptions {
     ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
