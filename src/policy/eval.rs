@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::error::{split_engine_error, EngineLocation};
 use super::repository::{self, Sandbox};
-use super::{Package, RuleSpec};
+use super::{Package, RuleSpec, ScopeIndex};
 use crate::document::{parse_path, InputOrigin};
 use crate::finding::{Finding, Severity, Target, POLICY_ERROR};
 use crate::format::Format;
@@ -63,6 +63,7 @@ pub struct EvalOutput {
 pub struct Evaluator {
     engine: regorus::Engine,
     packages: Arc<Vec<Package>>,
+    scopes: Arc<ScopeIndex>,
     sources: Arc<Vec<(String, String)>>,
 }
 
@@ -70,11 +71,13 @@ impl Evaluator {
     pub(super) fn new(
         engine: regorus::Engine,
         packages: Arc<Vec<Package>>,
+        scopes: Arc<ScopeIndex>,
         sources: Arc<Vec<(String, String)>>,
     ) -> Self {
         Evaluator {
             engine,
             packages,
+            scopes,
             sources,
         }
     }
@@ -94,11 +97,12 @@ impl Evaluator {
     pub fn applicable(&self, relative: &str, format: Format) -> (Vec<usize>, Vec<String>) {
         let mut applied = Vec::new();
         let mut skipped = Vec::new();
-        for (i, package) in self.packages.iter().enumerate() {
+        let applies = self.scopes.applies(&self.packages, relative, format);
+        for ((i, package), applies) in self.packages.iter().enumerate().zip(applies) {
             if package.repository {
                 continue;
             }
-            if package.applicability.applies(relative, format) {
+            if applies {
                 applied.push(i);
             } else {
                 skipped.push(package.name.clone());

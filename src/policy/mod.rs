@@ -61,38 +61,75 @@ pub struct RuleSpec {
 /// Which files a package applies to, from its METADATA `custom.files` and `formats`.
 #[derive(Clone, Debug, Default)]
 pub struct Applicability {
-    files: Option<globset::GlobSet>,
+    files: Vec<String>,
     formats: Vec<Format>,
 }
 
 impl Applicability {
     fn new(custom: &Custom) -> Self {
-        let files = (!custom.files.is_empty()).then(|| {
-            let mut builder = globset::GlobSetBuilder::new();
-            for pattern in &custom.files {
+        Applicability {
+            files: custom.files.clone(),
+            formats: custom.formats.clone(),
+        }
+    }
+}
+
+/// Every selected package's `files` globs in one set, so a file is matched against all
+/// packages at once.
+#[derive(Debug, Default)]
+pub(crate) struct ScopeIndex {
+    globs: globset::GlobSet,
+    /// The package of each glob.
+    owner: Vec<usize>,
+}
+
+impl ScopeIndex {
+    fn new(packages: &[Package]) -> Self {
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        for (i, package) in packages.iter().enumerate() {
+            for pattern in &package.applicability.files {
                 // Validated when the METADATA was parsed.
                 if let Ok(glob) = globset::GlobBuilder::new(pattern)
                     .literal_separator(true)
                     .build()
                 {
                     builder.add(glob);
+                    owner.push(i);
                 }
             }
-            builder
+        }
+        ScopeIndex {
+            globs: builder
                 .build()
-                .unwrap_or_else(|_| globset::GlobSet::empty())
-        });
-        Applicability {
-            files,
-            formats: custom.formats.clone(),
+                .unwrap_or_else(|_| globset::GlobSet::empty()),
+            owner,
         }
     }
 
-    /// Whether a file at `relative` (to its repository root) parsed as `format` is in scope.
-    pub fn applies(&self, relative: &str, format: Format) -> bool {
-        let format_ok = self.formats.is_empty() || self.formats.contains(&format);
-        let file_ok = self.files.as_ref().is_none_or(|set| set.is_match(relative));
-        format_ok && file_ok
+    /// For each package, whether a file at `relative` (to its repository root) parsed as
+    /// `format` is in its scope.
+    pub(crate) fn applies(
+        &self,
+        packages: &[Package],
+        relative: &str,
+        format: Format,
+    ) -> Vec<bool> {
+        let mut matched = vec![false; packages.len()];
+        for glob in self.globs.matches(relative) {
+            if let Some(&i) = self.owner.get(glob) {
+                matched[i] = true;
+            }
+        }
+        packages
+            .iter()
+            .zip(matched)
+            .map(|(p, matched)| {
+                let a = &p.applicability;
+                (a.files.is_empty() || matched)
+                    && (a.formats.is_empty() || a.formats.contains(&format))
+            })
+            .collect()
     }
 }
 
@@ -118,6 +155,7 @@ pub struct Package {
 pub struct PolicySet {
     prototype: regorus::Engine,
     packages: Arc<Vec<Package>>,
+    scopes: Arc<ScopeIndex>,
     unselected: Vec<String>,
     files: Vec<String>,
     sources: Arc<Vec<(String, String)>>,
@@ -223,6 +261,7 @@ impl PolicySet {
 
         let mut set = PolicySet {
             prototype: engine,
+            scopes: Arc::new(ScopeIndex::new(&selected)),
             packages: Arc::new(selected),
             unselected: unselected.into_iter().map(|p| p.name).collect(),
             files: labels,
@@ -271,6 +310,7 @@ impl PolicySet {
         Evaluator::new(
             self.prototype.clone(),
             Arc::clone(&self.packages),
+            Arc::clone(&self.scopes),
             Arc::clone(&self.sources),
         )
     }
