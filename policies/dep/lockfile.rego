@@ -43,6 +43,24 @@ import rego.v1
 
 paths := {f.path | some f in input.files}
 
+manifest_names := {"package.json", "pyproject.toml", "Pipfile", "go.mod", "Gemfile", "Cargo.toml"}
+
+# The manifests, found in one pass over the file list (rules below look only at these,
+# so a monorepo of tens of thousands of files is walked once).
+manifests := {p | some p in paths; base(p) in manifest_names}
+
+# Directories holding a `.gemspec` (gem libraries, which do not commit Gemfile.lock).
+gemspec_dirs := {dir(q) | some q in paths; endswith(q, ".gemspec")}
+
+# Crate directories with binaries under `src/bin/`.
+bin_crate_dirs := {d |
+	some q in paths
+	endswith(q, ".rs")
+	i := indexof(q, "src/bin/")
+	i >= 0
+	d := trim_suffix(substring(q, 0, i), "/")
+}
+
 base(p) := parts[count(parts) - 1] if parts := split(p, "/")
 
 dir(p) := concat("/", array.slice(parts, 0, count(parts) - 1)) if parts := split(p, "/")
@@ -72,7 +90,7 @@ npm_locks := ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-loc
 # [manifest, expected lockfiles] for each manifest that lacks its lockfile.
 
 missing contains [p, concat(", ", npm_locks)] if {
-	some p in paths
+	some p in manifests
 	base(p) == "package.json"
 	not contains(concat("", ["/", p]), "/node_modules/")
 	npm_has_dependencies(goldenpath.parse_file(p))
@@ -85,7 +103,7 @@ npm_has_dependencies(manifest) if {
 }
 
 missing contains [p, "poetry.lock"] if {
-	some p in paths
+	some p in manifests
 	base(p) == "pyproject.toml"
 	project := goldenpath.parse_file(p)
 	is_object(project.tool.poetry)
@@ -106,7 +124,7 @@ poetry_has_dependencies(project) if {
 poetry_has_dependencies(project) if count(project.project.dependencies) > 0
 
 missing contains [p, "uv.lock"] if {
-	some p in paths
+	some p in manifests
 	base(p) == "pyproject.toml"
 	project := goldenpath.parse_file(p)
 	is_object(project.tool.uv)
@@ -115,13 +133,13 @@ missing contains [p, "uv.lock"] if {
 }
 
 missing contains [p, "Pipfile.lock"] if {
-	some p in paths
+	some p in manifests
 	base(p) == "Pipfile"
 	not locked_here(dir(p), ["Pipfile.lock"])
 }
 
 missing contains [p, "go.sum"] if {
-	some p in paths
+	some p in manifests
 	base(p) == "go.mod"
 	text := goldenpath.read_file(p)
 	is_string(text)
@@ -131,20 +149,16 @@ missing contains [p, "go.sum"] if {
 }
 
 missing contains [p, "Gemfile.lock"] if {
-	some p in paths
+	some p in manifests
 	base(p) == "Gemfile"
 	not gem_library(dir(p))
 	not locked_here(dir(p), ["Gemfile.lock"])
 }
 
-gem_library(d) if {
-	some q in paths
-	dir(q) == d
-	endswith(q, ".gemspec")
-}
+gem_library(d) if d in gemspec_dirs
 
 missing contains [p, "Cargo.lock"] if {
-	some p in paths
+	some p in manifests
 	base(p) == "Cargo.toml"
 	crate := goldenpath.parse_file(p)
 	is_object(crate.package)
@@ -156,11 +170,7 @@ binary_crate(_, crate) if count(crate.bin) > 0
 
 binary_crate(d, _) if join(d, "src/main.rs") in paths
 
-binary_crate(d, _) if {
-	some q in paths
-	startswith(q, join(d, "src/bin/"))
-	endswith(q, ".rs")
-}
+binary_crate(d, _) if d in bin_crate_dirs
 
 deny contains {"msg": msg, "file": m[0]} if {
 	some m in missing
