@@ -9,7 +9,8 @@
 #   kinds, spelled exactly, under a `backstage.io` apiVersion; `metadata.name` present,
 #   1 to 63 characters, letters and digits separated by single `-`, `_` or `.`;
 #   `spec.owner` for Component, API, Resource, System and Domain; `spec.type` for
-#   Component, API and Resource; `spec.lifecycle` for Component and API; and
+#   Component, API and Resource; `spec.lifecycle` for Component and API, one of the
+#   stages Backstage names (`experimental`, `production`, `deprecated`); and
 #   `spec.definition` for API. Missing keys are reported at the object that should
 #   hold them.
 # related_resources:
@@ -152,6 +153,16 @@ deny contains {"msg": msg, "path": ["spec", field]} if {
 	some field in required_fields
 	not non_empty_string(object.get(entity, ["spec", field], null))
 	msg := sprintf("%s entity needs a non-empty `spec.%s`", [kind, field])
+}
+
+lifecycles := {"experimental", "production", "deprecated"}
+
+deny contains {"msg": msg, "path": ["spec", "lifecycle"]} if {
+	kind in needs_lifecycle
+	lifecycle := object.get(entity, ["spec", "lifecycle"], null)
+	non_empty_string(lifecycle)
+	not lifecycle in lifecycles
+	msg := sprintf("`spec.lifecycle` is `%s`; it must be one of: experimental, production, deprecated", [lifecycle])
 }
 
 deny contains {"msg": "API entity needs a `spec.definition` (the API's schema, or `$text: ./openapi.yaml`)", "path": ["spec", "definition"]} if {

@@ -20,7 +20,7 @@
 #   help: >-
 #     Add `timeout-minutes:` to the job with a value comfortably above its usual run
 #     time, e.g. `timeout-minutes: 15` for a test job that normally takes five minutes.
-#   files: [".github/workflows/*.yml", ".github/workflows/*.yaml"]
+#   files: ["**/.github/workflows/*.yml", "**/.github/workflows/*.yaml"]
 package goldenpath.gha.job_timeout
 
 import rego.v1

@@ -30,7 +30,7 @@
 #     zizmor: artipacked
 #   tags: [security]
 #   security-severity: "4.0"
-#   files: [".github/workflows/*.yml", ".github/workflows/*.yaml"]
+#   files: ["**/.github/workflows/*.yml", "**/.github/workflows/*.yaml"]
 package goldenpath.gha.persist_credentials
 
 import rego.v1

@@ -32,7 +32,7 @@
 #     scorecard: Dangerous-Workflow
 #   tags: [security]
 #   security-severity: "8.5"
-#   files: [".github/workflows/*.yml", ".github/workflows/*.yaml"]
+#   files: ["**/.github/workflows/*.yml", "**/.github/workflows/*.yaml"]
 package goldenpath.gha.script_injection
 
 import rego.v1

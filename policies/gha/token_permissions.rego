@@ -32,7 +32,7 @@
 #     zizmor: excessive-permissions
 #   tags: [security]
 #   security-severity: "5.0"
-#   files: [".github/workflows/*.yml", ".github/workflows/*.yaml"]
+#   files: ["**/.github/workflows/*.yml", "**/.github/workflows/*.yaml"]
 package goldenpath.gha.token_permissions
 
 import rego.v1

@@ -33,7 +33,7 @@
 #     zizmor: unpinned-uses
 #   tags: [security]
 #   security-severity: "6.5"
-#   files: [".github/workflows/*.yml", ".github/workflows/*.yaml"]
+#   files: ["**/.github/workflows/*.yml", "**/.github/workflows/*.yaml"]
 package goldenpath.gha.unpinned_action
 
 import rego.v1

@@ -35,7 +35,7 @@
 #     zizmor: dangerous-triggers
 #   tags: [security]
 #   security-severity: "9.0"
-#   files: [".github/workflows/*.yml", ".github/workflows/*.yaml"]
+#   files: ["**/.github/workflows/*.yml", "**/.github/workflows/*.yaml"]
 package goldenpath.gha.untrusted_checkout
 
 import rego.v1
