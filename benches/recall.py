@@ -28,6 +28,8 @@ MAPPING = {
     "k8s.no-readiness-probe": ["GP-K8S-002"],
     "k8s.run-as-root": ["GP-K8S-003"],
     "k8s.allow-privilege-escalation": ["GP-K8S-004"],
+    "k8s.privileged": ["GP-K8S-011"],
+    "k8s.host-network": ["GP-K8S-011"],
     "k8s.no-security-context": ["GP-K8S-003", "GP-K8S-004", "GP-K8S-005"],
     "gha.action-not-sha-pinned": ["GP-GHA-001"],
     "gha.action-branch-ref": ["GP-GHA-001"],

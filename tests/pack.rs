@@ -307,7 +307,7 @@ fn scorecards_of_three_repositories() {
         &["check", "--format", "markdown", "scorecard/gold"],
     );
     assert!(
-        markdown.contains("| scorecard/gold | **gold** | 14/14 | 17/17 | 10/10 |"),
+        markdown.contains("| scorecard/gold | **gold** | 15/15 | 17/17 | 10/10 |"),
         "{markdown}"
     );
 }

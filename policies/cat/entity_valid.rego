@@ -89,11 +89,14 @@ valid_api_version(v) if v in backstage_versions
 
 valid_api_version(v) if v == "scaffolder.backstage.io/v1beta3"
 
-# Entities of custom kinds, handled by an organisation's own processors.
+# Entities of custom kinds, handled by an organisation's own processors. A built-in
+# kind (Component, API, ...) under another group is a typo such as `backstage/v1alpha1`:
+# no processor accepts it.
 valid_api_version(v) if {
 	is_string(v)
 	regex.match(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?/[A-Za-z0-9]+$`, v)
 	not regex.match(`(^|\.)backstage\.io/`, v)
+	not entity.kind in builtin_kinds
 }
 
 # kind
