@@ -59,6 +59,20 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error about `file` as a whole, with no position (a directory that could not be
+    /// read, say).
+    pub fn file_level(rule: &str, file: &str, message: &str) -> Diagnostic {
+        Diagnostic {
+            rule: rule.to_string(),
+            severity: Severity::Error,
+            message: message.to_string(),
+            file: file.to_string(),
+            region: None,
+            metadata: Default::default(),
+            snippet: None,
+        }
+    }
+
     /// The order of reports: file, position, rule, message.
     pub fn sort_key(&self) -> (&str, Option<Position>, &str, &str) {
         (

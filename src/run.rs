@@ -211,7 +211,7 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
     let mut diagnostics: Vec<Diagnostic> = discovery
         .problems
         .iter()
-        .map(|p| file_level(PARSE_ERROR, &p.file, &p.message))
+        .map(|p| Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message))
         .collect();
 
     if options.combine {
@@ -623,18 +623,6 @@ fn route_in_document(doc: &Document, path: &[PathSeg]) -> Target {
             element: None,
         },
         path: path.to_vec(),
-    }
-}
-
-fn file_level(rule: &str, file: &str, message: &str) -> Diagnostic {
-    Diagnostic {
-        rule: rule.to_string(),
-        severity: Severity::Error,
-        message: message.to_string(),
-        file: file.to_string(),
-        region: None,
-        metadata: Default::default(),
-        snippet: None,
     }
 }
 

@@ -127,7 +127,6 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Severity;
 
     fn rule(id: &str, level: Level) -> RuleInfo {
         RuleInfo {
@@ -138,15 +137,7 @@ mod tests {
     }
 
     fn finding(rule: &str, file: &str) -> Diagnostic {
-        Diagnostic {
-            rule: rule.into(),
-            severity: Severity::Error,
-            message: String::new(),
-            file: file.into(),
-            region: None,
-            metadata: Default::default(),
-            snippet: None,
-        }
+        Diagnostic::file_level(rule, file, "")
     }
 
     #[test]

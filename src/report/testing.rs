@@ -45,15 +45,7 @@ pub(crate) fn diagnostic(
 
 /// A finding about `file` as a whole.
 pub(crate) fn file_level(rule: &str, file: &str, message: &str) -> Diagnostic {
-    Diagnostic {
-        rule: rule.to_string(),
-        severity: Severity::Error,
-        message: message.to_string(),
-        file: file.to_string(),
-        region: None,
-        metadata: Default::default(),
-        snippet: None,
-    }
+    Diagnostic::file_level(rule, file, message)
 }
 
 /// `diagnostic` with another severity.
