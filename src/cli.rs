@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::Layer;
 use crate::format::Format;
+use crate::options::{PolicySources, RegoVersion};
 use crate::report::{FailOn, OutputFormat, ReportTarget};
-use crate::testing::output::TestFormat;
+use crate::verify::output::TestFormat;
 
 /// Policy-as-code linter for platform engineering: Rego and JSON Schema policies over
 /// whole repositories, with the exact line and column of every finding.
@@ -64,12 +66,9 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// Arguments of `goldenpath check`.
+/// Where policies and data come from: the flags `check` and `test` share.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Files and directories to check.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+pub struct PolicyArgs {
     /// A .rego file or a directory of them (recursive); repeatable. Default: ./policy.
     #[arg(short, long = "policy", value_name = "PATH")]
     pub policy: Vec<PathBuf>,
@@ -82,20 +81,50 @@ pub struct CheckArgs {
     /// Evaluate every package that defines rules.
     #[arg(long)]
     pub all_namespaces: bool,
+    /// Rego syntax version of the policies [default: v1].
+    #[arg(long, value_name = "VERSION", value_enum)]
+    pub rego_version: Option<RegoVersion>,
+}
+
+impl PolicyArgs {
+    /// The policy sources these flags name, with the pack off (for `test`).
+    pub fn sources(&self) -> PolicySources {
+        PolicySources {
+            policy_paths: self.policy.clone(),
+            data_paths: self.data.clone(),
+            namespaces: self.namespace.clone(),
+            all_namespaces: self.all_namespaces,
+            rego_version: self.rego_version.unwrap_or_default(),
+            builtin: Some(false),
+        }
+    }
+}
+
+/// Arguments of `goldenpath check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and directories to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Policies, data and packages.
+    #[command(flatten)]
+    pub policies: PolicyArgs,
     /// Parse every input as this format instead of detecting it from the file name.
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long, value_name = "FORMAT", value_enum, ignore_case = true)]
     pub parser: Option<Format>,
     /// conftest's combine mode: evaluate once with input `[{path, contents}, ...]`.
     #[arg(long)]
     pub combine: bool,
-    /// Rego syntax version of the policies [default: v1].
-    #[arg(long, value_name = "VERSION", value_parser = ["v0", "v1"])]
-    pub rego_version: Option<String>,
-    /// Report format on standard output: human, json, sarif, github, junit, gitlab or
-    /// markdown (conftest's `-o/--output` is accepted too; `stdout` means `human`)
-    /// [default: human].
-    #[arg(long, short = 'o', visible_alias = "output", value_name = "FORMAT", value_parser = parse_output)]
-    pub format: Option<String>,
+    /// Report format on standard output (conftest's `-o/--output` is accepted too;
+    /// `stdout` means `human`) [default: human].
+    #[arg(
+        long,
+        short = 'o',
+        visible_alias = "output",
+        value_name = "FORMAT",
+        value_enum
+    )]
+    pub format: Option<OutputFormat>,
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
@@ -108,8 +137,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
     /// The lowest severity that makes the exit status 1 [default: error].
-    #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on, conflicts_with_all = ["fail_on_warn", "no_fail"])]
-    pub fail_on: Option<String>,
+    #[arg(long, value_name = "LEVEL", value_enum, conflicts_with_all = ["fail_on_warn", "no_fail"])]
+    pub fail_on: Option<FailOn>,
     /// Same as --fail-on warning (conftest's spelling).
     #[arg(long, conflicts_with = "no_fail")]
     pub fail_on_warn: bool,
@@ -151,32 +180,64 @@ pub struct CheckArgs {
     pub strict: bool,
 }
 
+impl CheckArgs {
+    /// The settings the command line gives, as a configuration layer (only what was
+    /// given, so the file's values stay where the command line is silent).
+    pub fn layer(&self) -> Layer {
+        let some_vec = |v: &Vec<PathBuf>| (!v.is_empty()).then(|| v.clone());
+        let policies = &self.policies;
+        let fail_on = if self.no_fail {
+            Some(FailOn::Never)
+        } else if self.fail_on_warn {
+            Some(FailOn::Warning)
+        } else {
+            self.fail_on
+        };
+        Layer {
+            policies: some_vec(&policies.policy),
+            data: some_vec(&policies.data),
+            namespaces: (!policies.namespace.is_empty()).then(|| policies.namespace.clone()),
+            all_namespaces: policies.all_namespaces.then_some(true),
+            exclude: (!self.exclude.is_empty()).then(|| self.exclude.clone()),
+            no_ignore: self.no_ignore.then_some(true),
+            parser: self.parser,
+            combine: self.combine.then_some(true),
+            rego_version: policies.rego_version,
+            format: self.format,
+            fail_on,
+            jobs: self.jobs,
+            max_file_size: self.max_file_size,
+            rules: None,
+            schemas: None,
+            builtin: if self.no_builtin {
+                Some(false)
+            } else {
+                self.builtin.then_some(true)
+            },
+        }
+    }
+}
+
 /// Arguments of `goldenpath test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// Policy files or directories holding the tests (added to -p). Default: ./policy.
     pub paths: Vec<PathBuf>,
-    /// A .rego file or a directory of them (recursive); repeatable.
-    #[arg(short, long = "policy", value_name = "PATH")]
-    pub policy: Vec<PathBuf>,
-    /// A .json/.yaml/.yml data file or directory merged into `data`; repeatable.
-    #[arg(short, long = "data", value_name = "PATH")]
-    pub data: Vec<PathBuf>,
-    /// Packages fixture cases are checked with (`*` and `?` wildcards). Default: main.
-    #[arg(short, long = "namespace", value_name = "NS")]
-    pub namespace: Vec<String>,
-    /// Check fixture cases with every package.
-    #[arg(long)]
-    pub all_namespaces: bool,
-    /// Rego syntax version of the policies.
-    #[arg(long, value_name = "VERSION", default_value = "v1", value_parser = ["v0", "v1"])]
-    pub rego_version: String,
+    /// Policies, data and the packages fixture cases are checked with.
+    #[command(flatten)]
+    pub policies: PolicyArgs,
     /// Only run tests whose name (`data.<package>.<rule>`, or the case directory)
     /// matches this regular expression.
     #[arg(long, value_name = "REGEX")]
     pub run: Option<String>,
     /// Output format.
-    #[arg(long, short = 'o', value_name = "FORMAT", default_value = "human", value_parser = parse_test_format)]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FORMAT",
+        default_value = "human",
+        value_enum
+    )]
     pub format: TestFormat,
     /// Also list passing and skipped tests (human format).
     #[arg(long, short = 'v')]
@@ -201,30 +262,10 @@ pub struct ParseArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Parse every file as this format instead of detecting it from the file name.
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long, value_name = "FORMAT", value_enum, ignore_case = true)]
     pub parser: Option<Format>,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse()
-        .map_err(|e: crate::format::UnknownFormat| e.to_string())
-}
-
-/// Validates a report format name; `stdout` means `human`.
-fn parse_output(s: &str) -> Result<String, String> {
-    let name = if s == "stdout" { "human" } else { s };
-    name.parse::<OutputFormat>().map(|_| name.to_string())
-}
-
-/// Validates a threshold name.
-fn parse_fail_on(s: &str) -> Result<String, String> {
-    s.parse::<FailOn>().map(|_| s.to_string())
-}
-
 fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
-    s.parse()
-}
-
-fn parse_test_format(s: &str) -> Result<TestFormat, String> {
     s.parse()
 }

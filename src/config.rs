@@ -11,17 +11,16 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use miette::{NamedSource, SourceSpan};
 use serde::Deserialize;
 
-use crate::cli::CheckArgs;
-use crate::discover::{display, DiscoverOptions};
+use crate::discover::{self, DiscoverOptions};
 use crate::document::{Node, NodeKind, Span};
 use crate::finding::Severity;
 use crate::format::Format;
+use crate::options::{CheckOptions, PolicySources, RegoVersion, RuleSetting};
 use crate::report::{FailOn, OutputFormat};
-use crate::run::CheckOptions;
 use crate::schema::{self, SchemaMapping};
+use crate::source_error::SourceError;
 
 /// The file name looked for at the root of the checked tree.
 pub const FILE_NAME: &str = "goldenpath.toml";
@@ -29,16 +28,9 @@ pub const FILE_NAME: &str = "goldenpath.toml";
 /// The JSON Schema of `goldenpath.toml`.
 pub const SCHEMA: &str = include_str!("../schemas/goldenpath.schema.json");
 
-/// What a rule override says: drop the rule's findings or give them a severity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleSetting {
-    /// Drop every finding of the rule.
-    Off,
-    /// Report its findings with this severity.
-    Severity(Severity),
-}
-
-/// One layer of settings; every key is optional so layers can be merged.
+/// One layer of settings; every key is optional so layers can be merged. Values are
+/// typed: the file's are checked by its JSON Schema (with located messages) before
+/// they are deserialised, the command line's by clap.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Layer {
@@ -55,25 +47,37 @@ pub struct Layer {
     /// Do not honour ignore files.
     pub no_ignore: Option<bool>,
     /// Parse every input as this format.
-    pub parser: Option<String>,
+    pub parser: Option<Format>,
     /// conftest's combine mode.
     pub combine: Option<bool>,
-    /// `v0` or `v1`.
-    pub rego_version: Option<String>,
+    /// The Rego syntax version of the policies.
+    pub rego_version: Option<RegoVersion>,
     /// Report format.
-    pub format: Option<String>,
-    /// `error`, `warning` or `never`.
-    pub fail_on: Option<String>,
+    pub format: Option<OutputFormat>,
+    /// The failure threshold.
+    pub fail_on: Option<FailOn>,
     /// Worker threads.
     pub jobs: Option<usize>,
     /// Size limit of parsed files, in bytes.
     pub max_file_size: Option<u64>,
     /// Rule id → severity or `off`.
-    pub rules: Option<BTreeMap<String, String>>,
+    pub rules: Option<BTreeMap<String, RuleSetting>>,
     /// JSON Schema mappings.
     pub schemas: Option<Vec<MappingEntry>>,
     /// Run the built-in golden-path pack (default: when no policies are given).
     pub builtin: Option<bool>,
+}
+
+/// Everything a `check` run needs after the merge: the pipeline's options and how the
+/// result is reported.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// What [`crate::run::check`] needs.
+    pub check: CheckOptions,
+    /// The failure threshold.
+    pub fail_on: FailOn,
+    /// The report format on standard output.
+    pub format: OutputFormat,
 }
 
 /// One `[[schemas]]` table as written.
@@ -87,18 +91,7 @@ pub struct MappingEntry {
     /// The schema file (relative to the configuration file once loaded).
     pub schema: PathBuf,
     /// Severity of its findings; error when absent.
-    pub severity: Option<String>,
-}
-
-/// Everything a run needs, after the merge.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// What `run::check` needs.
-    pub check: CheckOptions,
-    /// The failure threshold.
-    pub fail_on: FailOn,
-    /// The report format.
-    pub format: OutputFormat,
+    pub severity: Option<Severity>,
 }
 
 /// A configuration file that cannot be used (exit status 2).
@@ -113,46 +106,19 @@ pub enum ConfigError {
         /// The I/O error.
         message: String,
     },
-    /// The file is not valid TOML, or does not follow the configuration schema.
+    /// The file is not valid TOML, or does not follow the configuration schema: the
+    /// first mistake, with the others related to it.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Invalid(Box<InvalidConfig>),
+    Invalid(Box<SourceError>),
     /// The embedded schema does not compile (a bug in goldenpath).
     #[error("internal error: the configuration schema does not compile: {0}")]
     #[diagnostic(code(goldenpath::config::internal))]
     Internal(String),
 }
 
-/// A located mistake in the configuration file; further mistakes are related to it.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{file}: {message}")]
-#[diagnostic(
-    code(goldenpath::config::invalid),
-    help("the keys of goldenpath.toml are described in its JSON Schema, schemas/goldenpath.schema.json")
-)]
-pub struct InvalidConfig {
-    /// The file.
-    pub file: String,
-    /// What is wrong.
-    pub message: String,
-    /// Its text.
-    #[source_code]
-    pub src: NamedSource<String>,
-    /// Where.
-    #[label("here")]
-    pub span: Option<SourceSpan>,
-    /// Other mistakes in the same file.
-    #[related]
-    pub others: Vec<InvalidConfig>,
-}
-
-/// The root of the checked tree: the first path when it is a directory, else `.`.
-pub fn checked_root(paths: &[PathBuf]) -> PathBuf {
-    match paths.first() {
-        Some(p) if p.is_dir() => p.clone(),
-        _ => PathBuf::from("."),
-    }
-}
+const INVALID_HELP: &str =
+    "the keys of goldenpath.toml are described in its JSON Schema, schemas/goldenpath.schema.json";
 
 /// The configuration file of a run: `explicit` if given, else `goldenpath.toml` at the
 /// checked root when it exists.
@@ -160,14 +126,14 @@ pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
     if let Some(path) = explicit {
         return Some(path.to_path_buf());
     }
-    let candidate = checked_root(paths).join(FILE_NAME);
+    let candidate = discover::checked_root(paths).join(FILE_NAME);
     candidate.is_file().then_some(candidate)
 }
 
 /// Reads, validates and deserialises a configuration file; its relative paths are made
 /// relative to the current directory (joined to the file's directory).
 pub fn load(path: &Path) -> Result<Layer, ConfigError> {
-    let file = display(path);
+    let file = discover::display(path);
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
         file: file.clone(),
         message: e.to_string(),
@@ -193,12 +159,11 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
 
 /// Parses and validates configuration text (`file` names it in errors).
 pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
-    let invalid = |message: String, span: Option<Span>| InvalidConfig {
-        file: file.to_string(),
-        message,
-        src: NamedSource::new(file, text.to_string()),
-        span: span.map(|s| SourceSpan::new(s.start.into(), s.end - s.start)),
-        others: Vec::new(),
+    let invalid = |message: String, span: Option<Span>| {
+        SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
+            .with_source(file, text)
+            .at(span)
+            .with_help(INVALID_HELP)
     };
     let node = match crate::parse::parse_text(Format::Toml, text) {
         Ok(mut roots) if !roots.is_empty() => roots.remove(0),
@@ -219,15 +184,13 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
         .collect();
     found.sort();
     found.dedup();
-    if !found.is_empty() {
-        let mut all = found
-            .into_iter()
-            .map(|(span, message)| invalid(message, Some(span)));
-        let first = all.next();
-        if let Some(mut first) = first {
-            first.others = all.collect();
-            return Err(ConfigError::Invalid(Box::new(first)));
-        }
+    let mut all = found
+        .into_iter()
+        .map(|(span, message)| invalid(message, Some(span)));
+    if let Some(first) = all.next() {
+        return Err(ConfigError::Invalid(Box::new(
+            first.with_related(all.collect()),
+        )));
     }
     serde_json::from_value(value)
         .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))
@@ -266,40 +229,6 @@ fn locate(root: &Node, violation: &schema::Violation, text: &str) -> Span {
 }
 
 impl Layer {
-    /// The settings the command line gives (only what was given).
-    pub fn from_args(args: &CheckArgs) -> Layer {
-        let some_vec = |v: &Vec<PathBuf>| (!v.is_empty()).then(|| v.clone());
-        let fail_on = if args.no_fail {
-            Some("never".to_string())
-        } else if args.fail_on_warn {
-            Some("warning".to_string())
-        } else {
-            args.fail_on.clone()
-        };
-        Layer {
-            policies: some_vec(&args.policy),
-            data: some_vec(&args.data),
-            namespaces: (!args.namespace.is_empty()).then(|| args.namespace.clone()),
-            all_namespaces: args.all_namespaces.then_some(true),
-            exclude: (!args.exclude.is_empty()).then(|| args.exclude.clone()),
-            no_ignore: args.no_ignore.then_some(true),
-            parser: args.parser.map(|f| f.name().to_string()),
-            combine: args.combine.then_some(true),
-            rego_version: args.rego_version.clone(),
-            format: args.format.clone(),
-            fail_on,
-            jobs: args.jobs,
-            max_file_size: args.max_file_size,
-            rules: None,
-            schemas: None,
-            builtin: if args.no_builtin {
-                Some(false)
-            } else {
-                args.builtin.then_some(true)
-            },
-        }
-    }
-
     /// This layer with every key `over` sets replaced by `over`'s value.
     pub fn merge(self, over: Layer) -> Layer {
         Layer {
@@ -322,50 +251,32 @@ impl Layer {
         }
     }
 
-    /// Resolves the merged layer into settings for checking `paths`. Values were checked
-    /// by the schema (file) or by clap (command line); anything else is an error message.
-    pub fn settings(self, paths: Vec<PathBuf>) -> Result<Settings, String> {
-        let parser = self
-            .parser
-            .as_deref()
-            .map(|p| p.parse::<Format>().map_err(|e| e.to_string()))
-            .transpose()?;
-        let fail_on = self.fail_on.as_deref().unwrap_or("error").parse()?;
-        let format = self.format.as_deref().unwrap_or("human").parse()?;
-        let rules = self
-            .rules
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(rule, setting)| {
-                let setting = match setting.as_str() {
-                    "off" => RuleSetting::Off,
-                    other => RuleSetting::Severity(other.parse()?),
-                };
-                Ok((rule, setting))
-            })
-            .collect::<Result<BTreeMap<_, _>, String>>()?;
+    /// Resolves the merged layer into the settings for checking `paths`, filling in
+    /// the defaults.
+    pub fn settings(self, paths: Vec<PathBuf>) -> Settings {
         let schemas = self
             .schemas
             .unwrap_or_default()
             .into_iter()
-            .map(|m| {
-                Ok(SchemaMapping {
-                    id: m.id,
-                    files: m.files,
-                    schema: m.schema,
-                    severity: m.severity.as_deref().unwrap_or("error").parse()?,
-                })
+            .map(|m| SchemaMapping {
+                id: m.id,
+                files: m.files,
+                schema: m.schema,
+                severity: m.severity.unwrap_or(Severity::Error),
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect();
         let check = CheckOptions {
             paths,
-            policy_paths: self.policies.unwrap_or_default(),
-            data_paths: self.data.unwrap_or_default(),
-            namespaces: self.namespaces.unwrap_or_default(),
-            all_namespaces: self.all_namespaces.unwrap_or(false),
-            rego_v0: self.rego_version.as_deref() == Some("v0"),
+            policies: PolicySources {
+                policy_paths: self.policies.unwrap_or_default(),
+                data_paths: self.data.unwrap_or_default(),
+                namespaces: self.namespaces.unwrap_or_default(),
+                all_namespaces: self.all_namespaces.unwrap_or(false),
+                rego_version: self.rego_version.unwrap_or_default(),
+                builtin: self.builtin,
+            },
             discover: DiscoverOptions {
-                parser,
+                parser: self.parser,
                 exclude: self.exclude.unwrap_or_default(),
                 no_ignore: self.no_ignore.unwrap_or(false),
                 inventory: false,
@@ -376,14 +287,13 @@ impl Layer {
                 .max_file_size
                 .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
             schemas,
-            rules,
-            builtin: self.builtin,
+            rules: self.rules.unwrap_or_default(),
         };
-        Ok(Settings {
+        Settings {
             check,
-            fail_on,
-            format,
-        })
+            fail_on: self.fail_on.unwrap_or_default(),
+            format: self.format.unwrap_or_default(),
+        }
     }
 }
 
@@ -397,10 +307,11 @@ mod tests {
         };
         let index = crate::locate::LineIndex::new(text);
         std::iter::once(&*err)
-            .chain(err.others.iter())
+            .chain(err.related.iter())
             .map(|e| {
                 let line = e.span.map_or(0, |s| index.position(s.offset()).line);
-                (line, e.message.clone())
+                let message = e.message.strip_prefix("goldenpath.toml: ");
+                (line, message.expect("headline names the file").to_string())
             })
             .collect()
     }
@@ -426,8 +337,8 @@ schema = "schemas/catalog-info.schema.json"
 severity = "warning"
 "#;
         let layer = parse("goldenpath.toml", text).expect("valid");
-        assert_eq!(layer.fail_on.as_deref(), Some("warning"));
-        let settings = layer.settings(vec![PathBuf::from(".")]).expect("settings");
+        assert_eq!(layer.fail_on, Some(FailOn::Warning));
+        let settings = layer.settings(vec![PathBuf::from(".")]);
         assert_eq!(settings.fail_on, FailOn::Warning);
         assert_eq!(
             settings.check.rules.get("main.warn"),
@@ -466,16 +377,60 @@ severity = "warning"
     fn command_line_wins() {
         let file = Layer {
             policies: Some(vec![PathBuf::from("a")]),
-            fail_on: Some("warning".into()),
+            fail_on: Some(FailOn::Warning),
             ..Layer::default()
         };
         let cli = Layer {
-            fail_on: Some("never".into()),
+            fail_on: Some(FailOn::Never),
             ..Layer::default()
         };
         let merged = file.merge(cli);
         assert_eq!(merged.policies, Some(vec![PathBuf::from("a")]));
-        assert_eq!(merged.fail_on.as_deref(), Some("never"));
+        assert_eq!(merged.fail_on, Some(FailOn::Never));
+    }
+
+    /// The schema's enums (which give located messages) accept exactly what the typed
+    /// settings accept.
+    #[test]
+    fn schema_enums_match_the_typed_settings() {
+        use clap::ValueEnum;
+        fn names<T: ValueEnum>() -> Vec<String> {
+            let mut names: Vec<String> = T::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value())
+                .flat_map(|v| {
+                    v.get_name_and_aliases()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            names.sort();
+            names
+        }
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+        let listed = |pointer: &str| {
+            let mut names: Vec<String> = schema
+                .pointer(pointer)
+                .and_then(|v| v.as_array())
+                .expect(pointer)
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(listed("/properties/parser/enum"), names::<Format>());
+        assert_eq!(
+            listed("/properties/rego-version/enum"),
+            names::<RegoVersion>()
+        );
+        assert_eq!(listed("/properties/fail-on/enum"), names::<FailOn>());
+        let mut formats = names::<OutputFormat>();
+        formats.retain(|f| f != "stdout");
+        assert_eq!(listed("/properties/format/enum"), formats);
+        for setting in listed("/properties/rules/additionalProperties/enum") {
+            assert!(RuleSetting::try_from(setting.clone()).is_ok(), "{setting}");
+        }
     }
 
     #[test]

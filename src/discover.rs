@@ -145,6 +145,14 @@ pub fn display(path: &Path) -> String {
     s.to_string()
 }
 
+/// The root of the checked tree: the first path when it is a directory, else `.`.
+pub fn checked_root(paths: &[PathBuf]) -> PathBuf {
+    match paths.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Finds the files to check under `roots`.
 pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
     let excluded = exclusions(&options.exclude)?;

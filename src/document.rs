@@ -83,6 +83,17 @@ pub enum PathSeg {
     Index(usize),
 }
 
+impl PathSeg {
+    /// The index this segment names: an array index, or an object key written as a
+    /// number (paths given as JSON pointers have only keys).
+    pub fn as_index(&self) -> Option<usize> {
+        match self {
+            PathSeg::Index(i) => Some(*i),
+            PathSeg::Key(k) => k.parse().ok(),
+        }
+    }
+}
+
 impl std::fmt::Display for PathSeg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

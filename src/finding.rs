@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::document::{InputOrigin, PathSeg, Span};
 
@@ -14,7 +14,7 @@ pub const PARSE_ERROR: &str = "parse-error";
 pub const POLICY_ERROR: &str = "policy-error";
 
 /// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Informational; never fails a run.
@@ -179,6 +179,29 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
+    /// The rules of a report: `rules` plus an entry for each id in `ids` (the rules that
+    /// produced findings, such as ids set by results) that `rules` lacks, sorted by id,
+    /// one entry per id (the first one given wins).
+    pub fn catalogue<'a>(
+        mut rules: Vec<RuleInfo>,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<RuleInfo> {
+        let mut known: std::collections::BTreeSet<String> =
+            rules.iter().map(|r| r.id.clone()).collect();
+        for id in ids {
+            if !known.contains(id) {
+                known.insert(id.to_string());
+                rules.push(RuleInfo {
+                    id: id.to_string(),
+                    ..RuleInfo::default()
+                });
+            }
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        rules.dedup_by(|a, b| a.id == b.id);
+        rules
+    }
+
     /// The built-in rules every run can produce.
     pub fn builtin() -> Vec<RuleInfo> {
         vec![

@@ -4,48 +4,47 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-/// A configuration file format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A configuration file format. Its name (and aliases) on the command line, in
+/// `goldenpath.toml` and in METADATA `formats` come from the `clap::ValueEnum` derive.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(try_from = "String")]
 pub enum Format {
     /// JSON (RFC 8259).
     Json,
     /// YAML 1.2, one or more documents.
+    #[value(alias = "yml")]
     Yaml,
     /// TOML 1.0.
     Toml,
     /// JSON with comments and trailing commas (`tsconfig.json`, VS Code settings).
     Jsonc,
     /// Dockerfile / Containerfile instructions.
+    #[value(alias = "containerfile")]
     Dockerfile,
     /// HCL 2 (Terraform, Packer, Nomad).
+    #[value(alias = "hcl", alias = "terraform", alias = "tf")]
     Hcl2,
     /// INI files with `[sections]`.
     Ini,
     /// `.env` files: `KEY=value` lines.
+    #[value(alias = "env")]
     Dotenv,
     /// Java `.properties` files.
     Properties,
     /// XML documents.
     Xml,
     /// `.gitignore` / `.dockerignore` pattern lists.
+    #[value(alias = "gitignore", alias = "dockerignore")]
     Ignore,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: &'static [Format] = &[
-        Format::Json,
-        Format::Yaml,
-        Format::Toml,
-        Format::Jsonc,
-        Format::Dockerfile,
-        Format::Hcl2,
-        Format::Ini,
-        Format::Dotenv,
-        Format::Properties,
-        Format::Xml,
-        Format::Ignore,
-    ];
+    pub fn all() -> &'static [Format] {
+        <Format as clap::ValueEnum>::value_variants()
+    }
 
     /// The name used by `--parser` and in reports.
     pub fn name(self) -> &'static str {
@@ -141,29 +140,25 @@ impl fmt::Display for Format {
     }
 }
 
-/// Error for an unknown `--parser` name.
+/// Error for an unknown format name.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown format `{0}` (known: {known})", known = Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))]
+#[error("unknown format `{0}` (known: {known})", known = Format::all().iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
     type Err = UnknownFormat;
 
+    /// A name or alias, in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "json" => Ok(Format::Json),
-            "yaml" | "yml" => Ok(Format::Yaml),
-            "toml" => Ok(Format::Toml),
-            "jsonc" => Ok(Format::Jsonc),
-            "dockerfile" | "containerfile" => Ok(Format::Dockerfile),
-            "hcl2" | "hcl" | "terraform" | "tf" => Ok(Format::Hcl2),
-            "ini" => Ok(Format::Ini),
-            "dotenv" | "env" => Ok(Format::Dotenv),
-            "properties" => Ok(Format::Properties),
-            "xml" => Ok(Format::Xml),
-            "ignore" | "gitignore" | "dockerignore" => Ok(Format::Ignore),
-            _ => Err(UnknownFormat(s.to_string())),
-        }
+        <Format as clap::ValueEnum>::from_str(s, true).map_err(|_| UnknownFormat(s.to_string()))
+    }
+}
+
+impl TryFrom<String> for Format {
+    type Error = UnknownFormat;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
     }
 }
 
@@ -217,15 +212,29 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for f in Format::ALL {
+        for f in Format::all() {
             assert_eq!(f.name().parse::<Format>().ok(), Some(*f));
+            assert_eq!(crate::options::value_name(*f), f.name());
+        }
+        let aliases = [
+            ("YML", Format::Yaml),
+            ("containerfile", Format::Dockerfile),
+            ("terraform", Format::Hcl2),
+            ("tf", Format::Hcl2),
+            ("hcl", Format::Hcl2),
+            ("env", Format::Dotenv),
+            ("gitignore", Format::Ignore),
+            ("dockerignore", Format::Ignore),
+        ];
+        for (alias, format) in aliases {
+            assert_eq!(alias.parse::<Format>().ok(), Some(format), "{alias}");
         }
         assert!("xml2".parse::<Format>().is_err());
     }
 
     #[test]
     fn only_instruction_and_pattern_lists_stay_whole() {
-        let whole: Vec<Format> = Format::ALL
+        let whole: Vec<Format> = Format::all()
             .iter()
             .copied()
             .filter(|f| !f.splits_array_root())

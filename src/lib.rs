@@ -1,9 +1,26 @@
 //! goldenpath: a policy-as-code linter for platform engineering.
 //!
-//! The pipeline, one module per stage: [`discover`] finds candidate files, [`parse`] turns
-//! each into a [`document::Document`] that remembers spans, [`policy`] loads and evaluates
-//! Rego policies and [`schema`] JSON Schema policies into findings, [`locate`] maps findings to lines and columns, and
-//! [`report`] renders them. [`config`] reads `goldenpath.toml` and merges it with the command line. [`run`] is the only module that knows the whole pipeline.
+//! The pipeline, one module per stage: [`discover`] finds candidate files, [`parse`]
+//! turns each into a [`document::Document`] that remembers spans, [`policy`] loads and
+//! evaluates Rego policies and [`schema`] JSON Schema policies into [`finding::Finding`]s,
+//! [`locate`] maps findings to lines and columns ([`locate::Diagnostic`]), and [`report`]
+//! renders them. [`run`] is the only module that knows the whole pipeline. Settings are
+//! typed values in [`options`]; [`config`] reads `goldenpath.toml` into a layer and
+//! [`cli`] turns the command line into another, merged once (defaults < file < command
+//! line).
+//!
+//! Where to add things:
+//! - **A file format**: a parser module in `src/parse/` (text → [`document::Node`]s with
+//!   spans), a variant of [`format::Format`] with its name and file-name detection in
+//!   `src/format.rs`, and its arm in [`parse::parse_text`].
+//! - **A built-in rule**: `policies/<area>/<slug>.rego` with its `# METADATA`, and
+//!   `fixtures/pack/<ID>-<slug>/{pass,fail}/` with `expect.json`; `policies/README.md`
+//!   is the contract and `tests/pack.rs` checks it.
+//! - **A report format**: a module in `src/report/` rendering a [`report::Report`], a
+//!   variant of [`report::OutputFormat`] and its arm in [`report::render`].
+//! - **A setting**: a field of [`config::Layer`] (and `schemas/goldenpath.schema.json`
+//!   for the file), a flag in `src/cli.rs` feeding [`cli::CheckArgs::layer`], and the
+//!   typed value it resolves to in [`options`] (filled in [`config::Layer::settings`]).
 
 #![forbid(unsafe_code)]
 
@@ -12,14 +29,16 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod document;
-pub mod explain;
 pub mod finding;
 pub mod format;
 pub mod init;
 pub mod locate;
+pub mod options;
 pub mod parse;
 pub mod policy;
 pub mod report;
 pub mod run;
 pub mod schema;
-pub mod testing;
+pub mod source_error;
+pub mod trace;
+pub mod verify;

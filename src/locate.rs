@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::document::{Document, Node, NodeKind, Span};
+use crate::document::{Document, InputOrigin, Node, NodeKind, PathSeg, Span};
 use crate::finding::{Finding, Severity, Target};
 
 /// A 1-based line and column; columns count Unicode scalar values.
@@ -226,6 +226,24 @@ pub fn locate(
             }
         })
         .collect()
+}
+
+/// A path into the whole of `doc` (the array of its documents when it has several, as
+/// `goldenpath.parse_file` and `--combine` show a file) as a target in one of its roots.
+/// `None` when the file has several documents and the path does not start with the index
+/// of one.
+pub fn route(doc: &Document, path: &[PathSeg]) -> Option<Target> {
+    let (root, path) = match path.split_first() {
+        Some((first, rest)) if doc.roots.len() > 1 => (first.as_index()?, rest),
+        _ => (0, path),
+    };
+    Some(Target::Path {
+        origin: InputOrigin {
+            root,
+            element: None,
+        },
+        path: path.to_vec(),
+    })
 }
 
 fn target_span(target: &Target, doc: Option<&Document>, index: &LineIndex<'_>) -> Option<Span> {

@@ -12,6 +12,7 @@ use goldenpath::discover;
 use goldenpath::format::Format;
 use goldenpath::report::{self, human, RenderOptions};
 use goldenpath::run;
+use goldenpath::trace;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -121,14 +122,7 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         None => config::Layer::default(),
     };
-    let merged = file_layer.merge(config::Layer::from_args(&args));
-    let settings = match merged.settings(args.paths.clone()) {
-        Ok(settings) => settings,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
+    let settings = file_layer.merge(args.layer()).settings(args.paths.clone());
     let threshold = settings.fail_on;
     let options = settings.check;
     let (report, traces) = match run::check_traced(&options) {
@@ -138,7 +132,7 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    eprint!("{}", goldenpath::explain::render(&traces, explain, trace));
+    eprint!("{}", trace::render(&traces, explain, trace));
     let options = RenderOptions {
         style: human::Style {
             color: args.output_file.is_none() && color_for(std::io::stdout().is_terminal()),
@@ -213,8 +207,7 @@ fn parse(args: ParseArgs) -> ExitCode {
             Ok(doc) => documents.push((file, doc.to_json())),
             Err(failure) => {
                 failed = true;
-                let err = goldenpath::parse::FailureReport::from(failure);
-                print_error(&err);
+                print_error(&failure.into_error());
             }
         }
     }
@@ -239,17 +232,13 @@ fn parse(args: ParseArgs) -> ExitCode {
 }
 
 fn test(args: TestArgs) -> ExitCode {
-    let mut policy_paths = args.policy;
-    policy_paths.extend(args.paths);
-    let options = goldenpath::testing::TestOptions {
-        policy_paths,
-        data_paths: args.data,
-        namespaces: args.namespace,
-        all_namespaces: args.all_namespaces,
-        rego_v0: args.rego_version == "v0",
+    let mut sources = args.policies.sources();
+    sources.policy_paths.extend(args.paths);
+    let options = goldenpath::verify::TestOptions {
+        sources,
         run: args.run,
     };
-    let outcome = match goldenpath::testing::test(&options) {
+    let outcome = match goldenpath::verify::test(&options) {
         Ok(outcome) => outcome,
         Err(err) => {
             print_error(&err);
@@ -258,7 +247,7 @@ fn test(args: TestArgs) -> ExitCode {
     };
     print!(
         "{}",
-        goldenpath::testing::output::render(&outcome, args.format, args.verbose)
+        goldenpath::verify::output::render(&outcome, args.format, args.verbose)
     );
     if outcome.failed() {
         ExitCode::from(1)

@@ -54,7 +54,7 @@ fn check_node(node: &Node, text: &str) {
 
 /// Parses `text` as every format; nothing may panic and every span must fit.
 fn parse_all(text: &str) {
-    for format in Format::ALL {
+    for format in Format::all() {
         match parse_text(*format, text) {
             Ok(roots) => {
                 for root in &roots {

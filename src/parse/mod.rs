@@ -180,30 +180,14 @@ pub(crate) fn number_kind(text: &str) -> Option<crate::document::NodeKind> {
     f.is_finite().then_some(NodeKind::Float(f))
 }
 
-/// A [`ParseFailure`] as a standalone miette diagnostic (for `goldenpath parse`).
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{file}: {message}")]
-#[diagnostic(code(parse_error))]
-pub struct FailureReport {
-    file: String,
-    message: String,
-    #[source_code]
-    src: Option<miette::NamedSource<String>>,
-    #[label("here")]
-    span: Option<miette::SourceSpan>,
-}
-
-impl From<ParseFailure> for FailureReport {
-    fn from(f: ParseFailure) -> Self {
-        FailureReport {
-            span: f
-                .span
-                .map(|s| miette::SourceSpan::new(s.start.into(), s.end - s.start)),
-            src: f
-                .source
-                .map(|text| miette::NamedSource::new(f.file.clone(), text)),
-            file: f.file,
-            message: f.message,
-        }
+impl ParseFailure {
+    /// The failure as a standalone located error (for `goldenpath parse`).
+    pub fn into_error(self) -> crate::source_error::SourceError {
+        crate::source_error::SourceError::new(
+            "parse_error",
+            format!("{}: {}", self.file, self.message),
+        )
+        .with_optional_source(&self.file, self.source)
+        .at(self.span)
     }
 }

@@ -1,7 +1,8 @@
 //! Errors that stop a run because the policies themselves are broken. Each points at the
 //! file, line and column regorus reported, rendered over our own copy of the source.
 
-use miette::{NamedSource, SourceSpan};
+use crate::document::Span;
+use crate::source_error::SourceError;
 
 /// A policy set that cannot be used.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -22,10 +23,10 @@ pub enum PolicyError {
         help("point -p/--policy at a .rego file or a directory that contains some")
     )]
     NoPolicies(String),
-    /// A policy does not parse or compile.
+    /// A policy does not parse or compile (code `goldenpath::policy::compile`).
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Compile(Box<CompileError>),
+    Compile(Box<SourceError>),
     /// A policy error without a position regorus told us.
     #[error("policy error: {0}")]
     #[diagnostic(code(goldenpath::policy::compile))]
@@ -42,28 +43,21 @@ pub enum PolicyError {
         /// What went wrong.
         message: String,
     },
+    /// A `-d` data file that cannot be read or parsed, or is not an object.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    DataFile(Box<SourceError>),
+    /// No policy was given, `./policy` does not exist and the pack is off.
+    #[error("no policies to evaluate")]
+    #[diagnostic(
+        code(goldenpath::usage::no_policies),
+        help("pass -p/--policy <DIR or FILE>, create ./policy with .rego files (as conftest does), or map JSON Schemas in goldenpath.toml")
+    )]
+    NothingToEvaluate,
     /// A failure inside goldenpath's own glue.
     #[error("internal policy error: {0}")]
     #[diagnostic(code(goldenpath::policy::internal))]
     Internal(String),
-}
-
-/// A policy that does not parse or compile, located in its source.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-#[diagnostic(code(goldenpath::policy::compile))]
-pub struct CompileError {
-    /// What regorus said.
-    pub message: String,
-    /// The policy file.
-    #[source_code]
-    pub src: NamedSource<String>,
-    /// Where.
-    #[label("here")]
-    pub span: SourceSpan,
-    /// A hint, when there is one.
-    #[help]
-    pub help: Option<String>,
 }
 
 /// A position parsed from regorus's `--> file:line:col` header.
@@ -184,12 +178,13 @@ impl PolicyError {
         } else {
             None
         };
-        PolicyError::Compile(Box::new(CompileError {
+        PolicyError::compile(
+            label,
+            source,
+            Span::new(offset, offset + len),
             message,
-            src: NamedSource::new(label.clone(), source.clone()),
-            span: SourceSpan::new(offset.into(), len),
             help,
-        }))
+        )
     }
 }
 
@@ -204,12 +199,23 @@ impl PolicyError {
         help: Option<String>,
     ) -> PolicyError {
         let offset = offset.min(source.len());
-        PolicyError::Compile(Box::new(CompileError {
-            message,
-            src: NamedSource::new(label, source.to_string()),
-            span: SourceSpan::new(offset.into(), len.min(source.len() - offset)),
-            help,
-        }))
+        let end = offset + len.min(source.len() - offset);
+        PolicyError::compile(label, source, Span::new(offset, end), message, help)
+    }
+
+    fn compile(
+        label: &str,
+        source: &str,
+        span: Span,
+        message: String,
+        help: Option<String>,
+    ) -> PolicyError {
+        PolicyError::Compile(Box::new(
+            SourceError::new("goldenpath::policy::compile", message)
+                .with_source(label, source)
+                .at(Some(span))
+                .with_optional_help(help),
+        ))
     }
 }
 

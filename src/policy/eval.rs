@@ -138,9 +138,8 @@ impl Evaluator {
     }
 
     /// Evaluates the repository packages once for the repository reported as `label`,
-    /// with the builtins reading from `sandbox`. A result's `file` (relative to the
-    /// repository) becomes the finding's file; results without one are about the
-    /// repository as a whole.
+    /// with the builtins reading from `sandbox`. Findings are about `label` and target
+    /// the input; the caller routes those whose result names a `file`.
     pub fn evaluate_repository(
         &mut self,
         input: regorus::Value,
@@ -160,24 +159,8 @@ impl Evaluator {
             root: 0,
             element: None,
         };
-        let mut out = self.run(&indices, label, origin);
+        let out = self.run(&indices, label, origin);
         repository::leave();
-        for finding in &mut out.findings {
-            match finding.metadata.get("file").and_then(|f| f.as_str()) {
-                Some(file) => {
-                    let file = file.trim_start_matches("./");
-                    finding.file = if label == "." || label.is_empty() {
-                        file.to_string()
-                    } else {
-                        format!("{}/{file}", label.trim_end_matches('/'))
-                    };
-                    if finding.target == Target::Input(origin) {
-                        finding.target = Target::File;
-                    }
-                }
-                None => finding.target = Target::File,
-            }
-        }
         out
     }
 

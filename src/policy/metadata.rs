@@ -15,7 +15,7 @@ use crate::format::Format;
 
 /// Where an annotation applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target {
+pub enum AnnotationScope {
     /// The package declared on the next line.
     Package,
     /// The rule (by name) declared on the next line.
@@ -104,7 +104,7 @@ struct RawCustom {
 }
 
 /// Every `# METADATA` block of a policy file with what it annotates.
-pub fn parse(label: &str, source: &str) -> Result<Vec<(Target, Annotation)>, PolicyError> {
+pub fn parse(label: &str, source: &str) -> Result<Vec<(AnnotationScope, Annotation)>, PolicyError> {
     let lines: Vec<(usize, &str)> = line_offsets(source);
     let mut out = Vec::new();
     let mut i = 0;
@@ -124,8 +124,8 @@ pub fn parse(label: &str, source: &str) -> Result<Vec<(Target, Annotation)>, Pol
         }
         let target = lines
             .get(j)
-            .map(|(_, next)| target_of(next))
-            .unwrap_or(Target::Package);
+            .map(|(_, next)| scope_of(next))
+            .unwrap_or(AnnotationScope::Package);
         let annotation = parse_block(&yaml).map_err(|message| {
             PolicyError::at(
                 label,
@@ -154,16 +154,16 @@ fn line_offsets(source: &str) -> Vec<(usize, &str)> {
         .collect()
 }
 
-fn target_of(line: &str) -> Target {
+fn scope_of(line: &str) -> AnnotationScope {
     let line = line.trim_start();
     if line.starts_with("package ") || line == "package" {
-        return Target::Package;
+        return AnnotationScope::Package;
     }
     let name: String = line
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    Target::Rule(name)
+    AnnotationScope::Rule(name)
 }
 
 fn parse_block(yaml: &str) -> Result<Annotation, String> {
@@ -250,7 +250,7 @@ mod tests {
         let blocks = parse("p.rego", POLICY).expect("valid");
         assert_eq!(blocks.len(), 2);
         let (target, a) = &blocks[0];
-        assert_eq!(*target, Target::Package);
+        assert_eq!(*target, AnnotationScope::Package);
         assert_eq!(a.title.as_deref(), Some("Base image uses latest"));
         assert_eq!(a.description.as_deref(), Some("Long text."));
         assert_eq!(
@@ -268,7 +268,7 @@ mod tests {
             Some("DL3007")
         );
         assert_eq!(a.custom.formats, vec![Format::Dockerfile]);
-        assert_eq!(blocks[1].0, Target::Rule("deny".to_string()));
+        assert_eq!(blocks[1].0, AnnotationScope::Rule("deny".to_string()));
     }
 
     #[test]

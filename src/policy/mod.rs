@@ -6,18 +6,21 @@
 
 mod error;
 mod eval;
+mod load;
 mod metadata;
 pub mod repository;
 mod unit;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use error::{CompileError, PolicyError};
+pub use error::PolicyError;
 pub use eval::{EvalOutput, Evaluator, FileInfo};
+pub use load::load;
 pub use metadata::{Annotation, Custom};
 pub use unit::{UnitOutcome, UnitTest, UnitTestKind, UnitVerdict};
 
+use crate::discover::display;
 use crate::finding::{RuleInfo, Severity};
 use crate::format::Format;
 
@@ -185,7 +188,7 @@ impl PolicySet {
         let mut labels = Vec::new();
         let mut sources = Vec::new();
         for path in &files {
-            let label = display_path(path);
+            let label = display(path);
             let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Read {
                 path: label.clone(),
                 message: e.to_string(),
@@ -379,10 +382,10 @@ fn annotate(
         entry.builtin |= label.starts_with(BUILTIN_PREFIX);
         for (target, annotation) in metadata::parse(label, text)? {
             match target {
-                metadata::Target::Package => {
+                metadata::AnnotationScope::Package => {
                     entry.package.get_or_insert(annotation);
                 }
-                metadata::Target::Rule(name) => {
+                metadata::AnnotationScope::Rule(name) => {
                     entry.rules.entry(name).or_insert(annotation);
                 }
             }
@@ -457,17 +460,11 @@ fn first_line(s: &str) -> String {
     s.trim().lines().next().unwrap_or_default().to_string()
 }
 
-/// The label of a path in messages: as given, with forward slashes.
-pub(crate) fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
 fn find_rego_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
     let mut files = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| PolicyError::Read {
-            path: display_path(path),
+            path: display(path),
             message: e.to_string(),
         })?;
         if meta.is_file() {
@@ -480,7 +477,7 @@ fn find_rego_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
             .sort_by_file_name()
         {
             let entry = entry.map_err(|e| PolicyError::Read {
-                path: e.path().map_or_else(|| display_path(path), display_path),
+                path: e.path().map_or_else(|| display(path), display),
                 message: e.to_string(),
             })?;
             let is_rego = entry.file_type().is_file()
@@ -490,7 +487,7 @@ fn find_rego_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
             }
         }
         if files.len() == before {
-            return Err(PolicyError::NoPolicies(display_path(path)));
+            return Err(PolicyError::NoPolicies(display(path)));
         }
     }
     files.sort();

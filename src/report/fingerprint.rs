@@ -64,7 +64,7 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::testing::{diagnostic, file_level};
+    use crate::report::sample::{diagnostic, file_level};
 
     #[test]
     fn fnv_matches_the_reference_values() {

@@ -69,7 +69,7 @@ pub fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::testing::{diagnostic, file_level, report, with_severity};
+    use crate::report::sample::{diagnostic, file_level, report, with_severity};
 
     #[test]
     fn escaping_follows_the_actions_toolkit() {

@@ -97,7 +97,7 @@ fn path(file: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::testing::{diagnostic, file_level, report, with_severity};
+    use crate::report::sample::{diagnostic, file_level, report, with_severity};
 
     #[test]
     fn issues_carry_the_required_fields() {

@@ -164,7 +164,7 @@ fn escape(s: &str, attribute: bool) -> String {
 mod tests {
     use super::*;
     use crate::finding::Severity;
-    use crate::report::testing::{diagnostic, file_level, report, with_severity};
+    use crate::report::sample::{diagnostic, file_level, report, with_severity};
 
     #[test]
     fn escaping_keeps_xml_well_formed() {

@@ -219,7 +219,7 @@ fn link_text(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::finding::RuleInfo;
-    use crate::report::testing::{diagnostic, file_level, report, with_severity};
+    use crate::report::sample::{diagnostic, file_level, report, with_severity};
     use crate::report::{FailOn, Summary};
 
     #[test]

@@ -8,10 +8,10 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+#[cfg(test)]
+mod sample;
 pub mod sarif;
 pub mod scorecard;
-#[cfg(test)]
-mod testing;
 
 use std::str::FromStr;
 
@@ -27,7 +27,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Totals.
     pub summary: Summary,
-    /// Every rule that produced or could produce a finding in this run, sorted by id.
+    /// Every rule that produced or could produce a finding in this run, sorted by id
+    /// (every rule id of `diagnostics` is among them).
     pub rules: Vec<RuleInfo>,
     /// The files checked, as reported and sorted (reports that list passing files use it).
     pub files: Vec<String>,
@@ -60,14 +61,14 @@ pub struct Summary {
 }
 
 impl Report {
-    /// Builds a report: sorts the diagnostics and counts them.
+    /// Builds a report: completes the rule catalogue with every rule id a diagnostic
+    /// names, sorts the diagnostics and counts them.
     pub fn new(
         mut diagnostics: Vec<Diagnostic>,
         mut summary: Summary,
-        mut rules: Vec<RuleInfo>,
+        rules: Vec<RuleInfo>,
     ) -> Report {
-        rules.sort_by(|a, b| a.id.cmp(&b.id));
-        rules.dedup_by(|a, b| a.id == b.id);
+        let rules = RuleInfo::catalogue(rules, diagnostics.iter().map(|d| d.rule.as_str()));
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         summary.errors = count(&diagnostics, Severity::Error);
         summary.warnings = count(&diagnostics, Severity::Warning);
@@ -129,7 +130,8 @@ fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
 }
 
 /// The lowest severity that fails a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     /// Errors fail the run.
     #[default]
@@ -140,26 +142,13 @@ pub enum FailOn {
     Never,
 }
 
-impl FromStr for FailOn {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "error" => Ok(FailOn::Error),
-            "warning" => Ok(FailOn::Warning),
-            "never" => Ok(FailOn::Never),
-            other => Err(format!(
-                "unknown threshold `{other}` (error, warning, never)"
-            )),
-        }
-    }
-}
-
 /// The report formats.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
-    /// Rendered diagnostics for people.
+    /// Rendered diagnostics for people (conftest's `stdout` is accepted too).
     #[default]
+    #[value(alias = "stdout")]
     Human,
     /// The stable JSON structure.
     Json,
@@ -176,38 +165,9 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
-    /// Every format with its name on the command line.
-    pub const ALL: [(OutputFormat, &'static str); 7] = [
-        (OutputFormat::Human, "human"),
-        (OutputFormat::Json, "json"),
-        (OutputFormat::Sarif, "sarif"),
-        (OutputFormat::Github, "github"),
-        (OutputFormat::Junit, "junit"),
-        (OutputFormat::Gitlab, "gitlab"),
-        (OutputFormat::Markdown, "markdown"),
-    ];
-
     /// The name of the format on the command line.
-    pub fn name(self) -> &'static str {
-        OutputFormat::ALL
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map_or("human", |(_, name)| name)
-    }
-}
-
-impl FromStr for OutputFormat {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OutputFormat::ALL
-            .iter()
-            .find(|(_, name)| *name == s)
-            .map(|(f, _)| *f)
-            .ok_or_else(|| {
-                let names: Vec<&str> = OutputFormat::ALL.iter().map(|(_, n)| *n).collect();
-                format!("unknown format `{s}` ({})", names.join(", "))
-            })
+    pub fn name(self) -> String {
+        crate::options::value_name(self)
     }
 }
 
@@ -231,7 +191,7 @@ impl FromStr for ReportTarget {
             return Err(format!("no path after `{format}=`"));
         }
         Ok(ReportTarget {
-            format: format.parse()?,
+            format: crate::options::parse_value(format, "format")?,
             path: path.into(),
         })
     }
@@ -271,11 +231,19 @@ mod tests {
 
     #[test]
     fn formats_and_report_targets_parse() {
-        for (format, name) in OutputFormat::ALL {
-            assert_eq!(name.parse::<OutputFormat>(), Ok(format));
-            assert_eq!(format.name(), name);
+        use clap::ValueEnum;
+        for format in OutputFormat::value_variants() {
+            assert_eq!(format.name().parse::<ReportTarget>().ok(), None);
+            let target = format!("{}=x", format.name()).parse::<ReportTarget>();
+            assert_eq!(target.map(|t| t.format), Ok(*format));
         }
-        assert!("xml".parse::<OutputFormat>().is_err());
+        assert_eq!(
+            "pdf=x.pdf".parse::<ReportTarget>(),
+            Err(
+                "unknown format `pdf` (human, json, sarif, github, junit, gitlab, markdown)"
+                    .to_string()
+            )
+        );
         assert_eq!(
             "sarif=out/results.sarif".parse::<ReportTarget>(),
             Ok(ReportTarget {

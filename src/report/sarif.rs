@@ -183,7 +183,7 @@ struct AutomationDetails {
 
 /// Renders the report as a SARIF 2.1.0 log (pretty-printed, trailing newline).
 pub fn render(report: &Report, options: &RenderOptions) -> String {
-    let rules = rule_list(report);
+    let rules = &report.rules;
     let index_of = |id: &str| rules.iter().position(|r| r.id == id).unwrap_or(0);
     let fingerprints = fingerprint::fingerprints(&report.diagnostics);
     let results = report
@@ -256,21 +256,6 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     });
     text.push('\n');
     text
-}
-
-/// The report's rules plus any rule id a diagnostic names that is missing from them.
-fn rule_list(report: &Report) -> Vec<RuleInfo> {
-    let mut rules = report.rules.clone();
-    for d in &report.diagnostics {
-        if !rules.iter().any(|r| r.id == d.rule) {
-            rules.push(RuleInfo {
-                id: d.rule.clone(),
-                ..RuleInfo::default()
-            });
-        }
-    }
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    rules
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -466,7 +451,7 @@ fn encode_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::testing::{diagnostic, file_level, report, with_severity};
+    use crate::report::sample::{diagnostic, file_level, report, with_severity};
 
     fn parse(text: &str) -> serde_json::Value {
         serde_json::from_str(text).expect("valid JSON")

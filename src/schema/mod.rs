@@ -14,15 +14,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::source_error::SourceError;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use jsonschema::{PatternOptions, ValidationError, ValidationOptions, Validator};
-use miette::{NamedSource, SourceSpan};
 
 use crate::document::{InputOrigin, Node, NodeKind, Span};
 use crate::finding::{Finding, RuleInfo, Severity, Target};
 use crate::format::Format;
 
-pub use error::{InvalidSchema, SchemaError};
+pub use error::SchemaError;
 pub use message::Violation;
 
 /// How many backtracking steps one `pattern` match may take.
@@ -201,14 +201,15 @@ fn compile_file(id: &str, path: &Path) -> Result<Validator, SchemaError> {
         message: e.to_string(),
     })?;
     let invalid = |message: String, span: Option<Span>, help: Option<String>| {
-        SchemaError::Invalid(Box::new(InvalidSchema {
-            id: id.to_string(),
-            file: file.clone(),
-            message,
-            src: NamedSource::new(file.clone(), text.clone()),
-            span: span.map(|s| SourceSpan::new(s.start.into(), s.end - s.start)),
-            help,
-        }))
+        SchemaError::Invalid(Box::new(
+            SourceError::new(
+                "goldenpath::schema::invalid",
+                format!("schema `{file}` (mapping `{id}`): {message}"),
+            )
+            .with_source(&file, text.clone())
+            .at(span)
+            .with_optional_help(help),
+        ))
     };
     let node = match crate::parse::parse_text(Format::Json, &text) {
         Ok(mut roots) if roots.len() == 1 => roots.remove(0),

@@ -2,12 +2,11 @@
 //! `N passed, M failed` summary), `json` and `junit` (JUnit XML for CI test tabs).
 
 use std::fmt::Write as _;
-use std::str::FromStr;
 
 use super::{Status, TestKind, TestResult, TestRun};
 
 /// The formats of `goldenpath test`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum TestFormat {
     /// Failing tests and a summary line.
     #[default]
@@ -16,19 +15,6 @@ pub enum TestFormat {
     Json,
     /// JUnit XML.
     Junit,
-}
-
-impl FromStr for TestFormat {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "human" => Ok(TestFormat::Human),
-            "json" => Ok(TestFormat::Json),
-            "junit" => Ok(TestFormat::Junit),
-            other => Err(format!("unknown format `{other}` (human, json, junit)")),
-        }
-    }
 }
 
 /// Renders `run` in `format`; `verbose` also lists passing and skipped tests (human).

@@ -16,7 +16,8 @@ use serde::Deserialize;
 
 use super::{Status, TestKind, TestResult};
 use crate::discover;
-use crate::run::{self, CheckOptions};
+use crate::options::CheckOptions;
+use crate::run;
 
 /// One fixture case found on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]

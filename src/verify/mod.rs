@@ -9,22 +9,15 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::policy::{UnitTestKind, UnitVerdict};
-use crate::run::{self, CheckOptions, RunError};
+use crate::options::{CheckOptions, PolicySources};
+use crate::policy::{self, PolicyError, UnitTestKind, UnitVerdict};
 
 /// What `goldenpath test` needs.
 #[derive(Clone, Debug, Default)]
 pub struct TestOptions {
-    /// `.rego` files or directories; empty means `./policy`.
-    pub policy_paths: Vec<PathBuf>,
-    /// Data files or directories merged into `data`.
-    pub data_paths: Vec<PathBuf>,
-    /// Package patterns fixture cases are checked with (default `main`), as in `check`.
-    pub namespaces: Vec<String>,
-    /// Check fixture cases with every package.
-    pub all_namespaces: bool,
-    /// Parse policies as Rego v0.
-    pub rego_v0: bool,
+    /// The policies (no path means `./policy`), the data, and the packages fixture
+    /// cases are checked with (default `main`), as in `check`. The pack is never loaded.
+    pub sources: PolicySources,
     /// Only tests whose name matches this regular expression (`data.<pkg>.<rule>` for
     /// Rego tests, the case directory for fixture cases).
     pub run: Option<String>,
@@ -36,7 +29,7 @@ pub enum TestError {
     /// The policies could not be loaded.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Run(#[from] RunError),
+    Policy(#[from] Box<PolicyError>),
     /// `--run` is not a valid regular expression.
     #[error("invalid --run pattern: {0}")]
     #[diagnostic(code(goldenpath::usage::run_pattern))]
@@ -162,26 +155,22 @@ pub fn test(options: &TestOptions) -> Result<TestRun, TestError> {
         .map_err(|e| TestError::Pattern(e.to_string()))?;
     let selected = |name: &str| filter.as_ref().is_none_or(|re| re.is_match(name));
 
-    let mut check = CheckOptions {
-        policy_paths: options.policy_paths.clone(),
-        data_paths: options.data_paths.clone(),
-        namespaces: options.namespaces.clone(),
-        all_namespaces: options.all_namespaces,
-        rego_v0: options.rego_v0,
+    let mut sources = PolicySources {
         builtin: Some(false),
-        ..CheckOptions::default()
+        ..options.sources.clone()
     };
-    if check.policy_paths.is_empty() {
-        check.policy_paths.push(PathBuf::from("policy"));
+    if sources.policy_paths.is_empty() {
+        sources.policy_paths.push(PathBuf::from("policy"));
     }
     // Every package is prepared, so a static error anywhere is reported when loading.
-    let policies = run::load_policies(
-        &CheckOptions {
+    let policies = policy::load(
+        &PolicySources {
             all_namespaces: true,
-            ..check.clone()
+            ..sources.clone()
         },
         false,
-    )?;
+    )
+    .map_err(Box::new)?;
 
     let mut results = Vec::new();
     for test in policies.unit_tests() {
@@ -213,7 +202,11 @@ pub fn test(options: &TestOptions) -> Result<TestRun, TestError> {
     }
     drop(policies);
 
-    for case in cases::find(&check.policy_paths) {
+    let check = CheckOptions {
+        policies: sources,
+        ..CheckOptions::default()
+    };
+    for case in cases::find(&check.policies.policy_paths) {
         if selected(&case.label) {
             results.push(cases::run(&case, &check));
         }

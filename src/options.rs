@@ -1,0 +1,153 @@
+//! The settings of a run as typed values: what `check` and `test` need once the
+//! defaults, `goldenpath.toml` and the command line have been merged (by [`crate::config`]).
+//!
+//! This module only defines types. It knows neither the command line nor the stages of
+//! the pipeline; [`crate::cli`] turns arguments into a configuration layer,
+//! [`crate::config`] resolves the merged layers into [`CheckOptions`], and [`crate::run`]
+//! consumes them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::discover::DiscoverOptions;
+use crate::finding::Severity;
+use crate::schema::SchemaMapping;
+
+/// The Rego syntax version policies are parsed as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum RegoVersion {
+    /// Rego v0: `deny[msg] { ... }`.
+    V0,
+    /// Rego v1 (OPA 1.0): `deny contains msg if { ... }`.
+    #[default]
+    V1,
+}
+
+impl RegoVersion {
+    /// Whether this is Rego v0.
+    pub fn is_v0(self) -> bool {
+        self == RegoVersion::V0
+    }
+}
+
+/// What a rule override says: drop the rule's findings or give them a severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum RuleSetting {
+    /// Drop every finding of the rule.
+    Off,
+    /// Report its findings with this severity.
+    Severity(Severity),
+}
+
+impl TryFrom<String> for RuleSetting {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        match value.as_str() {
+            "off" => Ok(RuleSetting::Off),
+            "error" => Ok(RuleSetting::Severity(Severity::Error)),
+            "warning" => Ok(RuleSetting::Severity(Severity::Warning)),
+            "info" => Ok(RuleSetting::Severity(Severity::Info)),
+            other => Err(format!(
+                "unknown rule setting `{other}` (error, warning, info, off)"
+            )),
+        }
+    }
+}
+
+/// Where policies and data come from and which packages run: shared by `check` and
+/// `test`.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySources {
+    /// `.rego` files or directories; empty means `./policy` if it exists.
+    pub policy_paths: Vec<PathBuf>,
+    /// Data files or directories merged into `data`.
+    pub data_paths: Vec<PathBuf>,
+    /// Package patterns to evaluate; empty means `main`.
+    pub namespaces: Vec<String>,
+    /// Evaluate every package.
+    pub all_namespaces: bool,
+    /// The syntax version of the user's policies (the pack is always v1).
+    pub rego_version: RegoVersion,
+    /// The built-in pack: on, off, or `None` for "on when no policies are given".
+    pub builtin: Option<bool>,
+}
+
+/// Everything `check` needs.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// Files and directories to check.
+    pub paths: Vec<PathBuf>,
+    /// Policies, data and the packages to run.
+    pub policies: PolicySources,
+    /// Discovery settings.
+    pub discover: DiscoverOptions,
+    /// conftest's combine mode.
+    pub combine: bool,
+    /// Worker threads; `None` for one per core.
+    pub jobs: Option<usize>,
+    /// Files larger than this are reported, not parsed.
+    pub max_file_size: u64,
+    /// JSON Schema policies.
+    pub schemas: Vec<SchemaMapping>,
+    /// Per-rule overrides, applied to every finding.
+    pub rules: BTreeMap<String, RuleSetting>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            paths: vec![PathBuf::from(".")],
+            policies: PolicySources::default(),
+            discover: DiscoverOptions::default(),
+            combine: false,
+            jobs: None,
+            max_file_size: crate::parse::DEFAULT_MAX_FILE_SIZE,
+            schemas: Vec::new(),
+            rules: BTreeMap::new(),
+        }
+    }
+}
+
+/// The name of a setting's value as the command line and `goldenpath.toml` spell it.
+pub fn value_name<T: clap::ValueEnum>(value: T) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// Parses a setting's value by its name or an alias; the error names the accepted values:
+/// ``unknown format `pdf` (human, json, ...)``.
+pub fn parse_value<T: clap::ValueEnum>(text: &str, what: &str) -> Result<T, String> {
+    T::from_str(text, false).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .map(|v| value_name(v.clone()))
+            .collect();
+        format!("unknown {what} `{text}` ({})", names.join(", "))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_settings_are_off_or_a_severity() {
+        let cases = [
+            ("off", Ok(RuleSetting::Off)),
+            ("error", Ok(RuleSetting::Severity(Severity::Error))),
+            ("warning", Ok(RuleSetting::Severity(Severity::Warning))),
+            ("info", Ok(RuleSetting::Severity(Severity::Info))),
+        ];
+        for (text, want) in cases {
+            assert_eq!(RuleSetting::try_from(text.to_string()), want, "{text}");
+        }
+        assert!(RuleSetting::try_from("loud".to_string()).is_err());
+    }
+}

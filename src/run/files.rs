@@ -1,0 +1,157 @@
+//! The file stage: each candidate file parsed once, validated against the schema
+//! mappings that match it, evaluated input by input against the packages that apply to
+//! it, and its findings (and the repository rules' findings about it) located.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::repository::RepositoryFindings;
+use super::{Outcome, Prepared};
+use crate::discover::Candidate;
+use crate::document::{Document, InputOrigin};
+use crate::finding::{Finding, Severity, Target, PARSE_ERROR};
+use crate::locate;
+use crate::parse::{self, ParseFailure};
+use crate::policy::{EvalOutput, Evaluator, FileInfo};
+use crate::schema::SchemaSet;
+use crate::trace::{FileTrace, SkipReason, SkippedPackage};
+
+/// Checks every candidate in the run's pool.
+pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outcome {
+    let outcomes: Vec<Outcome> = run.pool.install(|| {
+        run.discovery
+            .candidates
+            .par_iter()
+            .zip(run.matches.par_iter())
+            .map_init(
+                || run.policies.evaluator(),
+                |evaluator, (candidate, schemas)| {
+                    check_file(evaluator, run, schemas, candidate, repository)
+                },
+            )
+            .collect()
+    });
+    let mut all = Outcome::default();
+    for outcome in outcomes {
+        all.absorb(outcome);
+    }
+    all
+}
+
+fn check_file(
+    evaluator: &mut Evaluator,
+    run: &Prepared<'_>,
+    schemas: &[usize],
+    candidate: &Candidate,
+    repository: &RepositoryFindings,
+) -> Outcome {
+    let doc = match parse::parse_file(
+        &candidate.path,
+        &candidate.file,
+        candidate.format,
+        run.options.max_file_size,
+    ) {
+        Ok(doc) => doc,
+        Err(failure) => return parse_failure(failure),
+    };
+    let info = file_info(&candidate.path, &candidate.file);
+    let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
+    let mut outcome = Outcome {
+        traces: vec![FileTrace {
+            file: doc.file.clone(),
+            applied: evaluator.package_names(&applicable),
+            skipped: not_applicable
+                .into_iter()
+                .map(|package| SkippedPackage {
+                    package,
+                    reason: SkipReason::Applicability,
+                })
+                .collect(),
+            ..FileTrace::default()
+        }],
+        repository: repository.locate_in(candidate, &doc),
+        ..Outcome::default()
+    };
+    let mut findings = schema_findings(&run.schemas, schemas, &doc);
+    let mut prints = Vec::new();
+    for input in doc.inputs() {
+        outcome.documents += 1;
+        if applicable.is_empty() {
+            continue;
+        }
+        let EvalOutput {
+            findings: found,
+            exceptions,
+            prints: printed,
+        } = evaluator.evaluate(
+            input.node.to_rego(),
+            &info,
+            &doc.file,
+            input.origin,
+            &applicable,
+        );
+        findings.extend(found);
+        prints.extend(printed);
+        outcome.exceptions += exceptions;
+    }
+    outcome.traces[0].prints = prints;
+    outcome.diagnostics = locate::locate(findings, Some(&doc), None);
+    outcome
+}
+
+/// What conftest exposes as `data.conftest.file` for a file.
+fn file_info(path: &Path, file: &str) -> FileInfo {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let name = absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = absolute
+        .parent()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    FileInfo::new(&name, &dir, file)
+}
+
+/// A file that could not be read or parsed: one `parse-error` finding at the position
+/// the parser gave.
+pub(super) fn parse_failure(failure: ParseFailure) -> Outcome {
+    let finding = Finding {
+        rule: PARSE_ERROR.to_string(),
+        severity: Severity::Error,
+        message: failure.message,
+        file: failure.file,
+        target: failure.span.map_or(Target::File, Target::Span),
+        metadata: Default::default(),
+    };
+    Outcome {
+        traces: vec![FileTrace {
+            file: finding.file.clone(),
+            ..FileTrace::default()
+        }],
+        diagnostics: locate::locate(vec![finding], None, failure.source.as_deref()),
+        parse_errors: 1,
+        ..Outcome::default()
+    }
+}
+
+/// Validates every document of `doc` (each root on its own, a top-level array as a whole)
+/// against the mappings `indices`.
+pub(super) fn schema_findings(
+    schemas: &SchemaSet,
+    indices: &[usize],
+    doc: &Document,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (root, node) in doc.roots.iter().enumerate() {
+        let origin = InputOrigin {
+            root,
+            element: None,
+        };
+        for &index in indices {
+            findings.extend(schemas.validate(index, node, origin, &doc.file));
+        }
+    }
+    findings
+}
