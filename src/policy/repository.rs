@@ -26,9 +26,9 @@ impl Sandbox {
         Sandbox { root, limit }
     }
 
-    /// The file `relative` names, when it is a regular file inside the root (after
-    /// following symbolic links) and not larger than the limit.
-    fn resolve(&self, relative: &str) -> Option<PathBuf> {
+    /// The real path `relative` names, when it stays inside the root after following
+    /// symbolic links (no `..`, no absolute path).
+    fn confined(&self, relative: &str) -> Option<PathBuf> {
         let path = Path::new(relative);
         if relative.is_empty()
             || path
@@ -38,24 +38,19 @@ impl Sandbox {
             return None;
         }
         let real = std::fs::canonicalize(self.root.join(path)).ok()?;
-        if !real.starts_with(&self.root) {
-            return None;
-        }
+        real.starts_with(&self.root).then_some(real)
+    }
+
+    /// The file `relative` names, when it is a regular file inside the root (after
+    /// following symbolic links) and not larger than the limit.
+    fn resolve(&self, relative: &str) -> Option<PathBuf> {
+        let real = self.confined(relative)?;
         let meta = std::fs::metadata(&real).ok()?;
         (meta.is_file() && meta.len() <= self.limit).then_some(real)
     }
 
     fn exists(&self, relative: &str) -> bool {
-        let path = Path::new(relative);
-        if relative.is_empty()
-            || path
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
-        {
-            return false;
-        }
-        std::fs::canonicalize(self.root.join(path))
-            .is_ok_and(|real| real.starts_with(&self.root) && real.is_file())
+        self.confined(relative).is_some_and(|real| real.is_file())
     }
 
     fn read(&self, relative: &str) -> Option<String> {
