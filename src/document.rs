@@ -242,8 +242,8 @@ pub struct Document {
     pub file: String,
     /// The format it was parsed as.
     pub format: Format,
-    /// The whole source text.
-    pub source: String,
+    /// The whole source text (shared with the diagnostics that show it).
+    pub source: std::sync::Arc<str>,
     /// One root per document (several for multi-document YAML).
     pub roots: Vec<Node>,
 }

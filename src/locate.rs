@@ -2,6 +2,8 @@
 //! 1-based lines and columns (counted in Unicode characters), and the source lines around
 //! it for rendering.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::document::{Document, InputOrigin, Node, NodeKind, PathSeg, Span};
@@ -27,16 +29,31 @@ pub struct Region {
     pub span: Span,
 }
 
-/// The source lines around a region, kept so reports can show them after the file's
-/// text has been dropped.
+/// The source lines around a region. The text is the file's, shared by every diagnostic
+/// of the file (memory grows with the files that have findings, not with the number of
+/// findings times the length of their lines).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
-    /// Whole lines of the file.
-    pub text: String,
-    /// The line number of the first line of `text`.
+    /// The whole text of the file.
+    pub source: Arc<str>,
+    /// The byte range of the lines shown: whole lines, one either side of the region's.
+    pub lines: Span,
+    /// The line number of the first line shown.
     pub first_line: usize,
-    /// The byte offset of `text` in the file.
-    pub offset: usize,
+}
+
+impl Snippet {
+    /// The lines shown.
+    pub fn text(&self) -> &str {
+        self.source
+            .get(self.lines.start..self.lines.end)
+            .unwrap_or("")
+    }
+
+    /// The byte offset of the first line shown in the file.
+    pub fn offset(&self) -> usize {
+        self.lines.start
+    }
 }
 
 /// A located finding, ready for any report.
@@ -158,8 +175,9 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    /// The lines around `span`, one line of context either side.
-    pub fn snippet(&self, span: Span) -> Snippet {
+    /// The whole lines around `span`, one line of context either side: their byte range
+    /// and the number of the first.
+    pub fn context(&self, span: Span) -> (Span, usize) {
         let first = self.line_of(span.start).saturating_sub(1);
         let last = (self.line_of(span.end) + 1).min(self.starts.len() - 1);
         let start = self.starts[first];
@@ -167,11 +185,7 @@ impl<'a> LineIndex<'a> {
             .starts
             .get(last + 1)
             .map_or(self.text.len(), |next| *next);
-        Snippet {
-            text: self.text[start..end].to_string(),
-            first_line: first + 1,
-            offset: start,
-        }
+        (Span::new(start, end), first + 1)
     }
 
     /// `span` cut to the end of its first line, without trailing blanks: what to underline
@@ -197,22 +211,31 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// Locates every finding of one file. `source` is the file's text when it could be read.
+/// Locates every finding of one file. `source` is the file's text when it could be read
+/// but not parsed (the document's text is used otherwise).
 pub fn locate(
     findings: Vec<Finding>,
     doc: Option<&Document>,
-    source: Option<&str>,
+    source: Option<Arc<str>>,
 ) -> Vec<Diagnostic> {
-    let text = doc.map(|d| d.source.as_str()).or(source);
-    let index = text.map(LineIndex::new);
+    let text = doc.map(|d| Arc::clone(&d.source)).or(source);
+    let index = text.as_deref().map(LineIndex::new);
     findings
         .into_iter()
         .map(|finding| {
             let span = index
                 .as_ref()
                 .and_then(|index| target_span(&finding.target, doc, index));
-            let (region, snippet) = match (span, &index) {
-                (Some(span), Some(index)) => (Some(index.region(span)), Some(index.snippet(span))),
+            let (region, snippet) = match (span, &index, &text) {
+                (Some(span), Some(index), Some(text)) => {
+                    let (lines, first_line) = index.context(span);
+                    let snippet = Snippet {
+                        source: Arc::clone(text),
+                        lines,
+                        first_line,
+                    };
+                    (Some(index.region(span)), Some(snippet))
+                }
                 _ => (None, None),
             };
             Diagnostic {
@@ -284,7 +307,7 @@ mod tests {
         Document {
             file: "f".into(),
             format,
-            source: text.to_string(),
+            source: text.into(),
             roots: crate::parse::parse_text(format, text).expect("valid"),
         }
     }
@@ -400,8 +423,8 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.trimmed_line(2), Span::new(7, 11));
         assert_eq!(index.trimmed_line(99), index.trimmed_line(4));
-        let snippet = index.snippet(Span::new(7, 11));
-        assert_eq!(snippet.first_line, 1);
-        assert_eq!(snippet.text, text);
+        let (lines, first_line) = index.context(Span::new(7, 11));
+        assert_eq!(first_line, 1);
+        assert_eq!(&text[lines.start..lines.end], text);
     }
 }

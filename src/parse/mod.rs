@@ -107,7 +107,7 @@ pub fn parse_file(
         Ok(roots) => Ok(Document {
             file: file.to_string(),
             format,
-            source,
+            source: source.into(),
             roots,
         }),
         Err(err) => Err(ParseFailure {

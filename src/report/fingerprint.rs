@@ -20,7 +20,7 @@ pub(crate) fn flagged_line(diagnostic: &Diagnostic) -> String {
         return String::new();
     };
     snippet
-        .text
+        .text()
         .lines()
         .nth(index)
         .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))

@@ -203,7 +203,7 @@ impl miette::Diagnostic for Shown<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let region = self.diagnostic.region?;
         let snippet = self.diagnostic.snippet.as_ref()?;
-        let start = region.span.start.checked_sub(snippet.offset)?;
+        let start = region.span.start.checked_sub(snippet.offset())?;
         let len = region.span.end - region.span.start;
         let label = LabeledSpan::new_primary_with_span(
             Some(self.diagnostic.severity.name().to_string()),
@@ -226,7 +226,7 @@ impl SourceCode for SnippetSource<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let text = self.snippet.text.as_str();
+        let text = self.snippet.text();
         let inner = text.read_span(span, before, after)?;
         // Columns in characters, from the start of the span's line.
         let line_start = text[..span.offset().min(text.len())]

@@ -36,9 +36,9 @@ pub(crate) fn diagnostic(
         }),
         metadata: Default::default(),
         snippet: Some(Snippet {
-            text: format!("{text}\n"),
+            lines: Span::new(0, text.len() + 1),
+            source: format!("{text}\n").into(),
             first_line: line,
-            offset: 0,
         }),
     }
 }

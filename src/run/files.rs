@@ -130,7 +130,7 @@ pub(super) fn parse_failure(failure: ParseFailure) -> Outcome {
             file: finding.file.clone(),
             ..FileTrace::default()
         }],
-        diagnostics: locate::locate(vec![finding], None, failure.source.as_deref()),
+        diagnostics: locate::locate(vec![finding], None, failure.source.map(Into::into)),
         parse_errors: 1,
         ..Outcome::default()
     }

@@ -168,7 +168,11 @@ impl RepositoryFindings {
                     }
                     None => {
                         let source = parse::read_source(path, &file, max_size).ok();
-                        diagnostics.extend(locate_group(&group.findings, None, source.as_deref()));
+                        diagnostics.extend(locate_group(
+                            &group.findings,
+                            None,
+                            source.map(Into::into),
+                        ));
                     }
                 }
             }
@@ -182,7 +186,7 @@ impl RepositoryFindings {
 fn locate_group(
     findings: &[Finding],
     doc: Option<&Document>,
-    source: Option<&str>,
+    source: Option<std::sync::Arc<str>>,
 ) -> Vec<Diagnostic> {
     let routed = findings
         .iter()
