@@ -1,6 +1,6 @@
 //! The built-in pack: every rule is complete (metadata, documentation, a passing and a
-//! failing fixture), and reports exactly the findings its `expect.json` lists on its
-//! failing fixture and none on its passing one.
+//! failing fixture), reports exactly the findings its `expect.json` lists on its failing
+//! fixture and none on its passing one, and has a snapshot of those findings.
 //!
 //! What the rules are comes from `goldenpath rules --format json`. A rule's `source`,
 //! `policies/<area>/<slug>.rego`, names its fixtures, `fixtures/pack/<ID>-<slug>/`:
@@ -14,6 +14,8 @@
 //!   (`{"files": [{"path": "data/blob.bin", "size": 6000000}]}`): the files are created
 //!   in a copy of `fail/` under the target directory at test time.
 //!
+//! Every rule's findings on `fail/` are also pinned, with column, severity and message,
+//! by the snapshot `tests/snapshots/pack/<ID>-<slug>.snap`; a rule without one fails.
 //! All fixtures are checked in one run of the binary.
 
 mod common;
@@ -22,7 +24,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{findings, fixtures, root, run, Finding};
+use common::{findings, fixtures, redact, root, run, Finding};
 use goldenpath::verify::cases::{Expectation, ExpectedFinding};
 use serde::Deserialize;
 use serde_json::Value;
@@ -54,7 +56,7 @@ struct Rule {
 }
 
 impl Rule {
-    /// `<ID>-<slug>`: the name of its fixture directory.
+    /// `<ID>-<slug>`: the name of its fixture directory and of its snapshot.
     fn name(&self) -> String {
         let slug = Path::new(&self.source)
             .file_stem()
@@ -213,6 +215,8 @@ struct PackRun {
     /// Each rule's `(fail, pass)` directories as given to `check`: relative to
     /// `fixtures/pack`, or absolute for a generated copy.
     dirs: Vec<(String, String)>,
+    /// Where generated fixtures are made.
+    generated: PathBuf,
     findings: Vec<Finding>,
 }
 
@@ -241,6 +245,7 @@ fn pack_run() -> &'static PackRun {
             findings: findings(&out.json()),
             rules,
             dirs,
+            generated,
         }
     })
 }
@@ -339,6 +344,60 @@ fn every_rule_passes_and_fails_its_fixtures_at_the_expected_lines() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// One line per finding of the rule on its `fail/` fixture, sorted:
+/// `file:line:column severity rule message`, the file relative to the fixture (`.` for
+/// the repository itself), line breaks in the message as `\n`.
+fn findings_snapshot(run: &PackRun, rule: &Rule, fail: &str) -> String {
+    let mut found: Vec<(String, Option<u64>, Option<u64>, &Finding)> = run
+        .findings_in(&rule.id, fail)
+        .map(|(file, f)| (file.unwrap_or_else(|| ".".into()), f.line, f.column, f))
+        .collect();
+    found.sort_by(|a, b| (&a.0, a.1, a.2, &a.3.message).cmp(&(&b.0, b.1, b.2, &b.3.message)));
+    let lines: Vec<String> = found
+        .into_iter()
+        .map(|(file, line, column, f)| {
+            let place = match (line, column) {
+                (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+                (Some(line), None) => format!("{file}:{line}"),
+                _ => file,
+            };
+            let message = f.message.replace('\n', "\\n");
+            format!("{place} {} {} {message}", f.severity, f.rule)
+        })
+        .collect();
+    redact(&lines.join("\n"), &[&run.generated])
+}
+
+#[test]
+fn every_rule_has_a_snapshot_of_its_failing_fixture() {
+    let run = pack_run();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/pack");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let mut differing = Vec::new();
+    for (rule, (fail, _)) in run.rules.iter().zip(&run.dirs) {
+        let name = rule.name();
+        let text = findings_snapshot(run, rule, fail);
+        settings.set_description(format!(
+            "{} on fixtures/pack/{name}/fail: file:line:column severity rule message",
+            rule.id
+        ));
+        // Every rule is compared (and, for a new one, written as `.snap.new`) before
+        // the test fails.
+        let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(name.as_str(), text));
+        }));
+        if compared.is_err() {
+            differing.push(name);
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "snapshots missing or different (review with `cargo insta review`): {differing:?}"
+    );
 }
 
 #[test]
