@@ -174,9 +174,6 @@ pub struct RuleInfo {
     /// GitHub code scanning's `security-severity` ("0.0" to "10.0"), for security rules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_severity: Option<String>,
-    /// Whether the rule looks at a whole repository rather than one file.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub repository_scope: bool,
     /// Globs of the files it applies to (METADATA `custom.files`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
@@ -200,6 +197,13 @@ pub enum RuleScope {
     File,
     /// A whole repository (METADATA `custom.scope: repository`).
     Repository,
+}
+
+impl RuleInfo {
+    /// Whether the rule looks at a whole repository rather than one file.
+    pub fn is_repository_scope(&self) -> bool {
+        self.scope == Some(RuleScope::Repository)
+    }
 }
 
 fn format_names<S: serde::Serializer>(

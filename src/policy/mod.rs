@@ -459,7 +459,6 @@ fn apply_annotations(package: &mut Package, annotations: Option<&PackageAnnotati
                 custom.peers.clone()
             },
             security_severity: pick(&|a| a.custom.security_severity.clone()),
-            repository_scope: package.repository,
             files: package_level.custom.files.clone(),
             formats: package_level.custom.formats.clone(),
             scope: Some(if package.repository {
