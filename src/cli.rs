@@ -157,6 +157,10 @@ pub struct CheckArgs {
     /// Files larger than this many bytes are reported instead of parsed [default: 8388608].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// How to report a file that does not parse when no policy or schema would read it
+    /// (one that some policy or schema reads is always an error) [default: warning].
+    #[arg(long, value_name = "SEVERITY")]
+    pub parse_errors: Option<crate::options::ParseErrors>,
     /// Add the built-in golden-path pack to your own policies (it runs by default when no
     /// policies are given).
     #[arg(long, conflicts_with = "no_builtin")]
@@ -207,6 +211,8 @@ impl CheckArgs {
             fail_on,
             jobs: self.jobs,
             max_file_size: self.max_file_size,
+            parse_errors: self.parse_errors,
+            pack: None,
             rules: None,
             schemas: None,
             builtin: if self.no_builtin {

@@ -17,7 +17,7 @@ use crate::discover::{self, DiscoverOptions};
 use crate::document::{Node, NodeKind, Span};
 use crate::finding::Severity;
 use crate::format::Format;
-use crate::options::{CheckOptions, PolicySources, RegoVersion, RuleSetting};
+use crate::options::{CheckOptions, ParseErrors, PolicySources, RegoVersion, RuleSetting};
 use crate::report::{FailOn, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
@@ -66,6 +66,18 @@ pub struct Layer {
     pub schemas: Option<Vec<MappingEntry>>,
     /// Run the built-in golden-path pack (default: when no policies are given).
     pub builtin: Option<bool>,
+    /// How parse errors in files nothing reads are reported.
+    pub parse_errors: Option<ParseErrors>,
+    /// `[pack]`: settings of the built-in pack.
+    pub pack: Option<PackLayer>,
+}
+
+/// The `[pack]` table.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackLayer {
+    /// Globs of test data, examples and documentation (replace the defaults).
+    pub test_paths: Option<Vec<String>>,
 }
 
 /// Everything a `check` run needs after the merge: the pipeline's options and how the
@@ -248,6 +260,8 @@ impl Layer {
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
+            parse_errors: over.parse_errors.or(self.parse_errors),
+            pack: over.pack.or(self.pack),
         }
     }
 
@@ -288,6 +302,11 @@ impl Layer {
                 .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
             schemas,
             rules: self.rules.unwrap_or_default(),
+            parse_errors: self.parse_errors.unwrap_or_default(),
+            test_paths: self
+                .pack
+                .and_then(|p| p.test_paths)
+                .unwrap_or_else(crate::options::default_test_paths),
         };
         Settings {
             check,

@@ -59,6 +59,20 @@ impl TryFrom<String> for RuleSetting {
     }
 }
 
+/// How a parse error is reported in a file that no applicable policy or schema reads
+/// (one that any of them reads always gives an error).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ParseErrors {
+    /// An error, as in a file a policy reads.
+    Error,
+    /// A warning (the default).
+    #[default]
+    Warning,
+    /// Not reported.
+    Off,
+}
+
 /// Where policies and data come from and which packages run: shared by `check` and
 /// `test`.
 #[derive(Clone, Debug, Default)]
@@ -96,6 +110,11 @@ pub struct CheckOptions {
     pub schemas: Vec<SchemaMapping>,
     /// Per-rule overrides, applied to every finding.
     pub rules: BTreeMap<String, RuleSetting>,
+    /// Parse errors in files nothing reads.
+    pub parse_errors: ParseErrors,
+    /// Globs (relative to each repository root) of test data, examples and
+    /// documentation, where the pack reports at `info` and the scorecard does not look.
+    pub test_paths: Vec<String>,
 }
 
 impl Default for CheckOptions {
@@ -109,8 +128,18 @@ impl Default for CheckOptions {
             max_file_size: crate::parse::DEFAULT_MAX_FILE_SIZE,
             schemas: Vec::new(),
             rules: BTreeMap::new(),
+            parse_errors: ParseErrors::default(),
+            test_paths: default_test_paths(),
         }
     }
+}
+
+/// The default `[pack] test-paths`.
+pub fn default_test_paths() -> Vec<String> {
+    crate::context::DEFAULT_TEST_PATHS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// The name of a setting's value as the command line and `goldenpath.toml` spell it.

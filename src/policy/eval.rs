@@ -15,6 +15,8 @@ use crate::format::Format;
 thread_local! {
     /// `data.conftest.file` for the file the current thread is evaluating.
     static CURRENT_FILE: RefCell<regorus::Value> = const { RefCell::new(regorus::Value::Null) };
+    /// `data.goldenpath.context` for the file the current thread is evaluating.
+    static CURRENT_CONTEXT: RefCell<regorus::Value> = const { RefCell::new(regorus::Value::Null) };
 }
 
 /// Registers the host functions the glue modules call.
@@ -24,6 +26,11 @@ pub(super) fn register_extensions(engine: &mut regorus::Engine) -> anyhow::Resul
         1,
         Box::new(|_: Vec<regorus::Value>| Ok(CURRENT_FILE.with(|f| f.borrow().clone()))),
     )?;
+    engine.add_extension(
+        "__goldenpath_context".to_string(),
+        1,
+        Box::new(|_: Vec<regorus::Value>| Ok(CURRENT_CONTEXT.with(|c| c.borrow().clone()))),
+    )?;
     super::repository::register(engine)
 }
 
@@ -31,6 +38,7 @@ pub(super) fn register_extensions(engine: &mut regorus::Engine) -> anyhow::Resul
 #[derive(Clone, Debug)]
 pub struct FileInfo {
     value: regorus::Value,
+    context: regorus::Value,
 }
 
 impl FileInfo {
@@ -43,7 +51,13 @@ impl FileInfo {
         map.insert("path".into(), path.into());
         FileInfo {
             value: regorus::Value::from(map),
+            context: regorus::Value::Null,
         }
+    }
+
+    /// With `data.goldenpath.context` (see [`crate::context`]).
+    pub fn with_context(self, context: regorus::Value) -> Self {
+        FileInfo { context, ..self }
     }
 }
 
@@ -133,6 +147,7 @@ impl Evaluator {
         indices: &[usize],
     ) -> EvalOutput {
         CURRENT_FILE.with(|f| *f.borrow_mut() = info.value.clone());
+        CURRENT_CONTEXT.with(|c| *c.borrow_mut() = info.context.clone());
         self.engine.set_input(input);
         self.run(indices, file, origin)
     }
@@ -153,6 +168,7 @@ impl Evaluator {
             return EvalOutput::default();
         }
         CURRENT_FILE.with(|f| *f.borrow_mut() = regorus::Value::Null);
+        CURRENT_CONTEXT.with(|c| *c.borrow_mut() = regorus::Value::Null);
         repository::enter(sandbox);
         self.engine.set_input(input);
         let origin = InputOrigin {

@@ -169,6 +169,13 @@ pub struct PolicySet {
 const CONFTEST_MODULE: &str = "package conftest\n\nfile := __goldenpath_conftest_file(0)\n";
 const CONFTEST_MODULE_PATH: &str = "<goldenpath:conftest>";
 
+/// The module that gives file rules `data.goldenpath.context` (see [`crate::context`]).
+const CONTEXT_MODULE: &str = "package goldenpath\n\ncontext := __goldenpath_context(0)\n";
+const CONTEXT_MODULE_PATH: &str = "<goldenpath:context>";
+
+/// Packages of goldenpath's own glue modules, which define no rules of their own.
+const GLUE_PACKAGES: &[&str] = &["conftest", "goldenpath"];
+
 impl PolicySet {
     /// Loads, compiles and prepares the policies.
     pub fn load(options: &PolicyOptions) -> Result<PolicySet, PolicyError> {
@@ -218,6 +225,9 @@ impl PolicySet {
                 CONFTEST_MODULE_PATH.to_string(),
                 CONFTEST_MODULE.to_string(),
             )
+            .map_err(|e| PolicyError::Internal(e.to_string()))?;
+        engine
+            .add_policy(CONTEXT_MODULE_PATH.to_string(), CONTEXT_MODULE.to_string())
             .map_err(|e| PolicyError::Internal(e.to_string()))?;
         eval::register_extensions(&mut engine).map_err(|e| PolicyError::Internal(e.to_string()))?;
         for (label, value) in &options.data {
@@ -515,7 +525,7 @@ fn collect_packages(package_names: &[String], rule_paths: &[String]) -> Vec<Pack
     let mut names: Vec<&str> = package_names
         .iter()
         .filter_map(|p| p.strip_prefix("data."))
-        .filter(|p| *p != "conftest")
+        .filter(|p| !GLUE_PACKAGES.contains(p))
         .collect();
     names.sort_unstable();
     names.dedup();

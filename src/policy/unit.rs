@@ -107,7 +107,7 @@ pub(super) fn collect(package_names: &[String], definitions: &[RuleDefinition]) 
     let packages: Vec<&str> = package_names
         .iter()
         .filter_map(|p| p.strip_prefix("data."))
-        .filter(|p| *p != "conftest")
+        .filter(|p| !super::GLUE_PACKAGES.contains(p))
         .collect();
     let mut tests: Vec<UnitTest> = definitions
         .iter()
