@@ -44,7 +44,10 @@ fn observed(name: &str) -> Value {
             e.insert("rule".into(), f["rule"].clone());
             e.insert("severity".into(), f["severity"].clone());
             let file = f["file"].as_str().unwrap_or_default();
-            let file = file.strip_prefix(name).unwrap_or(file).trim_start_matches('/');
+            let file = file
+                .strip_prefix(name)
+                .unwrap_or(file)
+                .trim_start_matches('/');
             if !file.is_empty() {
                 e.insert("file".into(), json!(file));
             }
