@@ -5,7 +5,7 @@
 #   with no tag at all (which means `latest`). Images pinned by digest
 #   (`name@sha256:…`) are accepted with or without a tag, and values that still
 #   contain template syntax (`{{ … }}`) are skipped. Precision: placeholders that a
-#   build tool replaces at deploy time are not reported: images the repository's
+#   build tool replaces at deploy time are not reported: untagged images the repository's
 #   skaffold or Tilt configuration builds (`image: adservice` where `skaffold.yaml`
 #   builds `adservice`), images a kustomization's `images:` gives a version tag or
 #   digest, and ko import paths (`ko://…`).
@@ -56,7 +56,11 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
 # `digest`, or a ko import path (`ko://…`).
 set_at_deploy(image) if startswith(image, "ko://")
 
-set_at_deploy(image) if data.goldenpath.context.deploy_images[image_name(image)]
+# Only a bare name is a placeholder: an explicit `:latest` is what the manifest says.
+set_at_deploy(image) if {
+	image_name(image) == image
+	data.goldenpath.context.deploy_images[image]
+}
 
 # The image without its tag: the last ":" of the last path segment starts the tag.
 image_name(image) := name if {
