@@ -83,6 +83,19 @@ type RuleValues = BTreeMap<Vec<Value>, (Value, Ref<Expr>)>;
 // with either.
 const EXPLICIT_DATA_WITH_OVERRIDE_MARKER: Value = Value::Bool(true);
 
+/// An error that non-strict builtin errors must not turn into undefined: a recursive
+/// function, or an extension refusing a call.
+#[derive(Debug)]
+struct UnrecoverableError(String);
+
+impl core::fmt::Display for UnrecoverableError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl core::error::Error for UnrecoverableError {}
+
 #[derive(Debug)]
 pub struct Interpreter {
     compiled_policy: Rc<CompiledPolicyData>,
@@ -120,6 +133,8 @@ pub struct Interpreter {
     processed_paths: Value,
     rule_values: RuleValues,
     active_rules: Vec<Ref<Rule>>,
+    /// User functions being evaluated, innermost last (recursion is an error, as in OPA).
+    active_functions: Vec<Ref<Rule>>,
     builtins_cache: BTreeMap<(&'static str, Vec<Value>), Value>,
     no_rules_lookup: bool,
     execution_timer: ExecutionTimer,
@@ -163,6 +178,7 @@ impl Clone for Interpreter {
 
             builtins_cache: BTreeMap::default(),
             active_rules: Vec::default(),
+            active_functions: Vec::default(),
             contexts: Vec::default(),
             current_module_path: String::default(),
             current_module_index: 0,
@@ -241,6 +257,7 @@ impl Interpreter {
             processed_paths: Value::new_object(),
             rule_values: BTreeMap::default(),
             active_rules: Vec::default(),
+            active_functions: Vec::default(),
             builtins_cache: BTreeMap::default(),
             no_rules_lookup: false,
             traces: None,
@@ -280,6 +297,7 @@ impl Interpreter {
             processed_paths: Value::new_object(),
             rule_values: BTreeMap::default(),
             active_rules: Vec::default(),
+            active_functions: Vec::default(),
             builtins_cache: BTreeMap::default(),
             no_rules_lookup: false,
             traces: None,
@@ -1008,6 +1026,124 @@ impl Interpreter {
         }
     }
 
+    /// OPA's compiler moves the dynamic operands of an expression (references and calls,
+    /// also those nested in a reference's brackets or in a collection literal) into
+    /// assignments of their own placed before it (`rewriteDynamics` in OPA's
+    /// `ast/compile.go`). Under `not`, those assignments stay outside the negation: when
+    /// such an operand is undefined, the body fails instead of the negation holding.
+    /// `not f(input.missing)` is therefore undefined, while `not input.missing` and
+    /// `not input.missing == 1` (the sides of an equality are kept as references) hold.
+    fn negated_operands_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::BoolExpr {
+                op: BoolOp::Eq,
+                lhs,
+                rhs,
+                ..
+            }
+            | Expr::AssignExpr { lhs, rhs, .. } => {
+                Ok(self.negated_term_defined(lhs)? && self.negated_term_defined(rhs)?)
+            }
+            Expr::Call { fcn, params, .. } => {
+                // `equal(a, b)` is rewritten to `a = b` like `a == b`.
+                let is_equal = get_path_string(fcn, None).is_ok_and(|p| p == "equal");
+                for param in params {
+                    let defined = if is_equal {
+                        self.negated_term_defined(param)?
+                    } else {
+                        self.negated_operand_defined(param)?
+                    };
+                    if !defined {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. }
+            | Expr::BinExpr { lhs, rhs, .. } => {
+                Ok(self.negated_operand_defined(lhs)? && self.negated_operand_defined(rhs)?)
+            }
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                if let Some(key) = key {
+                    if !self.negated_operand_defined(key)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(self.negated_operand_defined(value)?
+                    && self.negated_operand_defined(collection)?)
+            }
+            Expr::UnaryExpr { expr, .. } => self.negated_operand_defined(expr),
+            _ => self.negated_term_defined(expr),
+        }
+    }
+
+    /// A term kept in place (OPA's `rewriteDynamicsInTerm`): a reference stays, but the
+    /// dynamic operands in its brackets are moved out; a comprehension stays.
+    fn negated_term_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::RefDot { .. } | Expr::RefBrack { .. } => {
+                let mut current = expr;
+                loop {
+                    match current.as_ref() {
+                        Expr::RefDot { refr, .. } => current = refr,
+                        Expr::RefBrack { refr, index, .. } => {
+                            if !self.negated_operand_defined(index)? {
+                                return Ok(false);
+                            }
+                            current = refr;
+                        }
+                        _ => return Ok(true),
+                    }
+                }
+            }
+            Expr::ArrayCompr { .. } | Expr::SetCompr { .. } | Expr::ObjectCompr { .. } => Ok(true),
+            _ => self.negated_operand_defined(expr),
+        }
+    }
+
+    /// An operand moved out into its own assignment (OPA's `rewriteDynamicsOne`): it must
+    /// be defined. Collection literals are not moved as a whole, their items are.
+    fn negated_operand_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::Array { items, .. } | Expr::Set { items, .. } => {
+                for item in items {
+                    if !self.negated_operand_defined(item)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Expr::Object { fields, .. } => {
+                for (_, key, value) in fields {
+                    if !self.negated_operand_defined(key)? || !self.negated_operand_defined(value)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Expr::RefDot { .. }
+            | Expr::RefBrack { .. }
+            | Expr::Call { .. }
+            | Expr::BoolExpr { .. }
+            | Expr::ArithExpr { .. }
+            | Expr::BinExpr { .. }
+            | Expr::Membership { .. }
+            | Expr::UnaryExpr { .. } => Ok(self.eval_expr(expr)? != Value::Undefined),
+            // A local variable is always bound; a variable naming a rule (or `input`) is a
+            // reference in OPA and must be defined.
+            Expr::Var { .. } => Ok(self
+                .eval_expr(expr)
+                .map_or(true, |v| v != Value::Undefined)),
+            _ => Ok(true),
+        }
+    }
+
     fn eval_some_in(
         &mut self,
         _span: &Span,
@@ -1149,12 +1285,8 @@ impl Interpreter {
                     }
                 }
             }
-            Value::Undefined => (),
-            v => {
-                bail!(collection.span().error(
-                    format!("`some .. in collection` expects array/set/object. Got `{v}`").as_str()
-                ))
-            }
+            // OPA: `some x in <scalar>` is undefined, like `some x in <undefined>`.
+            _ => (),
         }
 
         Ok(count > 0)
@@ -1220,6 +1352,9 @@ impl Interpreter {
                 }
             }
             Literal::NotExpr { span, expr, .. } => {
+                if !self.negated_operands_defined(expr)? {
+                    return Ok(false);
+                }
                 let value = match expr.as_ref() {
                     // Extra parameter is allowed; but a return argument is not allowed.
                     Expr::Call {
@@ -2154,12 +2289,9 @@ impl Interpreter {
                     result = self.eval_output_expr_in_loop(loop_tail)? || result;
                 }
             }
-            _ => {
-                let span = Self::loop_span(loop_info);
-                return Err(span
-                    .source
-                    .error(span.line, span.col, "item cannot be indexed"));
-            }
+            // OPA: iterating over a value that is not a collection (or is undefined)
+            // produces nothing; it is not an error.
+            _ => (),
         }
         self.remove_loop_var_value(loop_target_expr);
         Ok(result)
@@ -2888,7 +3020,13 @@ impl Interpreter {
             }
             match r {
                 Ok(v) => return Ok(v),
-                Err(e) => bail!(span.error(&format!("{e}"))),
+                // A host extension's error is the host's decision: it is not turned into
+                // undefined by non-strict mode, even inside a function.
+                Err(e) => {
+                    return Err(anyhow::Error::new(UnrecoverableError(
+                        span.error(&format!("{e}")).to_string(),
+                    )))
+                }
             }
         }
 
@@ -2975,9 +3113,33 @@ impl Interpreter {
                 ..Context::default()
             };
 
+            // OPA rejects recursive functions when it compiles the policy; here the
+            // recursion is found when it happens, before it can exhaust the stack.
+            if self.active_functions.iter().any(|f| *f == fcn_rule) {
+                self.scopes = scopes;
+                let refr = Self::get_rule_refr(&fcn_rule);
+                let name = get_path_string(refr, None).unwrap_or_default();
+                return Err(anyhow::Error::new(UnrecoverableError(
+                    span.error(&format!(
+                        "recursion detected when calling function {name}: functions must not call themselves, directly or through other rules"
+                    ))
+                    .to_string(),
+                )));
+            }
+            self.active_functions.push(fcn_rule.clone());
             let prev_module = self.set_current_module(fcn_module.clone())?;
-            let value = match self.eval_rule_bodies(ctx, span, bodies) {
+            let evaluated = self.eval_rule_bodies(ctx, span, bodies);
+            self.active_functions.pop();
+            let value = match evaluated {
                 Ok(v) => v,
+                Err(e)
+                    if e.downcast_ref::<UnrecoverableError>().is_some()
+                        || e.downcast_ref::<crate::LimitError>().is_some() =>
+                {
+                    self.set_current_module(prev_module)?;
+                    self.scopes = scopes;
+                    return Err(e);
+                }
                 Err(e) => {
                     // If the rule produces an error, save the error. Restore
                     // the caller's module even so: leaving the callee's module

@@ -25,6 +25,7 @@ mod conversions;
 mod encoding;
 #[cfg(feature = "glob")]
 mod glob;
+mod go_fmt;
 #[cfg(feature = "graph")]
 mod graph;
 #[cfg(feature = "http")]

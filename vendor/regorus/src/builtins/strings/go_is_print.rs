@@ -142,7 +142,7 @@ const IS_NOT_PRINT_32: &[u16] = &[
 ///
 /// This intentionally does not use Rust's `char` classification: Go limits
 /// printable runes to Unicode categories L, M, N, P, and S plus ASCII space.
-pub(super) fn is_print(c: char) -> bool {
+pub(crate) fn is_print(c: char) -> bool {
     let r = c as u32;
 
     // Fast path for Latin-1, matching strconv.IsPrint exactly.
