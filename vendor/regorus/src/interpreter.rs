@@ -733,9 +733,24 @@ impl Interpreter {
             return Ok(Value::Undefined);
         }
 
-        match op {
+        let result = match op {
             BinOp::Union => builtins::sets::union(lhs, rhs, lhs_value, rhs_value),
             BinOp::Intersection => builtins::sets::intersection(lhs, rhs, lhs_value, rhs_value),
+        };
+        self.operator_result(result)
+    }
+
+    /// Operators are builtins in OPA (`plus`, `and`, ...): with non-strict builtin errors,
+    /// a type error such as `"a" + 1` makes the expression undefined instead of failing.
+    fn operator_result(&self, result: Result<Value>) -> Result<Value> {
+        match result {
+            Err(e)
+                if !self.compiled_policy.strict_builtin_errors
+                    && e.downcast_ref::<crate::LimitError>().is_none() =>
+            {
+                Ok(Value::Undefined)
+            }
+            other => other,
         }
     }
 
@@ -753,7 +768,7 @@ impl Interpreter {
             return Ok(Value::Undefined);
         }
 
-        match (op, &lhs_value, &rhs_value) {
+        let result = match (op, &lhs_value, &rhs_value) {
             (ArithOp::Sub, Value::Set(_), _) | (ArithOp::Sub, _, Value::Set(_)) => {
                 builtins::sets::difference(lhs, rhs, lhs_value, rhs_value)
             }
@@ -766,7 +781,8 @@ impl Interpreter {
                 rhs_value,
                 self.compiled_policy.strict_builtin_errors,
             ),
-        }
+        };
+        self.operator_result(result)
     }
 
     fn eval_every(

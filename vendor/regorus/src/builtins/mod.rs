@@ -37,6 +37,7 @@ mod net;
 mod json_patch;
 pub mod numbers;
 mod objects;
+mod operators;
 #[cfg(feature = "opa-runtime")]
 mod opa;
 #[cfg(feature = "regex")]
@@ -79,6 +80,7 @@ lazy_static! {
 	arrays::register(&mut m);
 	sets::register(&mut m);
 	objects::register(&mut m);
+	operators::register(&mut m);
 	strings::register(&mut m);
 
 	#[cfg(feature = "regex")]
