@@ -221,7 +221,11 @@ mod tests {
             ("0s", None),
         ];
         for (text, want) in ok {
-            assert_eq!(text.parse::<PolicyTimeout>(), Ok(PolicyTimeout(want)), "{text}");
+            assert_eq!(
+                text.parse::<PolicyTimeout>(),
+                Ok(PolicyTimeout(want)),
+                "{text}"
+            );
         }
         for bad in ["", "s", "5h", "-1s", "1e3", "fast"] {
             assert!(bad.parse::<PolicyTimeout>().is_err(), "{bad}");

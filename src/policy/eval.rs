@@ -213,7 +213,8 @@ impl Evaluator {
                 let value = match self.eval(&format!("data.{}.{}", package.name, rule.name)) {
                     Ok(v) => v,
                     Err(Failure::Timeout) => {
-                        out.findings.push(self.timeout_error(&rule.id, file, origin));
+                        out.findings
+                            .push(self.timeout_error(&rule.id, file, origin));
                         break 'packages;
                     }
                     Err(Failure::Error(message)) => {

@@ -244,6 +244,7 @@ impl PolicySet {
                 .map_err(|e| PolicyError::from_engine(&e, &sources, options.rego_v0))?;
             let rules = compiled.get_rules();
             checks::object_shaped_rules(rules.values().flatten(), &sources)?;
+            checks::recursion(compiled.get_modules(), &sources)?;
             // Where each rule is first defined, from the spans regorus keeps.
             let definitions: Vec<unit::RuleDefinition> = rules
                 .iter()

@@ -1118,7 +1118,11 @@ impl Interpreter {
                     }
                 }
             }
-            Expr::ArrayCompr { .. } | Expr::SetCompr { .. } | Expr::ObjectCompr { .. } => Ok(true),
+            // A variable naming a rule is a reference too, kept whole (`not allowed`).
+            Expr::Var { .. }
+            | Expr::ArrayCompr { .. }
+            | Expr::SetCompr { .. }
+            | Expr::ObjectCompr { .. } => Ok(true),
             _ => self.negated_operand_defined(expr),
         }
     }

@@ -38,7 +38,7 @@ impl Arg {
     fn type_name(&self) -> &'static str {
         match self {
             Arg::Int(_) => "int64",
-            Arg::BigInt(_) => "*big.Int",
+            Arg::BigInt(_) => "big.Int",
             Arg::Float(_) => "float64",
             Arg::Str(_) => "string",
         }
@@ -46,15 +46,39 @@ impl Arg {
 }
 
 fn number_arg(n: &Number) -> Arg {
-    if n.is_integer() {
-        if let Some(i) = n.as_i64() {
-            return Arg::Int(i);
-        }
-        return Arg::BigInt(n.format_decimal());
+    if let Some(i) = n.as_i64().filter(|_| n.is_integer()) {
+        return Arg::Int(i);
+    }
+    match n {
+        Number::BigInt(_) => return Arg::BigInt(n.format_decimal()),
+        _ if n.is_integer() && n.as_f64().is_none() => return Arg::BigInt(n.format_decimal()),
+        _ => {}
     }
     match n.as_f64() {
+        // OPA hands a number written in exponent form without a decimal point (`1e-07`,
+        // `1e+21`, as JSON writes such floats) to Go as its text.
+        Some(f) if exponent_without_point(f) => Arg::Str(json_text(f)),
         Some(f) => Arg::Float(f),
         None => Arg::Str(n.format_decimal()),
+    }
+}
+
+/// Whether JSON writes `f` in exponent form with a single significant digit.
+fn exponent_without_point(f: f64) -> bool {
+    let text = json_text(f);
+    text.contains('e') && !text.contains('.')
+}
+
+/// A float as JSON encoders write it: the shortest digits, in exponent form below 1e-4
+/// or from 1e16 on (`1e-07`, `1e+21`, `0.5`).
+fn json_text(f: f64) -> String {
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    if f != 0.0 && (exp < -4 || exp >= 16) {
+        go_exponent(&format!("{mantissa}e{exp}"), false)
+    } else {
+        format!("{f}")
     }
 }
 
@@ -287,7 +311,8 @@ fn format_arg(out: &mut String, verb: char, arg: &Arg, spec: Spec) {
         ('c', Arg::Int(i)) => Some(pad(rune(*i).to_string(), spec, false)),
         ('q', Arg::Int(i)) => Some(pad(quote_rune(rune(*i)), spec, false)),
         ('U', Arg::Int(i)) => Some(pad(unicode_format(*i, spec), spec, false)),
-        ('v' | 'd', Arg::BigInt(digits)) => Some(pad_number(digits.clone(), spec)),
+        // Go's `big.Int` formats itself: decimal for d, s and v.
+        ('v' | 'd' | 's', Arg::BigInt(digits)) => Some(pad_number(digits.clone(), spec)),
         ('v', Arg::Float(f)) => Some(format_float(*f, 'g', spec.precision, spec)),
         ('e' | 'E' | 'f' | 'F' | 'g' | 'G', Arg::Float(f)) => {
             let precision = match verb {
