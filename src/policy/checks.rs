@@ -526,3 +526,30 @@ impl Walker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The vendored regorus's fallback (PATCHES.md, 6): recursion the load-time check
+    /// cannot see is an error, not a stack overflow, also inside functions in non-strict
+    /// mode.
+    #[test]
+    fn recursion_while_evaluating_is_an_error() {
+        let mut engine = regorus::Engine::new();
+        engine.set_strict_builtin_errors(false);
+        engine
+            .add_policy(
+                "t.rego".to_string(),
+                "package t\n\nf(x) := y if { y := g(x) }\n\ng(x) := y if { y := f(x) + 1 }\n\np := f(1)\n"
+                    .to_string(),
+            )
+            .expect("parses");
+        let err = engine
+            .eval_rule("data.t.p".to_string())
+            .expect_err("recursion is an error");
+        assert!(
+            err.to_string()
+                .contains("recursion detected when calling function"),
+            "{err}"
+        );
+    }
+}
