@@ -96,7 +96,7 @@ impl std::str::FromStr for PolicyTimeout {
         };
         let seconds = number.parse::<f64>().map(|n| n * scale);
         match seconds {
-            Ok(s) if s == 0.0 => Ok(PolicyTimeout(None)),
+            Ok(0.0) => Ok(PolicyTimeout(None)),
             Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
                 Ok(PolicyTimeout(Some(Duration::from_secs_f64(s))))
             }
