@@ -317,13 +317,13 @@ impl Walker<'_> {
                         }
                     }
                     RuleHead::Compr { refr, assign, .. } => {
-                        self.head_ref(refr);
+                        self.ref_indices(refr);
                         if let Some(assign) = assign {
                             self.expr(&assign.value);
                         }
                     }
                     RuleHead::Set { refr, key, .. } => {
-                        self.head_ref(refr);
+                        self.ref_indices(refr);
                         if let Some(key) = key {
                             self.expr(key);
                         }
@@ -337,21 +337,6 @@ impl Walker<'_> {
                 }
             }
             Rule::Default { value, .. } => self.expr(value),
-        }
-    }
-
-    /// The dynamic keys in a rule head (`deny[msg]`, `a[k].b`).
-    fn head_ref(&mut self, refr: &Ref<Expr>) {
-        let mut current = refr;
-        loop {
-            match current.as_ref() {
-                Expr::RefBrack { refr, index, .. } => {
-                    self.expr(index);
-                    current = refr;
-                }
-                Expr::RefDot { refr, .. } => current = refr,
-                _ => return,
-            }
         }
     }
 
@@ -508,7 +493,8 @@ impl Walker<'_> {
         }
     }
 
-    /// The bracketed parts further down a reference chain.
+    /// The bracketed parts of a reference chain (also the keys of a rule head,
+    /// `deny[msg]`, `a[k].b`).
     fn ref_indices(&mut self, mut current: &Ref<Expr>) {
         loop {
             match current.as_ref() {
