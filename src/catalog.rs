@@ -105,7 +105,7 @@ fn explain_markdown(r: &RuleInfo) -> String {
         "- level: {}\n- severity: {}\n- scope: {}",
         level(r),
         severity(r),
-        if r.repository_scope {
+        if r.is_repository_scope() {
             "repository"
         } else {
             "file"
@@ -140,7 +140,7 @@ pub fn render_explain(r: &RuleInfo) -> String {
     let _ = writeln!(
         out,
         "  scope     {}",
-        if r.repository_scope {
+        if r.is_repository_scope() {
             "repository"
         } else {
             "file"

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::document::{InputOrigin, PathSeg, Span};
+use crate::format::Format;
 
 /// Rule id of findings for files that could not be read or parsed.
 pub const PARSE_ERROR: &str = "parse-error";
@@ -173,9 +174,43 @@ pub struct RuleInfo {
     /// GitHub code scanning's `security-severity` ("0.0" to "10.0"), for security rules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_severity: Option<String>,
+    /// Globs of the files it applies to (METADATA `custom.files`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The formats it applies to (METADATA `custom.formats`).
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "format_names")]
+    pub formats: Vec<Format>,
+    /// What one evaluation looks at, for rules loaded with METADATA.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<RuleScope>,
+    /// The policy file that defines it: `policies/<area>/<slug>.rego` for the built-in
+    /// pack, the path as given for other policies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// What one evaluation of a rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleScope {
+    /// One document of one file.
+    File,
+    /// A whole repository (METADATA `custom.scope: repository`).
+    Repository,
+}
+
+impl RuleInfo {
     /// Whether the rule looks at a whole repository rather than one file.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub repository_scope: bool,
+    pub fn is_repository_scope(&self) -> bool {
+        self.scope == Some(RuleScope::Repository)
+    }
+}
+
+fn format_names<S: serde::Serializer>(
+    formats: &[Format],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(formats.iter().map(|f| f.name()))
 }
 
 impl RuleInfo {

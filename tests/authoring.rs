@@ -2,40 +2,9 @@
 //! fixture cases), `goldenpath init`, and the diagnostics policy authors see
 //! (`--explain`, `--trace`, `--strict`, located policy errors).
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary in `dir` with a clean environment.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary builds")
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .expect("runs");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Runs the binary in `fixtures/<dir>`.
-fn run(dir: &str, args: &[&str]) -> Output {
-    run_in(&fixtures().join(dir), args)
-}
+use common::run;
 
 fn last_line(text: &str) -> &str {
     text.trim_end().lines().last().unwrap_or_default()
@@ -86,7 +55,7 @@ fn with_input_and_with_data_override_in_tests() {
 fn json_and_junit_reports() {
     let out = run("authoring", &["test", "-d", "data", "--format", "json"]);
     assert_eq!(out.code, 1);
-    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let report = out.json();
     let verdicts: Vec<(String, String, String)> = report["tests"]
         .as_array()
         .expect("tests")
@@ -155,7 +124,7 @@ fn fixture_cases_compare_rule_ids_and_lines() {
 #[test]
 fn init_then_check_and_test_pass() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = run_in(dir.path(), &["init"]);
+    let out = run(dir.path(), &["init"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.starts_with(
@@ -169,28 +138,27 @@ fn init_then_check_and_test_pass() {
     let config = std::fs::read_to_string(dir.path().join("goldenpath.toml")).expect("config");
     assert!(config.contains("policies = [\"policy\"]"));
 
-    let out = run_in(dir.path(), &["check"]);
+    let out = run(dir.path(), &["check"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(last_line(&out.stdout), "1 file checked: no findings");
-    let out = run_in(dir.path(), &["test"]);
+    let out = run(dir.path(), &["test"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(out.stdout, "4 passed, 0 failed\n");
 
     // The example policy fires on a workload with an unpinned image.
-    std::fs::write(
+    common::write(
         dir.path().join("deploy.yaml"),
         "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx\n",
-    )
-    .expect("write");
-    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    );
+    let out = run(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.code, 1);
-    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let report = out.json();
     assert_eq!(report["findings"][0]["rule"], "main.deny_unpinned_image");
     assert_eq!(report["findings"][0]["line"], 7);
 
     // A second init refuses and names the file; --force overwrites.
-    std::fs::write(dir.path().join("policy/main.rego"), "package main\n").expect("write");
-    let out = run_in(dir.path(), &["init"]);
+    common::write(dir.path().join("policy/main.rego"), "package main\n");
+    let out = run(dir.path(), &["init"]);
     assert_eq!(out.code, 2);
     assert!(
         out.stderr.contains("goldenpath.toml` already exists"),
@@ -198,7 +166,7 @@ fn init_then_check_and_test_pass() {
         out.stderr
     );
     assert!(out.stderr.contains("--force"));
-    let out = run_in(dir.path(), &["init", "--force"]);
+    let out = run(dir.path(), &["init", "--force"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let policy = std::fs::read_to_string(dir.path().join("policy/main.rego")).expect("policy");
     assert!(policy.contains("deny_unpinned_image"));

@@ -1,67 +1,15 @@
 //! Integration tests: the real binary over `fixtures/`, whole outputs compared with
 //! snapshots where output is the product.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{check_json as json, findings, run};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-/// The binary, run from `dir` (relative to `fixtures/`), with a clean environment.
-fn goldenpath(dir: &str) -> Command {
-    let mut cmd = Command::cargo_bin("goldenpath").expect("binary builds");
-    cmd.current_dir(fixtures().join(dir));
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(dir: &str, args: &[&str]) -> Output {
-    let out = goldenpath(dir).args(args).output().expect("runs");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn json(dir: &str, args: &[&str]) -> (i32, serde_json::Value) {
-    let mut all = vec!["--format", "json"];
-    all.extend_from_slice(args);
-    let out = run(
-        dir,
-        &["check"]
-            .iter()
-            .chain(all.iter())
-            .copied()
-            .collect::<Vec<_>>(),
-    );
-    let value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("json report: {e}\n{}\n{}", out.stdout, out.stderr));
-    (out.code, value)
-}
-
-/// `(rule, file, line, column)` of every finding.
-fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["file"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or(0),
-                f["column"].as_u64().unwrap_or(0),
-            )
-        })
+/// `(rule, file, line, column)` of every finding, 0 for no position.
+fn located(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    findings(report)
+        .into_iter()
+        .map(|f| (f.rule, f.file, f.line.unwrap_or(0), f.column.unwrap_or(0)))
         .collect()
 }
 
@@ -96,12 +44,12 @@ fn same_bytes_with_one_thread_or_many() {
 #[test]
 fn ignored_directories_are_skipped_but_named_files_are_checked() {
     let (_, report) = json("demo", &[]);
-    let files: Vec<String> = findings(&report).into_iter().map(|f| f.1).collect();
+    let files: Vec<String> = located(&report).into_iter().map(|f| f.1).collect();
     assert!(!files.iter().any(|f| f.starts_with("build/")), "{files:?}");
     let (code, report) = json("demo", &["build/generated.yaml"]);
     assert_eq!(code, 1);
     assert_eq!(
-        findings(&report),
+        located(&report),
         vec![
             f("main.deny_run_as_root", "build/generated.yaml", 7, 5),
             f("main.warn", "build/generated.yaml", 9, 11),
@@ -109,7 +57,7 @@ fn ignored_directories_are_skipped_but_named_files_are_checked() {
         ]
     );
     let (_, report) = json("demo", &["--no-ignore"]);
-    let files: Vec<String> = findings(&report).into_iter().map(|f| f.1).collect();
+    let files: Vec<String> = located(&report).into_iter().map(|f| f.1).collect();
     assert!(files.iter().any(|f| f.starts_with("build/")), "{files:?}");
 }
 
@@ -118,7 +66,7 @@ fn conftest_semantics_namespaces_exceptions_data_and_locations() {
     let (code, report) = json("conftest", &["-p", "policy", "-d", "data", "inputs"]);
     assert_eq!(code, 1);
     assert_eq!(
-        findings(&report),
+        located(&report),
         vec![
             // A string result points at the start of its document.
             f("main.deny", "inputs/deploy.yaml", 1, 1),
@@ -132,15 +80,10 @@ fn conftest_semantics_namespaces_exceptions_data_and_locations() {
             f("main.warn_missing_team", "inputs/list.json", 3, 23),
         ]
     );
-    let messages: Vec<&str> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["message"].as_str())
-        .collect();
+    let messages: Vec<String> = findings(&report).into_iter().map(|f| f.message).collect();
     // data.conftest.file.name is the base name.
     assert!(
-        messages.contains(&"deploy.yaml: name `Web_App` is not a DNS label"),
+        messages.contains(&"deploy.yaml: name `Web_App` is not a DNS label".to_string()),
         "{messages:?}"
     );
     let registry = &report["findings"][3];
@@ -169,7 +112,7 @@ fn unevaluated_packages_are_named_in_the_human_report() {
         "conftest",
         &["-p", "policy", "-d", "data", "--all-namespaces", "inputs"],
     );
-    let extra = findings(&all)
+    let extra = located(&all)
         .into_iter()
         .filter(|f| f.0 == "extra.checks.deny")
         .count();
@@ -183,7 +126,7 @@ fn unevaluated_packages_are_named_in_the_human_report() {
         &["-p", "policy", "-d", "data", "-n", "extra.*", "inputs"],
     );
     let rules: std::collections::BTreeSet<String> =
-        findings(&globbed).into_iter().map(|f| f.0).collect();
+        located(&globbed).into_iter().map(|f| f.0).collect();
     assert_eq!(
         rules.into_iter().collect::<Vec<_>>(),
         vec!["extra.checks.deny".to_string()]
@@ -193,21 +136,20 @@ fn unevaluated_packages_are_named_in_the_human_report() {
 #[test]
 fn combine_mode_sees_every_file_at_once() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
+    common::write(
         dir.path().join("combine.rego"),
         r#"package main
 import rego.v1
 deny contains {"msg": sprintf("%d files", [count(input)]), "path": [1, "contents", "metadata", "name"]} if count(input) > 1
 deny contains "about the whole set" if count(input) > 1
 "#,
-    )
-    .expect("write");
+    );
     let policy = dir.path().join("combine.rego");
     let policy = policy.to_str().expect("utf-8 path");
     let (code, report) = json("conftest", &["-p", policy, "--combine", "inputs"]);
     assert_eq!(code, 1);
     assert_eq!(
-        findings(&report),
+        located(&report),
         vec![
             f("main.deny", "inputs", 0, 0),
             f("main.deny", "inputs/list.json", 1, 1),
@@ -219,7 +161,7 @@ deny contains "about the whole set" if count(input) > 1
 fn rego_v0_policies_run_with_the_flag_and_explain_themselves_without() {
     let (code, report) = json("conftest", &["-p", "v0", "--rego-version", "v0", "inputs"]);
     assert_eq!(code, 1);
-    assert_eq!(findings(&report).len(), 3);
+    assert_eq!(located(&report).len(), 3);
     let out = run("conftest", &["check", "-p", "v0", "inputs"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("v0/legacy.rego:3:11"), "{}", out.stderr);
@@ -238,7 +180,7 @@ fn broken_files_are_findings_and_the_rest_is_checked() {
     );
     assert_eq!(code, 1);
     assert_eq!(
-        findings(&report),
+        located(&report),
         vec![
             f("parse-error", "broken/bad.json", 1, 8),
             f("parse-error", "broken/bad.toml", 1, 5),
@@ -356,7 +298,7 @@ fn output_file_receives_the_report() {
 fn exclude_globs_skip_paths() {
     let (_, report) = json("demo", &["--exclude", "deploy/**", "--exclude", "*.toml"]);
     let files: std::collections::BTreeSet<String> =
-        findings(&report).into_iter().map(|f| f.1).collect();
+        located(&report).into_iter().map(|f| f.1).collect();
     assert_eq!(
         files.into_iter().collect::<Vec<_>>(),
         vec!["config/broken.yaml".to_string()]
@@ -388,7 +330,7 @@ fn helm_templates_are_skipped_unless_named() {
     let (code, report) = json("demo", &["charts/web/templates/deployment.yaml"]);
     assert_eq!(code, 1);
     assert_eq!(
-        findings(&report),
+        located(&report),
         vec![f(
             "parse-error",
             "charts/web/templates/deployment.yaml",
@@ -402,11 +344,7 @@ fn helm_templates_are_skipped_unless_named() {
 fn walks_honour_ignore_files_and_never_enter_git_or_follow_symlinks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    let write = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
+    let write = |rel: &str, text: &str| common::write(root.join(rel), text);
     write(
         "policy/p.rego",
         "package main\nimport rego.v1\ndeny contains \"seen\" if input.seen\n",
@@ -437,15 +375,8 @@ fn walks_honour_ignore_files_and_never_enter_git_or_follow_symlinks() {
         .expect("symlink");
     }
     let files = |args: &[&str]| -> Vec<String> {
-        let out = Command::cargo_bin("goldenpath")
-            .expect("binary")
-            .current_dir(root)
-            .args(["check", "--format", "json"])
-            .args(args)
-            .output()
-            .expect("runs");
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-        findings(&report).into_iter().map(|f| f.1).collect()
+        let (_, report) = json(root, args);
+        located(&report).into_iter().map(|f| f.1).collect()
     };
     assert_eq!(
         files(&["repo"]),

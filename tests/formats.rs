@@ -3,32 +3,19 @@
 //! the right line and column, and malformed files become `parse-error` findings at the
 //! position of the error.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{findings, Output};
 
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats")
-}
-
-fn goldenpath(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary builds")
-        .current_dir(dir())
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// `goldenpath <args>` in `fixtures/formats`.
+fn goldenpath(args: &[&str]) -> Output {
+    common::run("formats", args)
 }
 
 fn parsed(file: &str) -> String {
-    let (code, stdout, stderr) = goldenpath(&["parse", file]);
-    assert_eq!(code, 0, "{file}: {stderr}");
-    stdout
+    let out = goldenpath(&["parse", file]);
+    assert_eq!(out.code, 0, "{file}: {}", out.stderr);
+    out.stdout
 }
 
 #[test]
@@ -75,12 +62,12 @@ fn parse_jsonc() {
 
 #[test]
 fn parser_flag_reads_any_name() {
-    let (code, stdout, stderr) = goldenpath(&["parse", "--parser", "ini", "settings.ini"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, parsed("settings.ini"));
+    let out = goldenpath(&["parse", "--parser", "ini", "settings.ini"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, parsed("settings.ini"));
     // JSONC by flag accepts what strict JSON refuses.
-    let (code, _, _) = goldenpath(&["parse", "--parser", "json", "tsconfig.json"]);
-    assert_eq!(code, 1);
+    let out = goldenpath(&["parse", "--parser", "json", "tsconfig.json"]);
+    assert_eq!(out.code, 1);
 }
 
 /// `(rule, line, column, end_line, end_column)` of a finding.
@@ -90,7 +77,7 @@ type Located = (String, u64, u64, u64, u64);
 /// documents evaluated.
 fn check(policy: &str, file: &str) -> (Vec<Located>, u64) {
     let policy = format!("policy/{policy}.rego");
-    let (code, stdout, stderr) = goldenpath(&[
+    let out = goldenpath(&[
         "check",
         "--no-fail",
         "--format",
@@ -99,20 +86,18 @@ fn check(policy: &str, file: &str) -> (Vec<Located>, u64) {
         &policy,
         file,
     ]);
-    assert_eq!(code, 0, "{stderr}");
-    let report: serde_json::Value = serde_json::from_str(&stdout).expect("json report");
-    let findings = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
+    let findings = findings(&report)
+        .into_iter()
         .map(|f| {
-            let n = |k: &str| f[k].as_u64().unwrap_or(0);
+            let n = |v: Option<u64>| v.unwrap_or(0);
             (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                n("line"),
-                n("column"),
-                n("end_line"),
-                n("end_column"),
+                f.rule,
+                n(f.line),
+                n(f.column),
+                n(f.end_line),
+                n(f.end_column),
             )
         })
         .collect();
@@ -225,7 +210,7 @@ fn jsonc_findings() {
 
 #[test]
 fn malformed_files_are_parse_errors_at_the_error() {
-    let (code, stdout, stderr) = goldenpath(&[
+    let out = goldenpath(&[
         "check",
         "--format",
         "json",
@@ -233,19 +218,10 @@ fn malformed_files_are_parse_errors_at_the_error() {
         "policy/ini.rego",
         "broken",
     ]);
-    assert_eq!(code, 1, "{stderr}");
-    let report: serde_json::Value = serde_json::from_str(&stdout).expect("json report");
-    let found: Vec<(String, String, u64)> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["file"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or(0),
-            )
-        })
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let found: Vec<(String, String, u64)> = findings(&out.json())
+        .into_iter()
+        .map(|f| (f.rule, f.file, f.line.unwrap_or(0)))
         .collect();
     let p = |file: &str, line: u64| ("parse-error".to_string(), file.to_string(), line);
     assert_eq!(

@@ -4,13 +4,16 @@
 //! inside the text too. Case counts are small so CI stays fast; raise `PROPTEST_CASES`
 //! to fuzz longer.
 
+mod common;
+
 use goldenpath::document::{Node, NodeKind, Span};
 use goldenpath::format::Format;
 use goldenpath::parse::parse_text;
 use proptest::prelude::*;
 
-fn fixtures() -> Vec<(Format, String)> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+/// A fixture of every format, as text.
+fn samples() -> Vec<(Format, String)> {
+    let root = common::fixtures();
     let files = [
         (Format::Json, "demo/config/flags.json"),
         (Format::Yaml, "demo/deploy/web.yaml"),
@@ -120,7 +123,7 @@ proptest! {
             1..6,
         )
     ) {
-        for (format, text) in fixtures() {
+        for (format, text) in samples() {
             let mutated = mutate(&text, &edits);
             match parse_text(format, &mutated) {
                 Ok(roots) => roots.iter().for_each(|r| check_node(r, &mutated)),

@@ -2,24 +2,10 @@
 //! applicability by `files`/`formats`, repository scope with the `goldenpath.*`
 //! builtins, and the scorecard.
 
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
+use common::{findings, run};
 use serde_json::Value;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary")
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 const BASE: [&str; 5] = ["check", "-p", "metadata/policy", "-n", "acme.*"];
 
@@ -28,26 +14,15 @@ fn report(extra: &[&str]) -> Value {
     args.extend_from_slice(&["--format", "json"]);
     args.extend_from_slice(extra);
     args.push("metadata/repo");
-    let (_, stdout, stderr) = run(&args);
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"))
+    run("", &args).json()
 }
 
 #[test]
 fn annotations_set_ids_severities_scope_and_applicability() {
     let report = report(&[]);
-    let got: Vec<(String, String, String, Option<u64>, String)> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["severity"].as_str().unwrap_or_default().to_string(),
-                f["file"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64(),
-                f["message"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+    let got: Vec<(String, String, String, Option<u64>, String)> = findings(&report)
+        .into_iter()
+        .map(|f| (f.rule, f.severity, f.file, f.line, f.message))
         .collect();
     let want = |rule: &str, severity: &str, file: &str, line: Option<u64>, message: &str| {
         (
@@ -115,9 +90,10 @@ fn annotations_set_ids_severities_scope_and_applicability() {
 fn the_scorecard_ends_the_human_report() {
     let mut args = BASE.to_vec();
     args.push("metadata/repo");
-    let (code, stdout, _) = run(&args);
-    assert_eq!(code, 1);
-    let tail: Vec<&str> = stdout
+    let out = run("", &args);
+    assert_eq!(out.code, 1);
+    let tail: Vec<&str> = out
+        .stdout
         .lines()
         .rev()
         .take(6)
@@ -139,7 +115,7 @@ fn the_scorecard_ends_the_human_report() {
     // Turning a rule off removes it from the findings and from the scorecard.
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("goldenpath.toml");
-    std::fs::write(&config, "[rules]\n\"ACME-001\" = \"off\"\n").expect("write");
+    common::write(&config, "[rules]\n\"ACME-001\" = \"off\"\n");
     let report = report(&["--config", config.to_str().expect("utf-8")]);
     assert!(report["findings"]
         .as_array()
@@ -157,7 +133,7 @@ fn the_scorecard_ends_the_human_report() {
 fn explain_lists_packages_skipped_by_applicability() {
     let mut args = BASE.to_vec();
     args.extend_from_slice(&["--explain", "metadata/repo"]);
-    let (_, _, stderr) = run(&args);
+    let stderr = run("", &args).stderr;
     assert!(
         stderr.contains("acme.docker")
             && stderr.contains("does not apply to this file (METADATA files/formats)"),
@@ -169,18 +145,21 @@ fn explain_lists_packages_skipped_by_applicability() {
 fn broken_metadata_stops_the_run_at_its_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let policy = dir.path().join("bad.rego");
-    std::fs::write(
+    common::write(
         &policy,
         "# METADATA\n# custom:\n#   level: platinum\npackage bad\n\nimport rego.v1\n\ndeny contains \"x\" if false\n",
-    )
-    .expect("write");
-    let (code, _, stderr) = run(&[
-        "check",
-        "-p",
-        policy.to_str().expect("utf-8"),
-        "metadata/repo",
-    ]);
-    assert_eq!(code, 2);
+    );
+    let out = run(
+        "",
+        &[
+            "check",
+            "-p",
+            policy.to_str().expect("utf-8"),
+            "metadata/repo",
+        ],
+    );
+    let stderr = out.stderr;
+    assert_eq!(out.code, 2);
     assert!(
         stderr.contains("invalid METADATA block: unknown level `platinum`"),
         "{stderr}"

@@ -1,72 +1,110 @@
-//! The built-in pack: every rule has complete metadata, documentation, a passing and a
-//! failing fixture, and reports exactly the expected findings (file and line) on them.
+//! The built-in pack: every rule is complete (metadata, documentation, a passing and a
+//! failing fixture), reports exactly the findings its `expect.json` lists on its failing
+//! fixture and none on its passing one, and has a snapshot of those findings.
 //!
-//! Fixtures live in `fixtures/pack/<ID>/{pass,fail}/` with the expected findings of the
-//! failing one in `fixtures/pack/<ID>/expect.json`:
-//! `{"findings": [{"file": "Dockerfile", "line": 3}, {"file": null, "line": null}]}`.
-//! A fixture too large to commit is described by `fixtures/pack/<ID>/generate.json`
-//! (`{"files": [{"path": "data/blob.bin", "size": 6000000}]}`) and created in a copy of
-//! `fail/` at test time.
+//! What the rules are comes from `goldenpath rules --format json`. A rule's `source`,
+//! `policies/<area>/<slug>.rego`, names its fixtures, `fixtures/pack/<ID>-<slug>/`:
+//! - `pass/` and `fail/`, small repositories;
+//! - `expect.json`, every finding of the rule on `fail/`, in the schema of
+//!   `goldenpath test` cases ([`Expectation`]): `{"findings": [{"rule": "GP-DOCKER-001",
+//!   "file": "Dockerfile", "line": 3}, {"rule": "GP-REPO-001", "line": null}]}`, where
+//!   `file` is relative to `fail/` (absent for a finding about the repository) and a
+//!   `column`, when given, is compared too;
+//! - `generate.json`, for a fixture too large to commit
+//!   (`{"files": [{"path": "data/blob.bin", "size": 6000000}]}`): the files are created
+//!   in a copy of `fail/` under the target directory at test time.
+//!
+//! Every rule's findings on `fail/` are also pinned, with column, severity and message,
+//! by the snapshot `tests/snapshots/pack/<ID>-<slug>.snap`; a rule without one fails.
+//! All fixtures are checked in one run of the binary.
 
-use std::collections::BTreeMap;
+mod common;
+
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use assert_cmd::Command;
+use common::{findings, fixtures, redact, root, run, Finding};
+use goldenpath::verify::cases::{Expectation, ExpectedFinding};
+use serde::Deserialize;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// A rule of the pack, as `goldenpath rules --format json` describes it.
+#[derive(Debug, Deserialize)]
+struct Rule {
+    id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    rationale: String,
+    #[serde(default)]
+    help: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    files: Vec<String>,
+    #[serde(default)]
+    formats: Vec<String>,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    source: String,
 }
 
-fn goldenpath(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+impl Rule {
+    /// `<ID>-<slug>`: the name of its fixture directory and of its snapshot.
+    fn name(&self) -> String {
+        let slug = Path::new(&self.source)
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        format!("{}-{slug}", self.id)
+    }
+
+    /// `fixtures/pack/<ID>-<slug>`.
+    fn fixture(&self) -> PathBuf {
+        fixtures().join("pack").join(self.name())
+    }
 }
 
-fn pack_rules() -> Vec<Value> {
-    let (code, stdout, stderr) = goldenpath(&root(), &["rules", "--format", "json"]);
-    assert_eq!(code, 0, "{stderr}");
-    serde_json::from_str::<Vec<Value>>(&stdout).expect("rules json")
+fn pack_rules() -> Vec<Rule> {
+    let out = run(root(), &["rules", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).expect("rules json")
 }
 
-fn rego_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `.rego` file under `dir`, relative to the repository root.
+fn rego_files(dir: &Path, out: &mut BTreeSet<String>) {
     for entry in std::fs::read_dir(dir).expect("policies dir").flatten() {
         let path = entry.path();
         if path.is_dir() {
             rego_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "rego") {
-            out.push(path);
+            let relative = path.strip_prefix(root()).expect("inside the repository");
+            out.insert(relative.to_string_lossy().replace('\\', "/"));
         }
     }
-}
-
-fn text(rule: &Value, key: &str) -> String {
-    rule[key].as_str().unwrap_or_default().trim().to_string()
 }
 
 #[test]
 fn every_rule_is_complete() {
     let rules = pack_rules();
-    let mut files = Vec::new();
+    let mut files = BTreeSet::new();
     rego_files(&root().join("policies"), &mut files);
     assert_eq!(
         rules.len(),
         files.len(),
         "one rule per .rego file in policies/"
     );
+    let sources: BTreeSet<String> = rules.iter().map(|r| r.source.clone()).collect();
+    assert_eq!(sources, files, "each rule's source is its own .rego file");
     let mut problems = Vec::new();
     let areas = ["REPO", "GHA", "DOCKER", "K8S", "TF", "CAT", "DEP"];
     for rule in &rules {
-        let id = text(rule, "id");
+        let id = rule.id.as_str();
         let parts: Vec<&str> = id.split('-').collect();
         let well_formed = parts.len() == 3
             && parts[0] == "GP"
@@ -75,50 +113,73 @@ fn every_rule_is_complete() {
             && parts[2].bytes().all(|b| b.is_ascii_digit());
         if !well_formed {
             problems.push(format!("{id}: id is not GP-<AREA>-<NNN>"));
+            continue;
         }
-        for key in [
-            "title",
-            "description",
-            "rationale",
-            "help",
-            "level",
-            "severity",
+        for (key, text) in [
+            ("title", &rule.title),
+            ("description", &rule.description),
+            ("rationale", &rule.rationale),
+            ("help", &rule.help),
+            ("level", &rule.level),
+            ("severity", &rule.severity),
         ] {
-            if text(rule, key).is_empty() {
+            if text.trim().is_empty() {
                 problems.push(format!("{id}: no {key}"));
             }
         }
-        let fixtures = root().join("fixtures/pack").join(&id);
+        let area = parts[1].to_ascii_lowercase();
+        let in_area = rule
+            .source
+            .strip_prefix(&format!("policies/{area}/"))
+            .is_some_and(|file| !file.contains('/'));
+        if !in_area {
+            problems.push(format!(
+                "{id}: defined in `{}`, not in policies/{area}/<slug>.rego",
+                rule.source
+            ));
+        }
+        let scoped =
+            !rule.files.is_empty() || !rule.formats.is_empty() || rule.scope == "repository";
+        if !scoped {
+            problems.push(format!(
+                "{}: METADATA names no files, formats or repository scope",
+                rule.source
+            ));
+        }
         for part in ["pass", "fail", "expect.json"] {
-            if !fixtures.join(part).exists() {
-                problems.push(format!("{id}: missing fixtures/pack/{id}/{part}"));
+            if !rule.fixture().join(part).exists() {
+                problems.push(format!(
+                    "{id}: missing fixtures/pack/{}/{part}",
+                    rule.name()
+                ));
             }
         }
-        let (code, doc, _) = goldenpath(&root(), &["explain", &id]);
-        if code != 0 || !doc.contains("How to fix:") || !doc.contains("Why:") {
+        let out = run(root(), &["explain", id]);
+        if out.code != 0 || !out.stdout.contains("How to fix:") || !out.stdout.contains("Why:") {
             problems.push(format!(
                 "{id}: `goldenpath explain` gives no full documentation"
             ));
         }
     }
-    for file in &files {
-        let source = std::fs::read_to_string(file).expect("read policy");
-        let scoped = source.contains("#   files:")
-            || source.contains("#   formats:")
-            || source.contains("#   scope: repository");
-        if !scoped {
-            problems.push(format!(
-                "{}: METADATA names no files, formats or repository scope",
-                file.display()
-            ));
-        }
-    }
-    let mut ids: Vec<String> = rules.iter().map(|r| text(r, "id")).collect();
-    ids.sort();
+    let mut ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
     let before = ids.len();
     ids.dedup();
     if ids.len() != before {
         problems.push("duplicate rule ids".to_string());
+    }
+    // Every fixture directory belongs to a rule (none is left behind by a renamed rule).
+    let names: BTreeSet<String> = rules.iter().map(Rule::name).collect();
+    for entry in std::fs::read_dir(fixtures().join("pack"))
+        .expect("fixtures/pack")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !names.contains(&name) {
+            problems.push(format!(
+                "fixtures/pack/{name}: no rule has this id and slug"
+            ));
+        }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -126,33 +187,78 @@ fn every_rule_is_complete() {
 #[test]
 fn rules_list_and_markdown_docs_cover_every_rule() {
     let rules = pack_rules();
-    let (code, markdown, _) = goldenpath(&root(), &["rules", "--format", "markdown"]);
-    assert_eq!(code, 0);
-    let (code, table, _) = goldenpath(&root(), &["rules"]);
-    assert_eq!(code, 0);
+    let markdown = run(root(), &["rules", "--format", "markdown"]);
+    assert_eq!(markdown.code, 0);
+    let table = run(root(), &["rules"]);
+    assert_eq!(table.code, 0);
     for rule in &rules {
-        let id = text(rule, "id");
-        assert!(markdown.contains(&format!("## {id}")), "{id} documented");
-        assert!(table.contains(&id), "{id} listed");
+        let id = &rule.id;
+        assert!(
+            markdown.stdout.contains(&format!("## {id}")),
+            "{id} documented"
+        );
+        assert!(table.stdout.contains(id.as_str()), "{id} listed");
     }
-    assert!(table.contains(&format!("{} rules", rules.len())));
-    let (code, _, stderr) = goldenpath(&root(), &["explain", "GP-NOPE-999"]);
-    assert_eq!(code, 2);
-    assert!(stderr.contains("no rule `GP-NOPE-999`"), "{stderr}");
+    assert!(table.stdout.contains(&format!("{} rules", rules.len())));
+    let out = run(root(), &["explain", "GP-NOPE-999"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no rule `GP-NOPE-999`"),
+        "{}",
+        out.stderr
+    );
 }
 
-/// Copies `fail/` to a temporary directory and adds the generated files, when the rule
-/// has a `generate.json`.
-fn prepared(fixtures: &Path, part: &str, temp: &Path) -> PathBuf {
-    let source = fixtures.join(part);
-    let generate = fixtures.join("generate.json");
-    if part != "fail" || !generate.exists() {
-        return source;
-    }
-    let target = temp.join(fixtures.file_name().expect("id"));
-    copy_dir(&source, &target);
-    let spec: Value = serde_json::from_str(&std::fs::read_to_string(&generate).expect("read"))
-        .expect("generate.json");
+/// The pack checked over every rule's `fail/` and `pass/` fixtures in one run.
+struct PackRun {
+    rules: Vec<Rule>,
+    /// Each rule's `(fail, pass)` directories as given to `check`: relative to
+    /// `fixtures/pack`, or absolute for a generated copy.
+    dirs: Vec<(String, String)>,
+    /// Where generated fixtures are made.
+    generated: PathBuf,
+    findings: Vec<Finding>,
+}
+
+fn pack_run() -> &'static PackRun {
+    static RUN: OnceLock<PackRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let rules = pack_rules();
+        assert!(!rules.is_empty(), "the pack has rules");
+        let generated = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pack");
+        let dirs: Vec<(String, String)> = rules
+            .iter()
+            .map(|rule| {
+                let fail = match prepared(rule, &generated) {
+                    Some(copy) => copy.to_string_lossy().into_owned(),
+                    None => format!("{}/fail", rule.name()),
+                };
+                (fail, format!("{}/pass", rule.name()))
+            })
+            .collect();
+        let out = common::goldenpath("pack")
+            .args(["check", "--builtin", "--no-fail", "--format", "json"])
+            .args(dirs.iter().flat_map(|(fail, pass)| [fail, pass]))
+            .run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        PackRun {
+            findings: findings(&out.json()),
+            rules,
+            dirs,
+            generated,
+        }
+    })
+}
+
+/// A copy of the rule's `fail/` with the files of its `generate.json` added, when it has
+/// one.
+fn prepared(rule: &Rule, generated: &Path) -> Option<PathBuf> {
+    let spec = rule.fixture().join("generate.json");
+    let spec: Value =
+        serde_json::from_str(&std::fs::read_to_string(&spec).ok()?).expect("generate.json");
+    let target = generated.join(rule.name()).join("fail");
+    let _ = std::fs::remove_dir_all(&target);
+    common::copy_dir(&rule.fixture().join("fail"), &target);
     for file in spec["files"].as_array().expect("files") {
         let path = target.join(file["path"].as_str().expect("path"));
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -160,117 +266,144 @@ fn prepared(fixtures: &Path, part: &str, temp: &Path) -> PathBuf {
         let handle = std::fs::File::create(&path).expect("create");
         handle.set_len(size).expect("size");
     }
-    target
+    Some(target)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let path = entry.path();
-        let dest = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).expect("copy");
-        }
+impl PackRun {
+    /// The findings of `rule` in `dir` (as given to `check`), each with its file
+    /// relative to `dir` (`None` for `dir` itself).
+    fn findings_in<'a>(
+        &'a self,
+        rule: &'a str,
+        dir: &'a str,
+    ) -> impl Iterator<Item = (Option<String>, &'a Finding)> + 'a {
+        self.findings
+            .iter()
+            .filter(move |f| f.rule == rule)
+            .filter_map(move |f| {
+                if f.file == dir {
+                    return Some((None, f));
+                }
+                let relative = f.file.strip_prefix(dir)?.strip_prefix('/')?;
+                Some((Some(relative.to_string()), f))
+            })
     }
-}
-
-/// `(file relative to the fixture or None, line or None)` of every finding of `id` whose
-/// file is inside `dir` (as reported).
-fn findings_in(report: &Value, id: &str, dir: &str) -> Vec<(Option<String>, Option<u64>)> {
-    let mut found: Vec<(Option<String>, Option<u64>)> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["rule"] == id)
-        .filter_map(|f| {
-            let file = f["file"].as_str()?;
-            let relative = if file == dir {
-                None
-            } else {
-                Some(file.strip_prefix(&format!("{dir}/"))?.to_string())
-            };
-            Some((relative, f["line"].as_u64()))
-        })
-        .collect();
-    found.sort();
-    found
 }
 
 #[test]
 fn every_rule_passes_and_fails_its_fixtures_at_the_expected_lines() {
-    let rules = pack_rules();
-    let temp = tempfile::tempdir().expect("tempdir");
-    let mut dirs: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let mut args: Vec<String> = vec![
-        "check".into(),
-        "--builtin".into(),
-        "--no-fail".into(),
-        "--format".into(),
-        "json".into(),
-    ];
-    for rule in &rules {
-        let id = text(rule, "id");
-        let fixtures = root().join("fixtures/pack").join(&id);
-        let fail = prepared(&fixtures, "fail", temp.path());
-        let pass = prepared(&fixtures, "pass", temp.path());
-        let fail = fail.to_string_lossy().into_owned();
-        let pass = pass.to_string_lossy().into_owned();
-        args.push(fail.clone());
-        args.push(pass.clone());
-        dirs.insert(id, (fail, pass));
-    }
-    if rules.is_empty() {
-        return;
-    }
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, stdout, stderr) = goldenpath(&root(), &refs);
-    assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).expect("json report");
+    let run = pack_run();
     let mut problems = Vec::new();
-    for (id, (fail, pass)) in &dirs {
-        let expect_path = root().join("fixtures/pack").join(id).join("expect.json");
-        let Ok(expect_text) = std::fs::read_to_string(&expect_path) else {
-            problems.push(format!("{id}: no expect.json"));
-            continue;
+    for (rule, (fail, pass)) in run.rules.iter().zip(&run.dirs) {
+        let id = &rule.id;
+        let expected = match Expectation::read(&rule.fixture().join("expect.json")) {
+            Ok(expected) => expected,
+            Err(e) => {
+                problems.push(format!("{id}: expect.json: {e}"));
+                continue;
+            }
         };
-        let expect: Value = serde_json::from_str(&expect_text).expect("expect.json is JSON");
-        let mut expected: Vec<(Option<String>, Option<u64>)> = expect["findings"]
-            .as_array()
-            .expect("findings array")
-            .iter()
-            .map(|f| (f["file"].as_str().map(str::to_string), f["line"].as_u64()))
-            .collect();
-        expected.sort();
-        if expected.is_empty() {
+        if expected.findings.is_empty() {
             problems.push(format!(
                 "{id}: expect.json lists no finding, so the fail fixture cannot fail"
             ));
         }
-        let actual = findings_in(&report, id, fail);
-        if actual != expected {
+        if let Some(other) = expected.findings.iter().find(|f| f.rule != *id) {
             problems.push(format!(
-                "{id}: fail fixture\n  expected {expected:?}\n  actual   {actual:?}"
+                "{id}: expect.json names `{}`; a rule's fixture lists only its own findings",
+                other.rule
             ));
         }
-        let passing = findings_in(&report, id, pass);
+        let actual: Vec<ExpectedFinding> = run
+            .findings_in(id, fail)
+            .map(|(file, f)| ExpectedFinding {
+                rule: f.rule.clone(),
+                file,
+                line: f.line.map(|l| l as usize),
+                column: f.column.map(|c| c as usize),
+            })
+            .collect();
+        if !expected.matches(&actual) {
+            let place = |f: &ExpectedFinding| (f.file.clone(), f.line, f.column);
+            let mut want: Vec<_> = expected.findings.iter().map(place).collect();
+            let mut got: Vec<_> = actual.iter().map(place).collect();
+            want.sort();
+            got.sort();
+            problems.push(format!(
+                "{id}: fail fixture (file, line, column)\n  expected {want:?}\n  actual   {got:?}"
+            ));
+        }
+        let passing: Vec<_> = run.findings_in(id, pass).collect();
         if !passing.is_empty() {
             problems.push(format!("{id}: pass fixture has findings {passing:?}"));
         }
     }
-    for finding in report["findings"].as_array().expect("findings") {
-        if finding["rule"] == "policy-error" {
-            problems.push(format!("policy error: {}", finding["message"]));
+    for finding in &run.findings {
+        if finding.rule == "policy-error" {
+            problems.push(format!("policy error: {}", finding.message));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// One line per finding of the rule on its `fail/` fixture, sorted:
+/// `file:line:column severity rule message`, the file relative to the fixture (`.` for
+/// the repository itself), line breaks in the message as `\n`.
+fn findings_snapshot(run: &PackRun, rule: &Rule, fail: &str) -> String {
+    let mut found: Vec<(String, Option<u64>, Option<u64>, &Finding)> = run
+        .findings_in(&rule.id, fail)
+        .map(|(file, f)| (file.unwrap_or_else(|| ".".into()), f.line, f.column, f))
+        .collect();
+    found.sort_by(|a, b| (&a.0, a.1, a.2, &a.3.message).cmp(&(&b.0, b.1, b.2, &b.3.message)));
+    let lines: Vec<String> = found
+        .into_iter()
+        .map(|(file, line, column, f)| {
+            let place = match (line, column) {
+                (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+                (Some(line), None) => format!("{file}:{line}"),
+                _ => file,
+            };
+            let message = f.message.replace('\n', "\\n");
+            format!("{place} {} {} {message}", f.severity, f.rule)
+        })
+        .collect();
+    redact(&lines.join("\n"), &[&run.generated])
+}
+
+#[test]
+fn every_rule_has_a_snapshot_of_its_failing_fixture() {
+    let run = pack_run();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/pack");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let mut differing = Vec::new();
+    for (rule, (fail, _)) in run.rules.iter().zip(&run.dirs) {
+        let name = rule.name();
+        let text = findings_snapshot(run, rule, fail);
+        settings.set_description(format!(
+            "{} on fixtures/pack/{name}/fail: file:line:column severity rule message",
+            rule.id
+        ));
+        // Every rule is compared (and, for a new one, written as `.snap.new`) before
+        // the test fails.
+        let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(name.as_str(), text));
+        }));
+        if compared.is_err() {
+            differing.push(name);
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "snapshots missing or different (review with `cargo insta review`): {differing:?}"
+    );
+}
+
 #[test]
 fn scorecards_of_three_repositories() {
-    let (code, stdout, stderr) = goldenpath(
-        &root().join("fixtures"),
+    let out = run(
+        "",
         &[
             "check",
             "scorecard/none",
@@ -278,23 +411,16 @@ fn scorecards_of_three_repositories() {
             "scorecard/gold",
         ],
     );
-    assert_eq!(code, 1, "{stderr}");
+    let stdout = out.stdout;
+    assert_eq!(out.code, 1, "{}", out.stderr);
     let summary_at = stdout
         .find("17 files checked")
         .unwrap_or_else(|| panic!("summary line: {stdout}"));
     insta::assert_snapshot!("scorecards_human", &stdout[summary_at..]);
-    let (_, json, _) = goldenpath(
-        &root().join("fixtures"),
-        &[
-            "check",
-            "--format",
-            "json",
-            "scorecard/none",
-            "scorecard/bronze",
-            "scorecard/gold",
-        ],
+    let (_, report) = common::check_json(
+        "",
+        &["scorecard/none", "scorecard/bronze", "scorecard/gold"],
     );
-    let report: Value = serde_json::from_str(&json).expect("json");
     let levels: Vec<&str> = report["scorecards"]
         .as_array()
         .expect("scorecards")
@@ -302,10 +428,7 @@ fn scorecards_of_three_repositories() {
         .filter_map(|c| c["level"].as_str())
         .collect();
     assert_eq!(levels, vec!["none", "bronze", "gold"]);
-    let (_, markdown, _) = goldenpath(
-        &root().join("fixtures"),
-        &["check", "--format", "markdown", "scorecard/gold"],
-    );
+    let markdown = run("", &["check", "--format", "markdown", "scorecard/gold"]).stdout;
     assert!(
         markdown.contains("| scorecard/gold | **gold** | 15/15 | 17/17 | 10/10 |"),
         "{markdown}"
@@ -314,16 +437,10 @@ fn scorecards_of_three_repositories() {
 
 #[test]
 fn the_pack_is_on_by_default_and_follows_the_flags() {
-    let fixtures = root().join("fixtures");
     let count = |args: &[&str]| -> usize {
-        let (_, stdout, stderr) = goldenpath(&fixtures, args);
-        let report: Value =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-        report["findings"]
-            .as_array()
-            .expect("findings")
+        findings(&run("", args).json())
             .iter()
-            .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with("GP-")))
+            .filter(|f| f.rule.starts_with("GP-"))
             .count()
     };
     assert!(

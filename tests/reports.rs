@@ -2,56 +2,19 @@
 //! which has findings of every severity, a file-level finding (a file over
 //! `--max-file-size`), a non-UTF-8 file, non-ASCII text and paths with spaces.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{fixtures, goldenpath, run, Output};
 use quick_xml::events::Event;
 
 const FORMATS: [&str; 5] = ["sarif", "github", "junit", "gitlab", "markdown"];
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-/// The binary in `fixtures/<dir>`, with no CI variables leaking in from the environment.
-fn goldenpath(dir: &str) -> Command {
-    let mut cmd = Command::cargo_bin("goldenpath").expect("binary builds");
-    cmd.current_dir(fixtures().join(dir));
-    for var in [
-        "NO_COLOR",
-        "GITHUB_SERVER_URL",
-        "GITHUB_REPOSITORY",
-        "GITHUB_SHA",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(cmd: &mut Command, args: &[&str]) -> Output {
-    let out = cmd.args(args).output().expect("runs");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// `goldenpath check --max-file-size 1024 --format FORMAT ARGS...` over the fixture.
 fn check(format: &str, args: &[&str]) -> Output {
-    let mut all = vec!["check", "--max-file-size", "1024", "--format", format];
-    all.extend_from_slice(args);
-    run_in(&mut goldenpath("reports"), &all)
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{text}"))
+    goldenpath("reports")
+        .args(["check", "--max-file-size", "1024", "--format", format])
+        .args(args)
+        .run()
 }
 
 #[test]
@@ -73,19 +36,11 @@ fn same_bytes_with_one_thread_or_many() {
     }
 }
 
+/// The OASIS SARIF 2.1.0 schema, from `../shared/reference/schemas`.
 fn sarif_schema() -> Option<serde_json::Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/schemas/sarif-schema-2.1.0.json");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(json(&text)),
-        Err(_) => {
-            eprintln!(
-                "skipped: SARIF schema validation ({} not found)",
-                path.display()
-            );
-            None
-        }
-    }
+    let path = common::reference_schema("sarif-schema-2.1.0.json")?;
+    let text = std::fs::read_to_string(&path).expect("read the SARIF schema");
+    Some(serde_json::from_str(&text).expect("the SARIF schema is JSON"))
 }
 
 fn assert_valid_sarif(log: &serde_json::Value) {
@@ -107,7 +62,7 @@ fn assert_valid_sarif(log: &serde_json::Value) {
 #[test]
 fn sarif_is_valid_and_has_what_code_scanning_needs() {
     let out = check("sarif", &["--sarif-category", "policies/config"]);
-    let log = json(&out.stdout);
+    let log = out.json();
     assert_valid_sarif(&log);
     // The validation has teeth: a level SARIF does not know is rejected.
     if let Some(schema) = sarif_schema() {
@@ -189,9 +144,9 @@ fn sarif_fingerprints_survive_moved_lines() {
     let original =
         std::fs::read_to_string(fixtures().join("reports/deploy/web app.yaml")).expect("fixture");
     let prints = |text: &str| -> Vec<(String, String)> {
-        std::fs::write(&file, text).expect("write");
-        let out = run_in(
-            goldenpath("reports").current_dir(dir.path()),
+        common::write(&file, text);
+        let out = run(
+            dir.path(),
             &[
                 "check",
                 "-p",
@@ -201,7 +156,7 @@ fn sarif_fingerprints_survive_moved_lines() {
                 ".",
             ],
         );
-        let log = json(&out.stdout);
+        let log = out.json();
         log["runs"][0]["results"]
             .as_array()
             .expect("results")
@@ -241,13 +196,12 @@ fn sarif_fingerprints_survive_moved_lines() {
 fn repository_level_findings_still_have_a_location() {
     let dir = tempfile::tempdir().expect("tempdir");
     let policy = dir.path().join("combine.rego");
-    std::fs::write(
+    common::write(
         &policy,
         "package main\nimport rego.v1\ndeny contains \"the repository has no CODEOWNERS\" if count(input) > 0\n",
-    )
-    .expect("write");
-    let out = run_in(
-        &mut goldenpath("reports"),
+    );
+    let out = run(
+        "reports",
         &[
             "check",
             "--combine",
@@ -259,7 +213,7 @@ fn repository_level_findings_still_have_a_location() {
         ],
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
-    let log = json(&out.stdout);
+    let log = out.json();
     assert_valid_sarif(&log);
     let result = &log["runs"][0]["results"][0];
     assert_eq!(
@@ -364,7 +318,7 @@ fn junit_parses_back_with_consistent_counts() {
 
 #[test]
 fn gitlab_issues_have_the_required_fields() {
-    let issues = json(&check("gitlab", &[]).stdout);
+    let issues = check("gitlab", &[]).json();
     let issues = issues.as_array().expect("array");
     assert_eq!(issues.len(), 6);
     let severities: Vec<&str> = issues
@@ -386,13 +340,12 @@ fn gitlab_issues_have_the_required_fields() {
 
 #[test]
 fn markdown_links_to_the_commit_on_github() {
-    let out = run_in(
-        goldenpath("reports")
-            .env("GITHUB_SERVER_URL", "https://github.com")
-            .env("GITHUB_REPOSITORY", "acme/platform")
-            .env("GITHUB_SHA", "0123abcd"),
-        &["check", "--max-file-size", "1024", "--format", "markdown"],
-    );
+    let out = goldenpath("reports")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/platform")
+        .env("GITHUB_SHA", "0123abcd")
+        .args(["check", "--max-file-size", "1024", "--format", "markdown"])
+        .run();
     assert!(
         out.stdout.contains(
             "[deploy/web app.yaml:13](https://github.com/acme/platform/blob/0123abcd/deploy/web%20app.yaml#L13)"
@@ -415,7 +368,7 @@ fn extra_reports_are_written_in_the_same_run() {
         args.push("--report");
         args.push(target);
     }
-    let out = run_in(&mut goldenpath("reports"), &args);
+    let out = run("reports", &args);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stdout.contains("5 files checked"),
@@ -426,18 +379,15 @@ fn extra_reports_are_written_in_the_same_run() {
             .unwrap_or_else(|e| panic!("{format} report written: {e}"));
         assert_eq!(written, check(format, &[]).stdout, "{format}");
     }
-    let bad = run_in(
-        &mut goldenpath("reports"),
-        &["check", "--report", "pdf=x.pdf"],
-    );
+    let bad = run("reports", &["check", "--report", "pdf=x.pdf"]);
     assert_eq!(bad.code, 2);
     assert!(
         bad.stderr.contains("unknown format `pdf`"),
         "{}",
         bad.stderr
     );
-    let unwritable = run_in(
-        &mut goldenpath("reports"),
+    let unwritable = run(
+        "reports",
         &["check", "--report", "sarif=/nonexistent-dir/x.sarif"],
     );
     assert_eq!(unwritable.code, 2);

@@ -1,28 +1,20 @@
 //! Bad input never stops a run: a large tree with a few broken files reports exactly the
 //! broken ones and checks everything else.
 
-use std::fs;
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
+use common::{findings, goldenpath, write};
 
 const POLICY: &str = r#"package main
 import rego.v1
 deny contains {"msg": "replicas below 2", "path": ["spec", "replicas"]} if input.spec.replicas < 2
 "#;
 
-fn write(path: &Path, bytes: &[u8]) {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).expect("mkdir");
-    }
-    fs::write(path, bytes).expect("write");
-}
-
 #[test]
 fn ten_thousand_files_with_five_broken() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(&root.join("policy/main.rego"), POLICY.as_bytes());
+    write(root.join("policy/main.rego"), POLICY);
     let tree = root.join("tree");
     for i in 0..10_000 {
         let replicas = if i % 10 == 0 { 1 } else { 3 };
@@ -44,23 +36,20 @@ fn ten_thousand_files_with_five_broken() {
         ("svc040/deploy-04004.yaml", b"a: 1\na: [1, 2\n"),
     ];
     for (name, bytes) in broken {
-        write(&tree.join(name), bytes);
+        write(tree.join(name), bytes);
     }
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary")
-        .current_dir(root)
+    let out = goldenpath(root)
         .args(["check", "--format", "json", "tree"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+        .run();
+    assert_eq!(out.code, 1);
+    let report = out.json();
     assert_eq!(report["summary"]["files"], 10_000);
     assert_eq!(report["summary"]["parse_errors"], 5);
-    let findings = report["findings"].as_array().expect("findings");
+    let findings = findings(&report);
     let mut parse_errors: Vec<&str> = findings
         .iter()
-        .filter(|f| f["rule"] == "parse-error")
-        .filter_map(|f| f["file"].as_str())
+        .filter(|f| f.rule == "parse-error")
+        .map(|f| f.file.as_str())
         .collect();
     parse_errors.sort_unstable();
     let expected: Vec<String> = broken
@@ -71,42 +60,35 @@ fn ten_thousand_files_with_five_broken() {
     // Every parse error has a position.
     assert!(findings
         .iter()
-        .filter(|f| f["rule"] == "parse-error")
-        .all(|f| f["line"].as_u64().is_some()));
+        .filter(|f| f.rule == "parse-error")
+        .all(|f| f.line.is_some()));
     // Every tenth file has one replica; none of those is broken, so all 1,000 are found.
-    let denied = findings.iter().filter(|f| f["rule"] == "main.deny").count();
+    let denied = findings.iter().filter(|f| f.rule == "main.deny").count();
     assert_eq!(denied, 1_000);
     assert!(findings
         .iter()
-        .filter(|f| f["rule"] == "main.deny")
-        .all(|f| f["line"] == 5 && f["column"] == 13));
+        .filter(|f| f.rule == "main.deny")
+        .all(|f| f.line == Some(5) && f.column == Some(13)));
 }
 
 #[test]
 fn oversized_files_are_reported_not_parsed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(&root.join("policy/main.rego"), POLICY.as_bytes());
+    write(root.join("policy/main.rego"), POLICY);
     write(
-        &root.join("big.yaml"),
+        root.join("big.yaml"),
         "spec:\n  replicas: 1\n".repeat(100).as_bytes(),
     );
-    write(&root.join("small.yaml"), b"spec:\n  replicas: 1\n");
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary")
-        .current_dir(root)
+    write(root.join("small.yaml"), b"spec:\n  replicas: 1\n");
+    let out = goldenpath(root)
         .args(["check", "--format", "json", "--max-file-size", "1000", "."])
-        .output()
-        .expect("runs");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
-    let findings = report["findings"].as_array().expect("findings");
+        .run();
+    let findings = findings(&out.json());
     assert_eq!(findings.len(), 2, "{findings:?}");
-    assert_eq!(findings[0]["rule"], "parse-error");
-    assert_eq!(findings[0]["file"], "big.yaml");
-    assert!(findings[0]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .contains("over the limit of 1000 bytes"));
-    assert_eq!(findings[1]["rule"], "main.deny");
-    assert_eq!(findings[1]["file"], "small.yaml");
+    assert_eq!(findings[0].rule, "parse-error");
+    assert_eq!(findings[0].file, "big.yaml");
+    assert!(findings[0].message.contains("over the limit of 1000 bytes"));
+    assert_eq!(findings[1].rule, "main.deny");
+    assert_eq!(findings[1].file, "small.yaml");
 }

@@ -1,63 +1,27 @@
 //! JSON Schema policies and `goldenpath.toml`: the real binary over `fixtures/schemas`,
-//! `fixtures/schema-errors` and, when the public schemas are present beside the project,
-//! `fixtures/conformance`.
+//! `fixtures/schema-errors` and, when the public schemas are present beside the project
+//! (always in CI), `fixtures/conformance`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use common::{findings, goldenpath, Output};
 
 /// Runs `goldenpath <args>` in `fixtures/<dir>`.
 fn run(dir: &str, args: &[&str]) -> Output {
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary builds")
-        .current_dir(fixtures().join(dir))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("runs");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    goldenpath(dir).env("NO_COLOR", "1").args(args).run()
 }
 
 /// `check --format json` in `dir`: the exit status and the report.
 fn check_json(dir: &str, args: &[&str]) -> (i32, serde_json::Value) {
-    let mut all = vec!["check", "--format", "json"];
-    all.extend_from_slice(args);
-    let out = run(dir, &all);
-    let value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("json report: {e}\n{}\n{}", out.stdout, out.stderr));
-    (out.code, value)
+    let out = run(dir, &[&["check", "--format", "json"], args].concat());
+    (out.code, out.json())
 }
 
 /// `(rule, severity, file, line, message)` of every finding.
-fn findings(report: &serde_json::Value) -> Vec<(String, String, String, u64, String)> {
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                text(&f["rule"]),
-                text(&f["severity"]),
-                text(&f["file"]),
-                f["line"].as_u64().unwrap_or(0),
-                text(&f["message"]),
-            )
-        })
+fn summary(report: &serde_json::Value) -> Vec<(String, String, String, u64, String)> {
+    findings(report)
+        .into_iter()
+        .map(|f| (f.rule, f.severity, f.file, f.line.unwrap_or(0), f.message))
         .collect()
 }
 
@@ -84,7 +48,7 @@ fn schema_findings_have_rule_message_and_line() {
     assert_eq!(code, 1);
     let svc = "services/bad.yaml";
     assert_eq!(
-        findings(&report),
+        summary(&report),
         vec![
             // Draft 4: format, cross-file $ref, enum, boolean exclusiveMaximum.
             f(
@@ -241,7 +205,7 @@ fn rule_overrides_change_severity_or_drop_findings() {
     let (code, report) = check_json("schemas", &["--config", "overrides.toml"]);
     // fail-on = "warning" in the file makes the (now warning) service findings fail.
     assert_eq!(code, 1);
-    let all = findings(&report);
+    let all = summary(&report);
     assert!(
         all.iter().all(|f| f.0 == "service" && f.1 == "warning"),
         "{all:?}"
@@ -281,22 +245,15 @@ fn a_remote_ref_is_never_fetched() {
     insta::assert_snapshot!(stderr_of("schema-errors/remote-ref"));
 }
 
-/// The public schemas live beside the project, never inside it.
-fn reference_schemas() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/schemas");
-    dir.join("pre-commit-config.json").is_file().then_some(dir)
-}
-
 #[test]
 fn conformance_with_public_schemas() {
-    let Some(dir) = reference_schemas() else {
-        println!("skipped: ../shared/reference/schemas is not present");
+    if common::reference_schema("pre-commit-config.json").is_none() {
         return;
-    };
-    assert!(dir.join("pre-commit-hooks.json").is_file());
+    }
+    assert!(common::reference_schema("pre-commit-hooks.json").is_some());
     let (code, report) = check_json("conformance", &[]);
     assert_eq!(code, 1);
-    let all = findings(&report);
+    let all = summary(&report);
     // Every valid file passes.
     assert!(all.iter().all(|f| f.2.starts_with("bad/")), "{all:?}");
     let summary: Vec<(String, String, u64, String)> = all

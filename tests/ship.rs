@@ -6,42 +6,33 @@
 //!   inputs, `GITHUB_*` and `RUNNER_TEMP`), over a copy of `fixtures/action`, with the
 //!   built binary on PATH in place of the install steps; the files it writes are checked.
 //! - Both files are validated against the public schemas in
-//!   `../shared/reference/schemas` by goldenpath itself, when that folder exists.
+//!   `../shared/reference/schemas` by goldenpath itself (skipped without that folder,
+//!   except in CI, where its absence fails the test).
 //! - The hooks' `files` filter is compared with goldenpath's own format detection, and
 //!   a file list is shown to parse exactly the files named.
 //!
 //! The round trip with the real pre-commit is `tests/precommit.sh`, run by `.ci/run`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use common::{copy_dir, root, Goldenpath};
 use goldenpath::format::Format;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn goldenpath() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_goldenpath"));
-    cmd.env("NO_COLOR", "1");
-    cmd
+/// goldenpath in `dir`.
+fn goldenpath(dir: &Path) -> Goldenpath {
+    common::goldenpath(dir).env("NO_COLOR", "1")
 }
 
 /// A YAML file of this repository as goldenpath's own parser reads it.
 fn parse_yaml(name: &str) -> Value {
-    let out = goldenpath()
-        .current_dir(root())
-        .args(["parse", name])
-        .output()
-        .expect("goldenpath parse runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("parse prints JSON")
+    let out = goldenpath(&root()).args(["parse", name]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.json()
 }
 
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
@@ -137,19 +128,6 @@ impl ActionRun {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Substitutes `${{ inputs.NAME }}` (the given value, else the input's default) in a
 /// step's `env:` value. Step outputs are only used by the install steps, which never run
 /// here.
@@ -181,9 +159,9 @@ fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
     let summary_path = runner.path().join("step_summary.md");
     let output_path = runner.path().join("output");
     // An earlier step's summary, which the action must keep.
-    std::fs::write(&summary_path, "earlier step\n").unwrap();
-    std::fs::write(&output_path, "").unwrap();
-    std::fs::write(runner.path().join("path"), "").unwrap();
+    common::write(&summary_path, "earlier step\n");
+    common::write(&output_path, "");
+    common::write(runner.path().join("path"), "");
 
     let mut log = String::new();
     let mut code = 0;
@@ -202,7 +180,7 @@ fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
             .as_str()
             .unwrap_or_else(|| panic!("step `{name}` must be a run step or need install"));
         let file = temp.join(format!("step-{i}.sh"));
-        std::fs::write(&file, script).unwrap();
+        common::write(&file, script);
         let mut cmd = Command::new("bash");
         cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
             .arg(&file)
@@ -493,11 +471,7 @@ fn precommit_files_filter_matches_format_detection() {
 fn a_file_list_parses_exactly_the_files_named() {
     // What pre-commit does: five file names, in a tree holding more files, some broken.
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |name: &str, text: &str| common::write(dir.path().join(name), text);
     write(
         "policy/main.rego",
         "package main\nimport rego.v1\ndeny contains \"always\" if false\n",
@@ -517,15 +491,13 @@ fn a_file_list_parses_exactly_the_files_named() {
         "deploy/d.yml",
         "deploy/Dockerfile",
     ];
-    let out = goldenpath()
-        .current_dir(dir.path())
+    let out = goldenpath(dir.path())
         .args(["check", "--format", "json", "--explain"])
         .args(named)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run();
+    let stderr = &out.stderr;
+    assert_eq!(out.code, 0, "{stderr}");
+    let report = out.json();
     assert_eq!(report["summary"]["files"], 5, "{report}");
     assert_eq!(report["summary"]["parse_errors"], 0, "{report}");
     assert_eq!(report["findings"], serde_json::json!([]), "{report}");
@@ -536,13 +508,11 @@ fn a_file_list_parses_exactly_the_files_named() {
     assert!(!stderr.contains("e.toml"), "{stderr}");
 
     // The same tree as a directory: the broken files are parsed, and fail.
-    let out = goldenpath()
-        .current_dir(dir.path())
+    let out = goldenpath(dir.path())
         .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run();
+    assert_eq!(out.code, 1);
+    let report = out.json();
     assert_eq!(report["summary"]["files"], 8, "{report}");
     assert_eq!(report["summary"]["parse_errors"], 3, "{report}");
 }
@@ -550,42 +520,29 @@ fn a_file_list_parses_exactly_the_files_named() {
 // ---------------------------------------------------------------------------------------
 // The public schemas
 
-/// The public schemas live beside the project, never inside it.
-fn reference_schemas() -> Option<PathBuf> {
-    let dir = root().join("../shared/reference/schemas");
-    dir.join("github-action.json").is_file().then_some(dir)
-}
-
 /// `goldenpath check --format json` of `files` (relative to `dir`) with a configuration
 /// mapping action.yml and .pre-commit-hooks.yaml to the public schemas.
-fn check_against_schemas(schemas: &Path, dir: &Path, files: &[&str]) -> (i32, Value) {
+fn check_against_schemas(schemas: &[&Path; 2], dir: &Path, files: &[&str]) -> (i32, Value) {
     let config_dir = tempfile::tempdir().unwrap();
     let config = config_dir.path().join("goldenpath.toml");
-    let schema = |name: &str| {
-        let path = schemas.join(name).canonicalize().unwrap();
-        toml_string(&path.to_string_lossy())
-    };
+    let schema = |path: &Path| toml_string(&path.canonicalize().unwrap().to_string_lossy());
     std::fs::write(
         &config,
         format!(
             "[[schemas]]\nid = \"github-action\"\nfiles = [\"action.yml\"]\nschema = {}\n\n\
              [[schemas]]\nid = \"pre-commit-hooks\"\nfiles = [\".pre-commit-hooks.yaml\"]\n\
              schema = {}\n",
-            schema("github-action.json"),
-            schema("pre-commit-hooks.json")
+            schema(schemas[0]),
+            schema(schemas[1])
         ),
     )
     .unwrap();
-    let out = goldenpath()
-        .current_dir(dir)
+    let out = goldenpath(dir)
         .args(["check", "--format", "json", "--config"])
         .arg(&config)
         .args(files)
-        .output()
-        .unwrap();
-    let report = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("json report: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap_or(-1), report)
+        .run();
+    (out.code, out.json())
 }
 
 fn toml_string(s: &str) -> String {
@@ -611,10 +568,13 @@ fn schema_findings(report: &Value) -> Vec<(String, String, u64)> {
 
 #[test]
 fn action_and_hooks_validate_against_the_public_schemas() {
-    let Some(schemas) = reference_schemas() else {
-        println!("skipped: ../shared/reference/schemas is not present");
+    let (Some(action_schema), Some(hooks_schema)) = (
+        common::reference_schema("github-action.json"),
+        common::reference_schema("pre-commit-hooks.json"),
+    ) else {
         return;
     };
+    let schemas = [action_schema.as_path(), hooks_schema.as_path()];
     let (_, report) =
         check_against_schemas(&schemas, &root(), &["action.yml", ".pre-commit-hooks.yaml"]);
     assert_eq!(report["summary"]["files"], 2, "{report}");
@@ -630,16 +590,14 @@ fn action_and_hooks_validate_against_the_public_schemas() {
     let dir = tempfile::tempdir().unwrap();
     let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
     let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
-    std::fs::write(
+    common::write(
         dir.path().join("action.yml"),
         action.replace("  using: composite", "  using: compost"),
-    )
-    .unwrap();
-    std::fs::write(
+    );
+    common::write(
         dir.path().join(".pre-commit-hooks.yaml"),
         hooks.replace("always_run: true", "always_run: sometimes"),
-    )
-    .unwrap();
+    );
     let (code, report) = check_against_schemas(
         &schemas,
         dir.path(),

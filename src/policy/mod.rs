@@ -23,7 +23,7 @@ pub use metadata::{Annotation, Custom};
 pub use unit::{UnitOutcome, UnitTest, UnitTestKind, UnitVerdict};
 
 use crate::discover::display;
-use crate::finding::{RuleInfo, Severity};
+use crate::finding::{RuleInfo, RuleScope, Severity};
 use crate::format::Format;
 
 include!(concat!(env!("OUT_DIR"), "/pack.rs"));
@@ -376,6 +376,8 @@ struct PackageAnnotations {
     package: Option<Annotation>,
     rules: std::collections::BTreeMap<String, Annotation>,
     builtin: bool,
+    /// The package's first file: `policies/…` for the pack, the label otherwise.
+    source: Option<String>,
 }
 
 fn annotate(
@@ -396,6 +398,12 @@ fn annotate(
         };
         let entry = out.entry(package).or_default();
         entry.builtin |= label.starts_with(BUILTIN_PREFIX);
+        entry
+            .source
+            .get_or_insert_with(|| match label.strip_prefix(BUILTIN_PREFIX) {
+                Some(path) => format!("policies/{path}"),
+                None => label.clone(),
+            });
         for (target, annotation) in metadata::parse(label, text)? {
             match target {
                 metadata::AnnotationScope::Package => {
@@ -467,7 +475,14 @@ fn apply_annotations(package: &mut Package, annotations: Option<&PackageAnnotati
                 custom.peers.clone()
             },
             security_severity: pick(&|a| a.custom.security_severity.clone()),
-            repository_scope: package.repository,
+            files: package_level.custom.files.clone(),
+            formats: package_level.custom.formats.clone(),
+            scope: Some(if package.repository {
+                RuleScope::Repository
+            } else {
+                RuleScope::File
+            }),
+            source: annotations.source.clone(),
         };
     }
 }

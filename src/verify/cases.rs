@@ -7,12 +7,14 @@
 //! ```
 //!
 //! The input is checked by the real `check` pipeline with the same policies, data and
-//! namespaces, and the `(rule, line)` pairs must match exactly (order does not matter;
-//! `"line": null` means a finding about the whole file).
+//! namespaces, and the findings must match exactly (order does not matter; `"line": null`
+//! means a finding about the whole file). [`Expectation`] is the schema of every
+//! `expect.json`: the built-in pack's fixtures (`fixtures/pack/<ID>-<slug>/expect.json`)
+//! use it too, naming the `file` of each finding in their multi-file fixtures.
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Status, TestKind, TestResult};
 use crate::discover;
@@ -28,19 +30,68 @@ pub struct Case {
     pub label: String,
 }
 
-/// What `expect.json` holds.
-#[derive(Debug, Deserialize)]
+/// What an `expect.json` holds: every finding a fixture must produce, in any order.
+///
+/// ```json
+/// {"findings": [
+///   {"rule": "GP-DOCKER-001", "file": "Dockerfile", "line": 3, "column": 6},
+///   {"rule": "GP-REPO-001", "line": null}
+/// ]}
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Expectation {
-    findings: Vec<ExpectedFinding>,
+pub struct Expectation {
+    /// The expected findings.
+    pub findings: Vec<ExpectedFinding>,
 }
 
-/// One expected finding.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+/// One expected (or, located in full, one actual) finding.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct ExpectedFinding {
-    rule: String,
-    line: Option<usize>,
+pub struct ExpectedFinding {
+    /// The rule id.
+    pub rule: String,
+    /// The file, relative to the fixture directory with forward slashes; absent or
+    /// `null` for the fixture itself: a case's single input, or the repository a
+    /// repository finding is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The 1-based line; `null` for a finding about a whole file or repository.
+    #[serde(default)]
+    pub line: Option<usize>,
+    /// The 1-based column, in characters; when absent, any column matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl Expectation {
+    /// Reads and validates an `expect.json`.
+    pub fn read(path: &Path) -> Result<Expectation, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        serde_json::from_str(&text).map_err(|e| format!("invalid expect.json: {e}"))
+    }
+
+    /// Whether `actual`, findings located in full (file, line and column), are exactly
+    /// the expected ones, in any order. An expected finding without a column matches a
+    /// finding at any column of its line.
+    pub fn matches(&self, actual: &[ExpectedFinding]) -> bool {
+        if actual.len() != self.findings.len() {
+            return false;
+        }
+        let mut left: Vec<&ExpectedFinding> = actual.iter().collect();
+        // Those with a column first: the ones without take whatever is left on their line.
+        let mut expected: Vec<&ExpectedFinding> = self.findings.iter().collect();
+        expected.sort_by_key(|e| e.column.is_none());
+        expected.into_iter().all(|e| {
+            let found = left.iter().position(|a| {
+                a.rule == e.rule
+                    && a.file == e.file
+                    && a.line == e.line
+                    && e.column.is_none_or(|c| a.column == Some(c))
+            });
+            found.map(|i| left.swap_remove(i)).is_some()
+        })
+    }
 }
 
 /// The case directories under `<dir>/tests/` of each policy directory, sorted.
@@ -71,9 +122,18 @@ fn describe(findings: &[ExpectedFinding]) -> String {
     }
     findings
         .iter()
-        .map(|f| match f.line {
-            Some(line) => format!("{} at line {line}", f.rule),
-            None => format!("{} (whole file)", f.rule),
+        .map(|f| {
+            let file = f
+                .file
+                .as_ref()
+                .map_or_else(String::new, |file| format!(" in {file}"));
+            match (f.line, f.column) {
+                (Some(line), Some(column)) => {
+                    format!("{}{file} at line {line}, column {column}", f.rule)
+                }
+                (Some(line), None) => format!("{}{file} at line {line}", f.rule),
+                (None, _) => format!("{}{file} (whole file)", f.rule),
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -108,14 +168,8 @@ pub fn run(case: &Case, check: &CheckOptions) -> TestResult {
         message: None,
         prints: Vec::new(),
     };
-    let expected = std::fs::read_to_string(&expect_path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| {
-            serde_json::from_str::<Expectation>(&text)
-                .map_err(|e| format!("invalid expect.json: {e}"))
-        });
-    let mut expected = match expected {
-        Ok(e) => e.findings,
+    let mut expected = match Expectation::read(&expect_path) {
+        Ok(e) => e,
         Err(message) => {
             result.message = Some(message);
             return result;
@@ -128,6 +182,13 @@ pub fn run(case: &Case, check: &CheckOptions) -> TestResult {
             return result;
         }
     };
+    // The input is the case's only file: naming it is the same as leaving it out.
+    let input_name = input.file_name().map(|n| n.to_string_lossy().into_owned());
+    for finding in &mut expected.findings {
+        if finding.file == input_name {
+            finding.file = None;
+        }
+    }
     let options = CheckOptions {
         paths: vec![input],
         ..check.clone()
@@ -145,19 +206,25 @@ pub fn run(case: &Case, check: &CheckOptions) -> TestResult {
         .iter()
         .map(|d| ExpectedFinding {
             rule: d.rule.clone(),
+            file: None,
             line: d.region.map(|r| r.start.line),
+            column: d.region.map(|r| r.start.column),
         })
         .collect();
-    expected.sort();
-    actual.sort();
-    if expected == actual {
+    if expected.matches(&actual) {
         result.status = Status::Pass;
         result.prints.clear();
     } else {
         result.status = Status::Fail;
+        // Columns are shown when the case names any.
+        if expected.findings.iter().all(|f| f.column.is_none()) {
+            actual.iter_mut().for_each(|f| f.column = None);
+        }
+        expected.findings.sort();
+        actual.sort();
         let mut message = format!(
             "expected: {}\n  actual:   {}",
-            describe(&expected),
+            describe(&expected.findings),
             describe(&actual)
         );
         for d in &report.diagnostics {
@@ -169,4 +236,113 @@ pub fn run(case: &Case, check: &CheckOptions) -> TestResult {
         result.message = Some(message);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(file: Option<&str>, line: Option<usize>, column: Option<usize>) -> ExpectedFinding {
+        ExpectedFinding {
+            rule: "r".to_string(),
+            file: file.map(str::to_string),
+            line,
+            column,
+        }
+    }
+
+    #[test]
+    fn expectations_match_in_any_order_with_optional_columns() {
+        let actual = [
+            at(Some("a.yaml"), Some(3), Some(5)),
+            at(Some("a.yaml"), Some(3), Some(9)),
+            at(None, None, None),
+        ];
+        let cases: [(&str, Vec<ExpectedFinding>, bool); 7] = [
+            (
+                "exact, other order",
+                vec![actual[2].clone(), actual[1].clone(), actual[0].clone()],
+                true,
+            ),
+            (
+                "columns left out",
+                vec![
+                    at(Some("a.yaml"), Some(3), None),
+                    at(Some("a.yaml"), Some(3), None),
+                    at(None, None, None),
+                ],
+                true,
+            ),
+            (
+                // The one with a column must not be taken by the one without.
+                "one column given",
+                vec![
+                    at(Some("a.yaml"), Some(3), None),
+                    at(Some("a.yaml"), Some(3), Some(5)),
+                    at(None, None, None),
+                ],
+                true,
+            ),
+            (
+                "wrong column",
+                vec![
+                    at(Some("a.yaml"), Some(3), Some(5)),
+                    at(Some("a.yaml"), Some(3), Some(5)),
+                    at(None, None, None),
+                ],
+                false,
+            ),
+            (
+                "wrong file",
+                vec![
+                    at(Some("b.yaml"), Some(3), None),
+                    at(Some("a.yaml"), Some(3), None),
+                    at(None, None, None),
+                ],
+                false,
+            ),
+            (
+                "one missing",
+                vec![at(Some("a.yaml"), Some(3), None), at(None, None, None)],
+                false,
+            ),
+            (
+                "whole-file expectation for a located finding",
+                vec![
+                    at(Some("a.yaml"), None, None),
+                    at(Some("a.yaml"), Some(3), None),
+                    at(None, None, None),
+                ],
+                false,
+            ),
+        ];
+        for (name, findings, want) in cases {
+            assert_eq!(Expectation { findings }.matches(&actual), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_schema_refuses_unknown_keys_and_accepts_null_lines() {
+        let parsed: Expectation = serde_json::from_str(
+            r#"{"findings": [{"rule": "GP-REPO-001", "line": null}, {"rule": "x", "file": "a/b", "line": 2, "column": 7}]}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            parsed.findings[0],
+            ExpectedFinding {
+                rule: "GP-REPO-001".into(),
+                file: None,
+                line: None,
+                column: None
+            }
+        );
+        assert_eq!(parsed.findings[1].column, Some(7));
+        for bad in [
+            r#"{"findings": [{"rule": "x", "lines": 2}]}"#,
+            r#"{"findings": [{"file": "a", "line": 2}]}"#,
+            r#"{"findings": [], "extra": true}"#,
+        ] {
+            assert!(serde_json::from_str::<Expectation>(bad).is_err(), "{bad}");
+        }
+    }
 }
