@@ -3,58 +3,26 @@
 //! is still reported), and the conftest behaviours the differential suite
 //! (`tests/differential`) measures against real OPA hold for the CLI as a whole.
 
-use std::path::Path;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn goldenpath(dir: &str, args: &[&str]) -> Run {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(dir);
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary")
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use common::{check_json, run};
 
 /// (file, rule, message) of every finding of a JSON report.
-fn findings(stdout: &str) -> Vec<(String, String, String)> {
-    let report: serde_json::Value = serde_json::from_str(stdout).expect("json report");
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            (s("file"), s("rule"), s("message"))
-        })
+fn messages(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    common::findings(report)
+        .into_iter()
+        .map(|f| (f.file, f.rule, f.message))
         .collect()
 }
 
 #[test]
 fn runaway_huge_and_network_rules_are_policy_errors_and_other_files_are_checked() {
     let started = Instant::now();
-    let out = goldenpath(
+    let (code, report) = check_json(
         "rego/safety",
         &[
-            "check",
-            "--format",
-            "json",
             "--policy-timeout",
             "1s",
             "-j",
@@ -64,12 +32,12 @@ fn runaway_huge_and_network_rules_are_policy_errors_and_other_files_are_checked(
             "inputs",
         ],
     );
-    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(code, 1, "{report}");
     assert!(
         started.elapsed() < Duration::from_secs(60),
         "the budget stops the runaway rule"
     );
-    insta::assert_json_snapshot!("safety_findings", findings(&out.stdout));
+    insta::assert_json_snapshot!("safety_findings", messages(&report));
 }
 
 #[test]
@@ -77,22 +45,20 @@ fn the_policy_timeout_comes_from_the_configuration_too() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("goldenpath.toml");
     std::fs::write(&config, "policy-timeout = \"300ms\"\n").expect("write");
-    let out = goldenpath(
+    let config_arg = config.to_string_lossy();
+    let (code, report) = check_json(
         "rego/safety",
         &[
-            "check",
-            "--format",
-            "json",
             "--config",
-            &config.to_string_lossy(),
+            &config_arg,
             "-p",
             "policy",
             "inputs/runaway.json",
             "inputs/ok.json",
         ],
     );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let found = findings(&out.stdout);
+    assert_eq!(code, 1, "{report}");
+    let found = messages(&report);
     assert!(
         found
             .iter()
@@ -104,12 +70,12 @@ fn the_policy_timeout_comes_from_the_configuration_too() {
     assert!(found.iter().any(|(file, _, _)| file == "inputs/ok.json"));
 
     std::fs::write(&config, "policy-timeout = \"soon\"\n").expect("write");
-    let out = goldenpath(
+    let out = run(
         "rego/safety",
         &[
             "check",
             "--config",
-            &config.to_string_lossy(),
+            &config_arg,
             "-p",
             "policy",
             "inputs/ok.json",
@@ -121,7 +87,7 @@ fn the_policy_timeout_comes_from_the_configuration_too() {
 
 #[test]
 fn recursive_functions_stop_the_run_at_load_with_the_cycle() {
-    let out = goldenpath(
+    let out = run(
         "rego/recursive",
         &["check", "-p", "policy", "../safety/inputs/ok.json"],
     );
@@ -131,7 +97,7 @@ fn recursive_functions_stop_the_run_at_load_with_the_cycle() {
 
 #[test]
 fn deny_with_if_but_without_contains_is_refused_as_conftest_does() {
-    let out = goldenpath(
+    let out = run(
         "differential/if-without-contains/object-deny",
         &["check", "-p", "policy", "inputs"],
     );
@@ -141,45 +107,32 @@ fn deny_with_if_but_without_contains_is_refused_as_conftest_does() {
 
 #[test]
 fn a_users_package_conftest_runs_with_namespace_conftest() {
-    let out = goldenpath(
+    let (code, report) = check_json(
         "differential/conftest-package/configfile",
-        &[
-            "check", "--format", "json", "-n", "conftest", "-p", "policy", "inputs",
-        ],
+        &["-n", "conftest", "-p", "policy", "inputs"],
     );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    insta::assert_json_snapshot!("conftest_package", findings(&out.stdout));
+    assert_eq!(code, 1, "{report}");
+    insta::assert_json_snapshot!("conftest_package", messages(&report));
 }
 
 #[test]
 fn empty_and_comment_only_files_are_evaluated_once_with_null_input() {
-    let out = goldenpath(
+    let (code, report) = check_json(
         "differential/empty-files/null-input",
-        &["check", "--format", "json", "-p", "policy", "inputs"],
+        &["-p", "policy", "inputs"],
     );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    insta::assert_json_snapshot!("empty_files", findings(&out.stdout));
+    assert_eq!(code, 1, "{report}");
+    insta::assert_json_snapshot!("empty_files", messages(&report));
 }
 
 #[test]
 fn lib_package_rules_over_undefined_values_do_not_poison_callers() {
-    let out = goldenpath(
+    let (code, report) = check_json(
         "differential/lib-packages/konstraint-pods",
-        &[
-            "check",
-            "--format",
-            "json",
-            "-p",
-            "policy",
-            "inputs/doc00.yaml",
-        ],
+        &["-p", "policy", "inputs/doc00.yaml"],
     );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let found = findings(&out.stdout);
-    assert!(
-        found.iter().all(|(_, rule, _)| rule != "policy-error"),
-        "{found:?}"
-    );
+    assert_eq!(code, 1, "{report}");
+    let found = messages(&report);
     assert!(found
         .iter()
         .any(|(_, rule, message)| rule == "main.deny" && message == "not a workload"));
