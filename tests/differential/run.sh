@@ -4,7 +4,8 @@
 # Real OPA comes from PyPI as the opa-golib-python-bindings wheel (OPA's Go library
 # behind a C ABI, loaded with ctypes). The wheel declares Python >= 3.14 but its wrapper
 # runs on any Python 3, so it is downloaded for 3.14 and unpacked, not installed, into
-# target/differential/opa (kept between runs). The suite prints the agreement figure and
+# target/differential/opa (kept between runs). The cases are fixtures/differential and
+# the built-in pack's file rules on their fixtures. The suite prints the agreement figure and
 # fails when it is below the goal or a class falls below tests/differential/baseline.json.
 # Extra arguments go to run.py (-v lists every disagreement).
 set -euo pipefail
@@ -25,4 +26,5 @@ if [ ! -f "$opa/opa_bindings/engine.py" ] || [ "$(cat "$opa/VERSION" 2>/dev/null
 fi
 cd "$root"
 cargo build --locked --quiet
-exec python3 tests/differential/run.py --goldenpath target/debug/goldenpath --opa "$opa" "$@"
+exec python3 tests/differential/run.py --goldenpath target/debug/goldenpath --opa "$opa" \
+    --pack "$work/pack" "$@"
