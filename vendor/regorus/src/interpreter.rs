@@ -1141,7 +1141,9 @@ impl Interpreter {
             }
             Expr::Object { fields, .. } => {
                 for (_, key, value) in fields {
-                    if !self.negated_operand_defined(key)? || !self.negated_operand_defined(value)? {
+                    if !self.negated_operand_defined(key)?
+                        || !self.negated_operand_defined(value)?
+                    {
                         return Ok(false);
                     }
                 }
@@ -1157,9 +1159,7 @@ impl Interpreter {
             | Expr::UnaryExpr { .. } => Ok(self.eval_expr(expr)? != Value::Undefined),
             // A local variable is always bound; a variable naming a rule (or `input`) is a
             // reference in OPA and must be defined.
-            Expr::Var { .. } => Ok(self
-                .eval_expr(expr)
-                .map_or(true, |v| v != Value::Undefined)),
+            Expr::Var { .. } => Ok(self.eval_expr(expr).map_or(true, |v| v != Value::Undefined)),
             _ => Ok(true),
         }
     }

@@ -152,7 +152,14 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         }
         // Argument index, width, precision.
         let mut bad_index = false;
-        parse_index(&chars, &mut i, &mut arg_num, &mut reordered, &mut bad_index, args.len());
+        parse_index(
+            &chars,
+            &mut i,
+            &mut arg_num,
+            &mut reordered,
+            &mut bad_index,
+            args.len(),
+        );
         let mut bad_width = false;
         if i < chars.len() && chars[i] == '*' {
             i += 1;
@@ -174,7 +181,14 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         let mut bad_prec = false;
         if i < chars.len() && chars[i] == '.' {
             i += 1;
-            parse_index(&chars, &mut i, &mut arg_num, &mut reordered, &mut bad_index, args.len());
+            parse_index(
+                &chars,
+                &mut i,
+                &mut arg_num,
+                &mut reordered,
+                &mut bad_index,
+                args.len(),
+            );
             if i < chars.len() && chars[i] == '*' {
                 i += 1;
                 match take_int_arg(&args, &mut arg_num) {
@@ -190,7 +204,14 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 }
             }
         }
-        parse_index(&chars, &mut i, &mut arg_num, &mut reordered, &mut bad_index, args.len());
+        parse_index(
+            &chars,
+            &mut i,
+            &mut arg_num,
+            &mut reordered,
+            &mut bad_index,
+            args.len(),
+        );
         if spec.minus {
             spec.zero = false;
         }
@@ -659,7 +680,11 @@ mod tests {
             ("%[2]s %[1]s", vec![s("a"), s("b")], "b a"),
             ("%.1s", vec![s("abc")], "a"),
             ("%8s|%-8s|", vec![s("ab"), s("cd")], "      ab|cd      |"),
-            ("%10q|%05q|%.3q", vec![s("foo"), s("a"), s("abcdef")], "     \"foo\"|00\"a\"|\"abc\""),
+            (
+                "%10q|%05q|%.3q",
+                vec![s("foo"), s("a"), s("abcdef")],
+                "     \"foo\"|00\"a\"|\"abc\"",
+            ),
         ];
         for (format, args, want) in cases {
             assert_eq!(run(format, args), want, "{format}");

@@ -37,9 +37,9 @@ mod net;
 mod json_patch;
 pub mod numbers;
 mod objects;
-mod operators;
 #[cfg(feature = "opa-runtime")]
 mod opa;
+mod operators;
 #[cfg(feature = "regex")]
 mod regex;
 #[cfg(feature = "semver")]
