@@ -23,7 +23,7 @@ use crate::report::{FailOn, Listing, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
 
-/// The file name looked for at the root of the checked tree.
+/// The file name looked for from a checked path up to its repository root.
 pub const FILE_NAME: &str = "goldenpath.toml";
 
 /// The JSON Schema of `goldenpath.toml`.

@@ -105,7 +105,7 @@ impl SchemaSet {
     }
 
     /// The indices of the mappings whose globs match `relative` (a path relative to the
-    /// checked root, forward slashes).
+    /// repository root, forward slashes).
     pub fn matching(&self, relative: &str) -> Vec<usize> {
         self.entries
             .iter()

@@ -122,6 +122,13 @@ impl Goldenpath {
         self
     }
 
+    /// Runs without the ceiling above `fixtures/`: goldenpath finds `.git` and
+    /// `goldenpath.toml` above a fixture as it does in a reader's checkout.
+    pub fn without_ceiling(mut self) -> Self {
+        self.command.env_remove("GIT_CEILING_DIRECTORIES");
+        self
+    }
+
     /// Gives the run this standard input (by default it has none).
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
         self.command.write_stdin(input);
