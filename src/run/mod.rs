@@ -96,7 +96,7 @@ pub fn check_traced(
 ) -> Result<(Report, Vec<FileTrace>), RunError> {
     progress.stage("discovering", 0);
     let run = prepare(options)?;
-    progress.stage("repository rules", run.discovery.repositories.len());
+    progress.stage("repository rules", 0);
     let repository = repository::evaluate(&run);
     progress.stage("checking", run.discovery.candidates.len());
     let mut outcome = if options.combine {
