@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::Layer;
 use crate::format::Format;
-use crate::options::{ColorChoice, PolicySources, RegoVersion};
+use crate::options::{ColorChoice, PolicySources, PolicyTimeout, RegoVersion};
 use crate::report::{FailOn, OutputFormat, ReportTarget};
 use crate::verify::output::TestFormat;
 
@@ -120,6 +120,7 @@ impl PolicyArgs {
             all_namespaces: self.all_namespaces,
             rego_version: self.rego_version.unwrap_or_default(),
             builtin: Some(false),
+            policy_timeout: PolicyTimeout::default(),
         }
     }
 }
@@ -196,6 +197,11 @@ pub struct CheckArgs {
     /// Files larger than this many bytes are reported instead of parsed [default: 8388608].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// How long the Rego policies may spend on one document before its evaluation is
+    /// stopped and reported as a policy error, e.g. 5s, 500ms, 2m; 0 for no limit
+    /// [default: 5s].
+    #[arg(long, value_name = "DURATION")]
+    pub policy_timeout: Option<PolicyTimeout>,
     /// Add the built-in golden-path pack to your own policies (it runs by default when no
     /// policies are given).
     #[arg(long, conflicts_with = "no_builtin")]
@@ -246,6 +252,7 @@ impl CheckArgs {
             fail_on,
             jobs: self.jobs,
             max_file_size: self.max_file_size,
+            policy_timeout: self.policy_timeout,
             rules: None,
             schemas: None,
             builtin: if self.no_builtin {

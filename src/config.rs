@@ -18,7 +18,9 @@ use crate::discover::{self, DiscoverOptions};
 use crate::document::{Node, NodeKind, Span};
 use crate::finding::Severity;
 use crate::format::Format;
-use crate::options::{CheckOptions, ColorChoice, PolicySources, RegoVersion, RuleSetting};
+use crate::options::{
+    CheckOptions, ColorChoice, PolicySources, PolicyTimeout, RegoVersion, RuleSetting,
+};
 use crate::report::{FailOn, Listing, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
@@ -61,6 +63,8 @@ pub struct Layer {
     pub jobs: Option<usize>,
     /// Size limit of parsed files, in bytes.
     pub max_file_size: Option<u64>,
+    /// The Rego evaluation budget per document.
+    pub policy_timeout: Option<PolicyTimeout>,
     /// Rule id → severity or `off`.
     pub rules: Option<BTreeMap<String, RuleSetting>>,
     /// JSON Schema mappings.
@@ -287,6 +291,7 @@ impl Layer {
             fail_on: over.fail_on.or(self.fail_on),
             jobs: over.jobs.or(self.jobs),
             max_file_size: over.max_file_size.or(self.max_file_size),
+            policy_timeout: over.policy_timeout.or(self.policy_timeout),
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
@@ -331,6 +336,7 @@ impl Layer {
                 all_namespaces: self.all_namespaces.unwrap_or(false),
                 rego_version: self.rego_version.unwrap_or_default(),
                 builtin: self.builtin,
+                policy_timeout: self.policy_timeout.unwrap_or_default(),
             },
             discover: DiscoverOptions {
                 parser: self.parser,

@@ -75,6 +75,6 @@ containers contains {"path": array.concat(pod_spec_path, [list, i]), "container"
 
 container_name(c, _) := c.name if is_string(c.name)
 
-container_name(c, i) := sprintf("#%d", [i]) if not is_string(c.name)
+container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []

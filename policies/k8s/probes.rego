@@ -40,7 +40,7 @@ deny contains {"msg": msg, "path": c.path} if {
 	c.list == "containers"
 	missing := [probe |
 		some probe in ["livenessProbe", "readinessProbe"]
-		not is_object(c.container[probe])
+		not is_object(object.get(c.container, probe, null))
 	]
 	count(missing) > 0
 	msg := sprintf("container %q has no %s", [c.name, concat(" or ", missing)])
@@ -75,6 +75,6 @@ containers contains {"path": array.concat(pod_spec_path, [list, i]), "container"
 
 container_name(c, _) := c.name if is_string(c.name)
 
-container_name(c, i) := sprintf("#%d", [i]) if not is_string(c.name)
+container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []

@@ -46,8 +46,10 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", culp
 
 non_root(container) if {
 	effective(container, "runAsNonRoot") == true
-	not effective(container, "runAsUser") == 0
+	not root_uid(container)
 }
+
+root_uid(container) if effective(container, "runAsUser") == 0
 
 non_root(container) if {
 	uid := effective(container, "runAsUser")
@@ -102,6 +104,6 @@ containers contains {"path": array.concat(pod_spec_path, [list, i]), "container"
 
 container_name(c, _) := c.name if is_string(c.name)
 
-container_name(c, i) := sprintf("#%d", [i]) if not is_string(c.name)
+container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []

@@ -40,11 +40,13 @@ confined := {"RuntimeDefault", "Localhost"}
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "seccompProfile", "type"])} if {
 	some c in containers
-	not effective_type(c.container) in confined
+	not confined_profile(c.container)
 	msg := sprintf("container %q %s", [c.name, reason(c.container)])
 }
 
 # The container's seccomp profile type, else the pod's.
+confined_profile(container) if effective_type(container) in confined
+
 effective_type(container) := type if {
 	type := container.securityContext.seccompProfile.type
 	type != null
@@ -86,6 +88,6 @@ containers contains {"path": array.concat(pod_spec_path, [list, i]), "container"
 
 container_name(c, _) := c.name if is_string(c.name)
 
-container_name(c, i) := sprintf("#%d", [i]) if not is_string(c.name)
+container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []

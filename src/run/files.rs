@@ -81,7 +81,7 @@ fn check_file(
     };
     let mut findings = schema_findings(&run.schemas, schemas, &doc);
     let mut prints = Vec::new();
-    for input in doc.inputs() {
+    for (value, origin) in policy_inputs(&doc) {
         outcome.documents += 1;
         if applicable.is_empty() {
             continue;
@@ -90,13 +90,7 @@ fn check_file(
             findings: found,
             exceptions,
             prints: printed,
-        } = evaluator.evaluate(
-            input.node.to_rego(),
-            &info,
-            &doc.file,
-            input.origin,
-            &applicable,
-        );
+        } = evaluator.evaluate(value, &info, &doc.file, origin, &applicable);
         findings.extend(found);
         prints.extend(printed);
         outcome.exceptions += exceptions;
@@ -104,6 +98,23 @@ fn check_file(
     outcome.traces[0].prints = prints;
     outcome.diagnostics = locate::locate(findings, Some(&doc), None);
     outcome
+}
+
+/// The inputs the policies see. A file with no document at all (empty, or YAML of only
+/// comments) is evaluated once with input `null`, as conftest does: its parser hands
+/// such a file over as one `nil` configuration.
+fn policy_inputs(doc: &Document) -> Vec<(regorus::Value, InputOrigin)> {
+    if doc.roots.is_empty() {
+        let origin = InputOrigin {
+            root: 0,
+            element: None,
+        };
+        return vec![(regorus::Value::Null, origin)];
+    }
+    doc.inputs()
+        .into_iter()
+        .map(|input| (input.node.to_rego(), input.origin))
+        .collect()
 }
 
 /// What conftest exposes as `data.conftest.file` for a file.
