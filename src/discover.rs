@@ -244,17 +244,23 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     let excluded = exclusions(&options.exclude)?;
     let format_of = |path: &Path| options.parser.or_else(|| Format::detect(path));
     let mut found = Discovery::default();
+    // The repository root of each directory holding named files (pre-commit names
+    // thousands of files in a few directories).
+    let mut roots_of: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     for root in roots {
         let meta = std::fs::metadata(root).map_err(|_| DiscoverError::Missing(display(root)))?;
         if !meta.is_dir() {
             // Named explicitly: always checked, whatever the ignore files say.
             if let Some(format) = format_of(root) {
-                let repository = repository_root(&start_dir(root), options);
+                let dir = root.parent().map(Path::to_path_buf).unwrap_or_default();
+                let repository = roots_of
+                    .entry(dir)
+                    .or_insert_with(|| repository_root(&start_dir(root), options));
                 found.candidates.push(Candidate {
                     file: display(root),
                     path: root.clone(),
                     format,
-                    relative: below(&canonical(root), &repository).unwrap_or_else(|| display(root)),
+                    relative: below(&canonical(root), repository).unwrap_or_else(|| display(root)),
                 });
             }
             continue;
