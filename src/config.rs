@@ -1,8 +1,9 @@
 //! `goldenpath.toml`: one serde tree ([`Layer`]) filled from defaults, the file and the
 //! command line, merged once (defaults < file < command line).
 //!
-//! The file is found at the root of the checked tree — the first path given to `check`
-//! when it is a directory, otherwise the current directory — or named with `--config`.
+//! The file is named with `--config`, or found as ruff and most linters find theirs: the
+//! nearest `goldenpath.toml` from the first checked path up to the root of its repository
+//! (the nearest directory holding `.git`).
 //! It is parsed with the span-keeping TOML parser and validated against the embedded
 //! JSON Schema `schemas/goldenpath.schema.json` with the same machinery as schema
 //! policies, so every mistake (unknown key, wrong type, unknown severity) is reported at
@@ -18,13 +19,13 @@ use crate::document::{Node, NodeKind, Span};
 use crate::finding::Severity;
 use crate::format::Format;
 use crate::options::{
-    CheckOptions, ParseErrors, PolicySources, PolicyTimeout, RegoVersion, RuleSetting,
+    CheckOptions, ColorChoice, ParseErrors, PolicySources, PolicyTimeout, RegoVersion, RuleSetting,
 };
-use crate::report::{FailOn, OutputFormat};
+use crate::report::{FailOn, Listing, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
 
-/// The file name looked for at the root of the checked tree.
+/// The file name looked for from a checked path up to its repository root.
 pub const FILE_NAME: &str = "goldenpath.toml";
 
 /// The JSON Schema of `goldenpath.toml`.
@@ -70,6 +71,14 @@ pub struct Layer {
     pub schemas: Option<Vec<MappingEntry>>,
     /// Run the built-in golden-path pack (default: when no policies are given).
     pub builtin: Option<bool>,
+    /// The file's directory is a repository root even without `.git`.
+    pub root: Option<bool>,
+    /// Print only the summary (human and concise formats).
+    pub quiet: Option<bool>,
+    /// Print the number of findings per rule instead of the findings.
+    pub statistics: Option<bool>,
+    /// When to colour the reports for people.
+    pub color: Option<ColorChoice>,
     /// How parse errors in files nothing reads are reported.
     pub parse_errors: Option<ParseErrors>,
     /// `[pack]`: settings of the built-in pack.
@@ -94,6 +103,10 @@ pub struct Settings {
     pub fail_on: FailOn,
     /// The report format on standard output.
     pub format: OutputFormat,
+    /// What the human and concise formats list.
+    pub listing: Listing,
+    /// When to colour them.
+    pub color: ColorChoice,
 }
 
 /// One `[[schemas]]` table as written.
@@ -136,14 +149,43 @@ pub enum ConfigError {
 const INVALID_HELP: &str =
     "the keys of goldenpath.toml are described in its JSON Schema, schemas/goldenpath.schema.json";
 
-/// The configuration file of a run: `explicit` if given, else `goldenpath.toml` at the
-/// checked root when it exists.
+/// The configuration file of a run: `explicit` if given, else the one the first checked
+/// path finds ([`nearest`]; `.` when no path is given).
 pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
     if let Some(path) = explicit {
         return Some(path.to_path_buf());
     }
-    let candidate = discover::checked_root(paths).join(FILE_NAME);
-    candidate.is_file().then_some(candidate)
+    nearest(paths.first().map_or(Path::new("."), PathBuf::as_path))
+}
+
+/// The nearest `goldenpath.toml` from `path` (or the directory holding it) up to the root
+/// of its repository, as reported (relative to the current directory when it can be).
+pub fn nearest(path: &Path) -> Option<PathBuf> {
+    for dir in discover::ancestors(&discover::start_dir(path)) {
+        let file = dir.join(FILE_NAME);
+        if file.is_file() {
+            return Some(discover::relative_to_current(&dir).join(FILE_NAME));
+        }
+        if discover::holds_git(&dir) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The configuration files that checked paths other than the first would find and that
+/// differ from `used` (a run has one configuration).
+pub fn unused(used: Option<&Path>, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let used = used.map(discover::canonical);
+    let mut others: Vec<PathBuf> = paths
+        .iter()
+        .skip(1)
+        .filter_map(|p| nearest(p))
+        .filter(|found| Some(discover::canonical(found)) != used)
+        .collect();
+    others.sort();
+    others.dedup();
+    others
 }
 
 /// Reads, validates and deserialises a configuration file; its relative paths are made
@@ -267,12 +309,27 @@ impl Layer {
             builtin: over.builtin.or(self.builtin),
             parse_errors: over.parse_errors.or(self.parse_errors),
             pack: over.pack.or(self.pack),
+            root: over.root.or(self.root),
+            quiet: over.quiet.or(self.quiet),
+            statistics: over.statistics.or(self.statistics),
+            color: over.color.or(self.color),
         }
     }
 
-    /// Resolves the merged layer into the settings for checking `paths`, filling in
-    /// the defaults.
-    pub fn settings(self, paths: Vec<PathBuf>) -> Settings {
+    /// Resolves the merged layer into the settings for checking `paths` with the
+    /// configuration file `file` (if any), filling in the defaults.
+    pub fn settings(self, paths: Vec<PathBuf>, file: Option<&Path>) -> Settings {
+        let file_dir = file.map(|f| match f.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
+        let listing = if self.quiet == Some(true) {
+            Listing::Summary
+        } else if self.statistics == Some(true) {
+            Listing::Statistics
+        } else {
+            Listing::Findings
+        };
         let schemas = self
             .schemas
             .unwrap_or_default()
@@ -300,6 +357,8 @@ impl Layer {
                 exclude: self.exclude.unwrap_or_default(),
                 no_ignore: self.no_ignore.unwrap_or(false),
                 inventory: false,
+                root_marker: file_dir.clone().filter(|_| self.root == Some(true)),
+                project: file_dir,
             },
             combine: self.combine.unwrap_or(false),
             jobs: self.jobs,
@@ -318,6 +377,8 @@ impl Layer {
             check,
             fail_on: self.fail_on.unwrap_or_default(),
             format: self.format.unwrap_or_default(),
+            listing,
+            color: self.color.unwrap_or_default(),
         }
     }
 }
@@ -363,7 +424,7 @@ severity = "warning"
 "#;
         let layer = parse("goldenpath.toml", text).expect("valid");
         assert_eq!(layer.fail_on, Some(FailOn::Warning));
-        let settings = layer.settings(vec![PathBuf::from(".")]);
+        let settings = layer.settings(vec![PathBuf::from(".")], None);
         assert_eq!(settings.fail_on, FailOn::Warning);
         assert_eq!(
             settings.check.rules.get("main.warn"),
@@ -450,6 +511,7 @@ severity = "warning"
             names::<RegoVersion>()
         );
         assert_eq!(listed("/properties/fail-on/enum"), names::<FailOn>());
+        assert_eq!(listed("/properties/color/enum"), names::<ColorChoice>());
         let mut formats = names::<OutputFormat>();
         formats.retain(|f| f != "stdout");
         assert_eq!(listed("/properties/format/enum"), formats);

@@ -17,7 +17,9 @@
 //!   `fixtures/pack/<ID>-<slug>/{pass,fail}/` with `expect.json`; `policies/README.md`
 //!   is the contract and `tests/pack.rs` checks it.
 //! - **A report format**: a module in `src/report/` rendering a [`report::Report`], a
-//!   variant of [`report::OutputFormat`] and its arm in [`report::render`].
+//!   variant of [`report::OutputFormat`] and its arm in [`report::render`]. Text that
+//!   comes from checked files (source lines, messages, paths) reaches a terminal only
+//!   through [`report::snippet`] (`show_line`, `shown_text`), which escapes and windows it.
 //! - **A setting**: a field of [`config::Layer`] (and `schemas/goldenpath.schema.json`
 //!   for the file), a flag in `src/cli.rs` feeding [`cli::CheckArgs::layer`], and the
 //!   typed value it resolves to in [`options`] (filled in [`config::Layer::settings`]).

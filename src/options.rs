@@ -34,6 +34,49 @@ impl RegoVersion {
     }
 }
 
+/// When the reports for people are coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    /// When the output is a terminal, unless the environment says otherwise.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal, given the environment
+    /// (`var` reads a variable): `always` and `never` decide alone; `auto` is off when
+    /// `NO_COLOR` is set, on when `CLICOLOR_FORCE` or `FORCE_COLOR` is (neither empty nor
+    /// `0`; `FORCE_COLOR` nor `false`), off when `CLICOLOR=0` or `TERM=dumb`, and else on
+    /// exactly for a terminal. The same rules as clap's own messages.
+    pub fn enabled(self, is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+        let set = |name: &str| var(name).filter(|v| !v.is_empty());
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if set("NO_COLOR").is_some() {
+                    return false;
+                }
+                let forced = set("CLICOLOR_FORCE").is_some_and(|v| v != "0")
+                    || set("FORCE_COLOR").is_some_and(|v| v != "0" && v != "false");
+                if forced {
+                    return true;
+                }
+                if set("CLICOLOR").as_deref() == Some("0") || set("TERM").as_deref() == Some("dumb")
+                {
+                    return false;
+                }
+                is_terminal
+            }
+        }
+    }
+}
+
 /// What a rule override says: drop the rule's findings or give them a severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
@@ -223,6 +266,46 @@ pub fn parse_value<T: clap::ValueEnum>(text: &str, what: &str) -> Result<T, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_follows_the_choice_then_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        use ColorChoice::*;
+        type Vars = &'static [(&'static str, &'static str)];
+        let cases: &[(ColorChoice, bool, Vars, bool)] = &[
+            (Auto, true, &[], true),
+            (Auto, false, &[], false),
+            (Always, false, &[("NO_COLOR", "1")], true),
+            (Never, true, &[("FORCE_COLOR", "1")], false),
+            (Auto, true, &[("NO_COLOR", "1")], false),
+            (Auto, true, &[("NO_COLOR", "")], true),
+            (Auto, false, &[("FORCE_COLOR", "1")], true),
+            (Auto, false, &[("FORCE_COLOR", "0")], false),
+            (Auto, false, &[("CLICOLOR_FORCE", "1")], true),
+            (
+                Auto,
+                false,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+                false,
+            ),
+            (Auto, true, &[("CLICOLOR", "0")], false),
+            (Auto, true, &[("TERM", "dumb")], false),
+        ];
+        for (choice, terminal, vars, want) in cases {
+            assert_eq!(
+                choice.enabled(*terminal, env(vars)),
+                *want,
+                "{choice:?} terminal={terminal} {vars:?}"
+            );
+        }
+    }
 
     #[test]
     fn rule_settings_are_off_or_a_severity() {

@@ -1,6 +1,8 @@
 //! Reports: every output format reads the same [`Report`], whose diagnostics are already
 //! sorted, so each format is a pure function of it and identical for any thread count.
 
+pub mod concise;
+pub mod error;
 mod fingerprint;
 pub mod github;
 pub mod gitlab;
@@ -8,10 +10,12 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod paint;
 #[cfg(test)]
 mod sample;
 pub mod sarif;
 pub mod scorecard;
+pub mod snippet;
 
 use std::str::FromStr;
 
@@ -58,6 +62,10 @@ pub struct Summary {
     /// Ids of schema mappings whose `files` globs matched no checked file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_schemas: Vec<String>,
+    /// Checked directories below the root of their repository, for which repository
+    /// rules and the scorecard did not run (listed when the run has such rules).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subdirectories: Vec<crate::discover::Subdirectory>,
 }
 
 impl Report {
@@ -82,9 +90,10 @@ impl Report {
         }
     }
 
-    /// Computes the scorecards of `repositories` from the findings and the rules' levels.
-    pub fn with_scorecards(mut self, repositories: &[String]) -> Report {
-        self.scorecards = scorecard::compute(&self.rules, &self.diagnostics, repositories);
+    /// Computes the scorecards of `repositories` from the findings and the rules' levels
+    /// (`off`: the rules the configuration turned off).
+    pub fn with_scorecards(mut self, repositories: &[String], off: &[RuleInfo]) -> Report {
+        self.scorecards = scorecard::compute(&self.rules, off, &self.diagnostics, repositories);
         self
     }
 
@@ -150,6 +159,8 @@ pub enum OutputFormat {
     #[default]
     #[value(alias = "stdout")]
     Human,
+    /// One line per finding, `path:line:col: severity[rule] message`.
+    Concise,
     /// The stable JSON structure.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
@@ -197,11 +208,25 @@ impl FromStr for ReportTarget {
     }
 }
 
+/// What the reports for people (human, concise) list before the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Listing {
+    /// Every finding.
+    #[default]
+    Findings,
+    /// The number of findings of each rule (`--statistics`).
+    Statistics,
+    /// Nothing: the summary only (`--quiet`).
+    Summary,
+}
+
 /// Everything besides the [`Report`] that shapes a rendering.
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
-    /// Terminal presentation of the human format.
+    /// Terminal presentation of the human and concise formats.
     pub style: human::Style,
+    /// What the human and concise formats list.
+    pub listing: Listing,
     /// The failure threshold of the run: it decides the exit code recorded in SARIF and
     /// which findings are JUnit failures.
     pub fail_on: FailOn,
@@ -215,7 +240,8 @@ pub struct RenderOptions {
 /// Renders `report` in `format`.
 pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
     match format {
-        OutputFormat::Human => human::render(report, &options.style),
+        OutputFormat::Human => human::render(report, options),
+        OutputFormat::Concise => concise::render(report, options),
         OutputFormat::Json => json::render(report),
         OutputFormat::Sarif => sarif::render(report, options),
         OutputFormat::Github => github::render(report),
@@ -240,7 +266,7 @@ mod tests {
         assert_eq!(
             "pdf=x.pdf".parse::<ReportTarget>(),
             Err(
-                "unknown format `pdf` (human, json, sarif, github, junit, gitlab, markdown)"
+                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown)"
                     .to_string()
             )
         );

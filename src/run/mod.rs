@@ -67,20 +67,43 @@ pub fn enforce_strict(report: &Report) -> Result<(), RunError> {
     }
 }
 
-/// Runs `goldenpath check`.
-pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
-    check_traced(options).map(|(report, _)| report)
+/// What a run says about how far it is, for a progress bar: the library never prints,
+/// the caller decides what to show. Called from worker threads.
+pub trait Progress: Sync {
+    /// A stage starts (`discovering`, `checking`), with its number of steps (0 when not
+    /// known in advance).
+    fn stage(&self, _name: &'static str, _steps: usize) {}
+    /// One step of the current stage is done (a file checked).
+    fn step(&self) {}
 }
 
-/// Runs `goldenpath check` and also returns, per checked file (sorted by file), the
-/// packages applied and skipped and the policies' `print()` output.
-pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), RunError> {
+/// Progress that nobody watches.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unwatched;
+
+impl Progress for Unwatched {}
+
+/// Runs `goldenpath check`.
+pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
+    check_traced(options, &Unwatched).map(|(report, _)| report)
+}
+
+/// Runs `goldenpath check`, telling `progress` how far it is, and also returns, per
+/// checked file (sorted by file), the packages applied and skipped and the policies'
+/// `print()` output.
+pub fn check_traced(
+    options: &CheckOptions,
+    progress: &dyn Progress,
+) -> Result<(Report, Vec<FileTrace>), RunError> {
+    progress.stage("discovering", 0);
     let run = prepare(options)?;
+    progress.stage("repository rules", 0);
     let repository = repository::evaluate(&run);
+    progress.stage("checking", run.discovery.candidates.len());
     let mut outcome = if options.combine {
         combine::check(&run, &repository)
     } else {
-        files::check(&run, &repository)
+        files::check(&run, &repository, progress)
     };
     let located = std::mem::take(&mut outcome.repository)
         .into_iter()
@@ -123,7 +146,7 @@ fn repository_facts(
             .repositories
             .par_iter()
             .map(|repo| {
-                let sandbox = policy::repository::Sandbox::new(&repo.root, limit);
+                let sandbox = policy::repository::Sandbox::new(&repo.repository_root, limit);
                 RepositoryFacts {
                     context: RepositoryContext::build(&repo.context_files, &sandbox),
                     test_paths: TestPaths::new(&options.test_paths, &repo.context_files, &sandbox),
@@ -165,14 +188,10 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         ..options.discover.clone()
     };
     let discovery = discover::discover(&options.paths, &discover_options)?;
-    let root = discover::checked_root(&options.paths);
     let matches = discovery
         .candidates
         .iter()
-        .map(|c| {
-            let relative = c.path.strip_prefix(&root).unwrap_or(&c.path);
-            schemas.matching(&discover::display(relative))
-        })
+        .map(|c| schemas.matching(&c.relative))
         .collect();
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = options.jobs.filter(|j| *j > 0) {
@@ -215,7 +234,7 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
     rules.extend(policies.rules());
     rules.extend(schemas.rules());
     let mut rules = RuleInfo::catalogue(rules, diagnostics.iter().map(|d| d.rule.as_str()));
-    apply_overrides(&options.rules, &mut diagnostics, &mut rules);
+    let off = apply_overrides(&options.rules, &mut diagnostics, &mut rules);
     if policies.packages().iter().any(|p| p.builtin) {
         mark_test_data(&policies, &discovery, &facts, &mut diagnostics);
     }
@@ -236,6 +255,13 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
             .filter(|(_, matched)| !matched)
             .map(|(id, _)| id)
             .collect(),
+        subdirectories: if policies.has_repository_rules()
+            || rules.iter().any(|r| r.level.is_some())
+        {
+            discovery.subdirectories.clone()
+        } else {
+            Vec::new()
+        },
         ..Summary::default()
     };
     let mut traces = outcome.traces;
@@ -252,25 +278,31 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
     let repositories: Vec<String> = discovery
         .repositories
         .into_iter()
+        .filter(|r| r.is_root)
         .map(|r| r.label)
         .collect();
     let report = Report::new(diagnostics, summary, rules)
         .with_files(files)
-        .with_scorecards(&repositories);
+        .with_scorecards(&repositories, &off);
     (report, traces)
 }
 
 /// `[rules]` overrides: "off" drops a rule's findings, a severity replaces theirs.
+/// Returns the rules turned off.
 fn apply_overrides(
     overrides: &BTreeMap<String, RuleSetting>,
     diagnostics: &mut Vec<Diagnostic>,
     rules: &mut Vec<RuleInfo>,
-) {
+) -> Vec<RuleInfo> {
     if overrides.is_empty() {
-        return;
+        return Vec::new();
     }
-    diagnostics.retain(|d| overrides.get(&d.rule) != Some(&RuleSetting::Off));
-    rules.retain(|r| overrides.get(&r.id) != Some(&RuleSetting::Off));
+    let is_off = |id: &str| overrides.get(id) == Some(&RuleSetting::Off);
+    diagnostics.retain(|d| !is_off(&d.rule));
+    let (off, on): (Vec<RuleInfo>, Vec<RuleInfo>) = std::mem::take(rules)
+        .into_iter()
+        .partition(|r| is_off(&r.id));
+    *rules = on;
     for d in diagnostics.iter_mut() {
         if let Some(RuleSetting::Severity(severity)) = overrides.get(&d.rule) {
             d.severity = *severity;
@@ -281,6 +313,7 @@ fn apply_overrides(
             r.severity = Some(*severity);
         }
     }
+    off
 }
 
 /// Findings of the built-in pack (and parse errors) in a repository's test data,
@@ -309,7 +342,8 @@ fn mark_test_data(
             .iter()
             .zip(facts)
             .any(|(repo, facts)| {
-                relative_to(&d.file, &repo.label).is_some_and(|r| facts.test_paths.contains(r))
+                relative_to(&d.file, &repo.label)
+                    .is_some_and(|r| facts.test_paths.contains(&repo.in_repository(r)))
             });
         if test_data {
             d.severity = Severity::Info;
