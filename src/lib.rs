@@ -40,5 +40,6 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod source_error;
+pub mod suppress;
 pub mod trace;
 pub mod verify;
