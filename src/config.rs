@@ -17,7 +17,10 @@ use crate::discover::{self, DiscoverOptions};
 use crate::document::{Node, NodeKind, Span};
 use crate::finding::Severity;
 use crate::format::Format;
-use crate::options::{CheckOptions, PolicySources, RegoVersion, RuleSetting};
+use crate::options::{
+    BaselineMode, CheckOptions, IgnoreSetting, OverrideSetting, PolicySources, RegoVersion,
+    RuleSetting, SuppressOptions,
+};
 use crate::report::{FailOn, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
@@ -66,6 +69,37 @@ pub struct Layer {
     pub schemas: Option<Vec<MappingEntry>>,
     /// Run the built-in golden-path pack (default: when no policies are given).
     pub builtin: Option<bool>,
+    /// `[[ignore]]`: suppressed findings by file and rule.
+    pub ignore: Option<Vec<IgnoreSetting>>,
+    /// `[[overrides]]`: rule settings by file.
+    pub overrides: Option<Vec<OverrideSetting>>,
+    /// A suppression without a reason is an error and does not apply.
+    pub require_reason: Option<bool>,
+    /// The baseline file.
+    pub baseline: Option<PathBuf>,
+    /// `--select` (command line only).
+    #[serde(skip)]
+    pub select: Option<Vec<String>>,
+    /// `--skip` (command line only).
+    #[serde(skip)]
+    pub skip: Option<Vec<String>>,
+    /// `--write-baseline` (command line only).
+    #[serde(skip)]
+    pub write_baseline: Option<PathBuf>,
+    /// The file this layer was read from, as parsed (to point at its lines).
+    #[serde(skip)]
+    pub source: Option<ConfigSource>,
+}
+
+/// A configuration file as parsed: findings about it (unknown rule ids, unused or
+/// expired `[[ignore]]` entries) point into it.
+#[derive(Clone, Debug)]
+pub struct ConfigSource(pub std::sync::Arc<crate::document::Document>);
+
+impl PartialEq for ConfigSource {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Everything a `check` run needs after the merge: the pipeline's options and how the
@@ -154,6 +188,9 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
     for m in layer.schemas.iter_mut().flatten() {
         rebase(&mut m.schema);
     }
+    if let Some(baseline) = layer.baseline.as_mut() {
+        rebase(baseline);
+    }
     Ok(layer)
 }
 
@@ -192,8 +229,75 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
             first.with_related(all.collect()),
         )));
     }
-    serde_json::from_value(value)
-        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))
+    let mut layer: Layer = serde_json::from_value(value)
+        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
+    let mistakes = suppression_mistakes(&layer, &node);
+    let mut all = mistakes
+        .into_iter()
+        .map(|(span, message)| invalid(message, Some(span)));
+    if let Some(first) = all.next() {
+        return Err(ConfigError::Invalid(Box::new(
+            first.with_related(all.collect()),
+        )));
+    }
+    layer.source = Some(ConfigSource(std::sync::Arc::new(
+        crate::document::Document {
+            file: file.to_string(),
+            format: Format::Toml,
+            source: text.into(),
+            roots: vec![node],
+        },
+    )));
+    Ok(layer)
+}
+
+/// What the schema cannot check in `[[ignore]]` and `[[overrides]]`: that each `files`
+/// glob compiles and each `until` is a day of the calendar.
+fn suppression_mistakes(layer: &Layer, node: &Node) -> Vec<(Span, String)> {
+    use crate::document::PathSeg;
+    let mut found = Vec::new();
+    let span_at = |path: &[PathSeg]| node.walk(path).node.span;
+    let key = |k: &str| PathSeg::Key(k.to_string());
+    let globs = layer
+        .ignore
+        .iter()
+        .flatten()
+        .map(|i| &i.files)
+        .enumerate()
+        .map(|(i, files)| ("ignore", i, files))
+        .chain(
+            layer
+                .overrides
+                .iter()
+                .flatten()
+                .map(|o| &o.files)
+                .enumerate()
+                .map(|(i, files)| ("overrides", i, files)),
+        );
+    for (table, i, files) in globs {
+        if let Err((j, message)) = crate::suppress::rules::FileGlobs::new(files) {
+            let path = [
+                key(table),
+                PathSeg::Index(i),
+                key("files"),
+                PathSeg::Index(j),
+            ];
+            let pattern = files.get(j).map_or("", String::as_str);
+            found.push((
+                span_at(&path),
+                format!("invalid glob `{pattern}`: {message}"),
+            ));
+        }
+    }
+    for (i, entry) in layer.ignore.iter().flatten().enumerate() {
+        if let Some(until) = &entry.until {
+            if let Err(message) = until.parse::<crate::suppress::date::Date>() {
+                let path = [key("ignore"), PathSeg::Index(i), key("until")];
+                found.push((span_at(&path), format!("`ignore[{i}].until`: {message}")));
+            }
+        }
+    }
+    found
 }
 
 fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
@@ -248,6 +352,14 @@ impl Layer {
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
+            ignore: over.ignore.or(self.ignore),
+            overrides: over.overrides.or(self.overrides),
+            require_reason: over.require_reason.or(self.require_reason),
+            baseline: over.baseline.or(self.baseline),
+            select: over.select.or(self.select),
+            skip: over.skip.or(self.skip),
+            write_baseline: over.write_baseline.or(self.write_baseline),
+            source: over.source.or(self.source),
         }
     }
 
@@ -287,7 +399,21 @@ impl Layer {
                 .max_file_size
                 .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
             schemas,
-            rules: self.rules.unwrap_or_default(),
+            suppress: SuppressOptions {
+                rules: self.rules.unwrap_or_default(),
+                overrides: self.overrides.unwrap_or_default(),
+                ignores: self.ignore.unwrap_or_default(),
+                select: self.select.unwrap_or_default(),
+                skip: self.skip.unwrap_or_default(),
+                require_reason: self.require_reason.unwrap_or(false),
+                baseline: match (self.write_baseline, self.baseline) {
+                    (Some(path), _) => Some(BaselineMode::Write(path)),
+                    (None, Some(path)) => Some(BaselineMode::Read(path)),
+                    (None, None) => None,
+                },
+                today: None,
+                config: self.source.map(|s| s.0),
+            },
         };
         Settings {
             check,
@@ -341,7 +467,7 @@ severity = "warning"
         let settings = layer.settings(vec![PathBuf::from(".")]);
         assert_eq!(settings.fail_on, FailOn::Warning);
         assert_eq!(
-            settings.check.rules.get("main.warn"),
+            settings.check.suppress.rules.get("main.warn"),
             Some(&RuleSetting::Off)
         );
         assert_eq!(settings.check.schemas[0].severity, Severity::Warning);
@@ -428,7 +554,7 @@ severity = "warning"
         let mut formats = names::<OutputFormat>();
         formats.retain(|f| f != "stdout");
         assert_eq!(listed("/properties/format/enum"), formats);
-        for setting in listed("/properties/rules/additionalProperties/enum") {
+        for setting in listed("/$defs/rule-setting/enum") {
             assert!(RuleSetting::try_from(setting.clone()).is_ok(), "{setting}");
         }
     }

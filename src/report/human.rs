@@ -66,6 +66,19 @@ pub fn render(report: &Report, style: &Style) -> String {
             unevaluated.join(", ")
         ));
     }
+    for warning in &report.summary.unmatched_selectors {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    if report.summary.baseline_fixed > 0 {
+        out.push_str(&format!(
+            "note: {} fixed: rewrite the baseline with --write-baseline\n",
+            plural(
+                report.summary.baseline_fixed,
+                "baseline finding",
+                "baseline findings"
+            )
+        ));
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
     for card in &report.scorecards {
@@ -92,8 +105,15 @@ pub fn scorecard_block(card: &super::scorecard::Scorecard) -> String {
     );
     for level in Level::ALL {
         let t = card.tally(level);
+        let suppressed = match t.suppressed {
+            0 => String::new(),
+            n => format!(
+                " ({})",
+                plural(n, "finding suppressed", "findings suppressed")
+            ),
+        };
         out.push_str(&format!(
-            "  {:<7} {}/{} rules pass\n",
+            "  {:<7} {}/{} rules pass{suppressed}\n",
             level.name(),
             t.passed,
             t.total
@@ -127,6 +147,23 @@ pub fn summary_line(report: &Report) -> String {
         line.push_str(&format!(
             " ({} could not be parsed)",
             plural(s.parse_errors, "file", "files")
+        ));
+    }
+    let suppressed = &s.suppressed;
+    if suppressed.total > 0 {
+        let kinds: Vec<String> = [
+            (suppressed.inline, "inline"),
+            (suppressed.config, "config"),
+            (suppressed.baseline, "baseline"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, kind)| format!("{n} {kind}"))
+        .collect();
+        line.push_str(&format!(
+            ", {} suppressed ({})",
+            suppressed.total,
+            kinds.join(", ")
         ));
     }
     if s.exceptions > 0 {

@@ -7,14 +7,22 @@ use serde::Serialize;
 
 use crate::finding::{Level, RuleInfo};
 use crate::locate::Diagnostic;
+use crate::suppress::Suppressed;
 
 /// Passed and total rule counts of one level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
-    /// Rules of the level with no finding in the repository.
+    /// Rules of the level with no (unsuppressed) finding in the repository.
     pub passed: usize,
     /// Rules of the level.
     pub total: usize,
+    /// Suppressed findings of the level's rules: a level bought with suppressions shows.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub suppressed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One repository's standing.
@@ -68,10 +76,11 @@ fn belongs(file: &str, repository: &str) -> bool {
 }
 
 /// Scorecards of `repositories`, from the rules that have a level. Empty when no rule
-/// has one.
+/// has one. A rule passes when it has no finding or all its findings are suppressed.
 pub fn compute(
     rules: &[RuleInfo],
     diagnostics: &[Diagnostic],
+    suppressed: &[Suppressed],
     repositories: &[String],
 ) -> Vec<Scorecard> {
     let leveled: Vec<(&str, Level)> = rules
@@ -104,6 +113,10 @@ pub fn compute(
                     Level::Gold => &mut card.gold,
                 };
                 tally.total += 1;
+                tally.suppressed += suppressed
+                    .iter()
+                    .filter(|s| s.diagnostic.rule == *id && belongs(&s.diagnostic.file, repository))
+                    .count();
                 if failing.contains(id) {
                     card.failed_rules.push(id.to_string());
                 } else {
@@ -158,7 +171,7 @@ mod tests {
             finding("main.deny", "d/x.yaml"),
         ];
         let repos: Vec<String> = ["a", "b", "c", "d", "ab"].map(String::from).to_vec();
-        let cards = compute(&rules, &diagnostics, &repos);
+        let cards = compute(&rules, &diagnostics, &[], &repos);
         let levels: Vec<&str> = cards.iter().map(Scorecard::level_name).collect();
         assert_eq!(levels, vec!["silver", "bronze", "none", "gold", "gold"]);
         assert_eq!(cards[0].failed_rules, vec!["G1".to_string()]);
@@ -166,17 +179,18 @@ mod tests {
             cards[0].gold,
             Tally {
                 passed: 0,
-                total: 1
+                total: 1,
+                suppressed: 0
             }
         );
-        assert!(compute(&rules[3..], &diagnostics, &repos).is_empty());
-        let all = compute(&rules, &diagnostics, &[".".to_string()]);
+        assert!(compute(&rules[3..], &diagnostics, &[], &repos).is_empty());
+        let all = compute(&rules, &diagnostics, &[], &[".".to_string()]);
         assert_eq!(all[0].level, None);
     }
 
     #[test]
     fn a_level_with_no_rules_is_reached() {
-        let cards = compute(&[rule("B1", Level::Bronze)], &[], &[".".to_string()]);
+        let cards = compute(&[rule("B1", Level::Bronze)], &[], &[], &[".".to_string()]);
         assert_eq!(cards[0].level, Some(Level::Gold));
     }
 }

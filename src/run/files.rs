@@ -98,6 +98,9 @@ fn check_file(
     outcome.traces[0].prints = prints;
     outcome.diagnostics = locate::locate(findings, Some(&doc), None);
     outcome
+        .directives
+        .extend(crate::suppress::directive::scan(&doc));
+    outcome
 }
 
 /// What conftest exposes as `data.conftest.file` for a file.

@@ -6,15 +6,23 @@ mod combine;
 mod files;
 mod repository;
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use crate::discover::{self, DiscoverError, DiscoverOptions, Discovery};
-use crate::finding::{RuleInfo, PARSE_ERROR, POLICY_ERROR};
+use crate::finding::{
+    RuleInfo, EXPIRED_SUPPRESSION, INVALID_SUPPRESSION, PARSE_ERROR, POLICY_ERROR, UNKNOWN_RULE,
+    UNUSED_SUPPRESSION,
+};
 use crate::locate::Diagnostic;
-use crate::options::{CheckOptions, RuleSetting};
+use crate::options::{BaselineMode, CheckOptions, RuleSetting};
 use crate::policy::{self, PolicyError, PolicySet};
 use crate::report::{Report, Summary};
 use crate::schema::{SchemaError, SchemaSet};
+use crate::suppress::baseline::Baseline;
+use crate::suppress::date::Date;
+use crate::suppress::directive::FileDirectives;
+use crate::suppress::rules::{did_you_mean, RuleTable};
+use crate::suppress::{self, Suppressed};
 use crate::trace::{FileTrace, SkipReason, SkippedPackage};
 
 /// Failures that stop a run (exit status 2).
@@ -36,6 +44,18 @@ pub enum RunError {
     #[error("cannot start worker threads: {0}")]
     #[diagnostic(code(goldenpath::threads))]
     Threads(String),
+    /// The baseline file cannot be read or written.
+    #[error("baseline `{file}`: {message}")]
+    #[diagnostic(
+        code(goldenpath::baseline),
+        help("write a baseline with `goldenpath check --write-baseline FILE`")
+    )]
+    Baseline {
+        /// The file.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
     /// `--strict` and a rule failed or produced a result of an unknown shape.
     #[error("{count} policy error{} with --strict; the first, in {file}: {message}", if *count == 1 { "" } else { "s" })]
     #[diagnostic(
@@ -87,7 +107,7 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
     outcome
         .diagnostics
         .extend(repository.finish(located, options.max_file_size));
-    Ok(assemble(run, outcome))
+    assemble(run, outcome)
 }
 
 /// What every stage of a run shares.
@@ -111,6 +131,8 @@ struct Outcome {
     traces: Vec<FileTrace>,
     /// Repository findings located in documents the file stage parsed.
     repository: Vec<(repository::GroupKey, Vec<Diagnostic>)>,
+    /// The inline suppressions of the files that have some.
+    directives: Vec<FileDirectives>,
 }
 
 impl Outcome {
@@ -121,6 +143,7 @@ impl Outcome {
         self.exceptions += other.exceptions;
         self.traces.extend(other.traces);
         self.repository.extend(other.repository);
+        self.directives.extend(other.directives);
     }
 }
 
@@ -159,9 +182,9 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     })
 }
 
-/// The report and the traces of a run: the rule catalogue, the `[rules]` overrides, the
-/// summary and the scorecards.
-fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
+/// The report and the traces of a run: the rule catalogue, the rule settings and
+/// suppressions, the summary and the scorecards.
+fn assemble(run: Prepared<'_>, outcome: Outcome) -> Result<(Report, Vec<FileTrace>), RunError> {
     let Prepared {
         options,
         schemas,
@@ -179,13 +202,20 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
     let mut rules = RuleInfo::builtin();
     rules.extend(policies.rules());
     rules.extend(schemas.rules());
-    let mut rules = RuleInfo::catalogue(rules, diagnostics.iter().map(|d| d.rule.as_str()));
-    apply_overrides(&options.rules, &mut diagnostics, &mut rules);
+    let (kept, suppressed, mut summary) =
+        suppress_stage(options, &rules, diagnostics, &outcome.directives)?;
+    let mut rules = RuleInfo::catalogue(
+        rules,
+        kept.iter()
+            .chain(suppressed.iter().map(|s| &s.diagnostic))
+            .map(|d| d.rule.as_str()),
+    );
+    settle_catalogue(options, &mut rules, &kept, &suppressed);
 
     let matched: Vec<bool> = (0..schemas.ids().len())
         .map(|i| matches.iter().any(|m| m.contains(&i)))
         .collect();
-    let summary = Summary {
+    summary = Summary {
         files: discovery.candidates.len(),
         documents: outcome.documents,
         parse_errors: outcome.parse_errors + discovery.problems.len(),
@@ -198,7 +228,7 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
             .filter(|(_, matched)| !matched)
             .map(|(id, _)| id)
             .collect(),
-        ..Summary::default()
+        ..summary
     };
     let mut traces = outcome.traces;
     for trace in &mut traces {
@@ -216,31 +246,135 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
         .into_iter()
         .map(|r| r.label)
         .collect();
-    let report = Report::new(diagnostics, summary, rules)
+    let report = Report::new(kept, summary, rules)
+        .with_suppressed(suppressed)
         .with_files(files)
         .with_scorecards(&repositories);
-    (report, traces)
+    Ok((report, traces))
 }
 
-/// `[rules]` overrides: "off" drops a rule's findings, a severity replaces theirs.
-fn apply_overrides(
-    overrides: &BTreeMap<String, RuleSetting>,
-    diagnostics: &mut Vec<Diagnostic>,
-    rules: &mut Vec<RuleInfo>,
-) {
-    if overrides.is_empty() {
-        return;
-    }
-    diagnostics.retain(|d| overrides.get(&d.rule) != Some(&RuleSetting::Off));
-    rules.retain(|r| overrides.get(&r.id) != Some(&RuleSetting::Off));
-    for d in diagnostics.iter_mut() {
-        if let Some(RuleSetting::Severity(severity)) = overrides.get(&d.rule) {
-            d.severity = *severity;
+/// Rule settings, inline and `[[ignore]]` suppressions, then the baseline: the findings
+/// still reported, the suppressed ones, and the summary's counts of the stage.
+fn suppress_stage(
+    options: &CheckOptions,
+    rules: &[RuleInfo],
+    diagnostics: Vec<Diagnostic>,
+    directives: &[FileDirectives],
+) -> Result<(Vec<Diagnostic>, Vec<Suppressed>, Summary), RunError> {
+    let settings = &options.suppress;
+    let table = RuleTable::new(
+        &settings.rules,
+        &settings.overrides,
+        &settings.select,
+        &settings.skip,
+    );
+    let known: BTreeSet<String> = rules
+        .iter()
+        .map(|r| r.id.clone())
+        .chain(diagnostics.iter().map(|d| d.rule.clone()))
+        .collect();
+    let root = discover::display(&discover::checked_root(&options.paths));
+    let relative = |file: &str| -> String {
+        match root.as_str() {
+            "" | "." => file.to_string(),
+            root => file
+                .strip_prefix(root)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .unwrap_or(file)
+                .to_string(),
         }
-    }
+    };
+    let cx = suppress::Context {
+        table: &table,
+        known: &known,
+        relative: &relative,
+        today: settings.today.unwrap_or_else(Date::today),
+        require_reason: settings.require_reason,
+        config: settings.config.as_deref(),
+        ignores: &settings.ignores,
+    };
+    let outcome = suppress::apply(&cx, diagnostics, directives);
+    let mut summary = Summary::default();
+    let known_ids: Vec<&str> = known.iter().map(String::as_str).collect();
+    summary.unmatched_selectors = table
+        .unmatched_selectors(&known_ids)
+        .into_iter()
+        .map(
+            |(flag, pattern)| match did_you_mean(pattern, known_ids.iter().copied()) {
+                Some(near) => format!("`{flag} {pattern}` matches no rule; did you mean `{near}`?"),
+                None => format!("`{flag} {pattern}` matches no rule"),
+            },
+        )
+        .collect();
+    let mut suppressed = outcome.suppressed;
+    let Some(mode) = &settings.baseline else {
+        return Ok((outcome.kept, suppressed, summary));
+    };
+    let mut kept = outcome.kept;
+    kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    suppressed.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+    let others: Vec<&Diagnostic> = suppressed.iter().map(|s| &s.diagnostic).collect();
+    let (prints, _) = crate::report::fingerprint::fingerprint_all(&kept, &others);
+    let (path, baseline) = match mode {
+        BaselineMode::Read(path) => {
+            let baseline = Baseline::read(path).map_err(|message| RunError::Baseline {
+                file: discover::display(path),
+                message,
+            })?;
+            (path, baseline)
+        }
+        BaselineMode::Write(path) => {
+            let baseline = Baseline::of(kept.iter().zip(&prints));
+            std::fs::write(path, baseline.render()).map_err(|e| RunError::Baseline {
+                file: discover::display(path),
+                message: format!("cannot write: {e}"),
+            })?;
+            (path, baseline)
+        }
+    };
+    let (kept, from_baseline, fixed) = baseline.split(
+        kept.into_iter().zip(prints).collect(),
+        &discover::display(path),
+    );
+    suppressed.extend(from_baseline);
+    summary.baseline_fixed = fixed;
+    Ok((kept, suppressed, summary))
+}
+
+/// The catalogue after the rule settings: rules off in every file leave it, a severity
+/// set for every file replaces the rule's, and the suppression rules stay only when they
+/// reported something.
+fn settle_catalogue(
+    options: &CheckOptions,
+    rules: &mut Vec<RuleInfo>,
+    kept: &[Diagnostic],
+    suppressed: &[Suppressed],
+) {
+    let settings = &options.suppress;
+    let table = RuleTable::new(
+        &settings.rules,
+        &settings.overrides,
+        &settings.select,
+        &settings.skip,
+    );
+    let used: BTreeSet<&str> = kept
+        .iter()
+        .chain(suppressed.iter().map(|s| &s.diagnostic))
+        .map(|d| d.rule.as_str())
+        .collect();
+    let on_demand = [
+        UNUSED_SUPPRESSION,
+        EXPIRED_SUPPRESSION,
+        INVALID_SUPPRESSION,
+        UNKNOWN_RULE,
+    ];
+    rules.retain(|r| {
+        !table.off_everywhere(&r.id)
+            && (!on_demand.contains(&r.id.as_str()) || used.contains(r.id.as_str()))
+    });
     for r in rules.iter_mut() {
-        if let Some(RuleSetting::Severity(severity)) = overrides.get(&r.id) {
-            r.severity = Some(*severity);
+        if let Some(RuleSetting::Severity(severity)) = table.resolve(&r.id, None) {
+            r.severity = Some(severity);
         }
     }
 }
