@@ -475,6 +475,45 @@ severity = "warning"
     }
 
     #[test]
+    fn suppression_tables_deserialise() {
+        let text = r#"
+require-reason = true
+baseline = "baseline.json"
+
+[rules]
+"GP-K8S-*" = "warning"
+
+[[ignore]]
+files = ["**/testdata/**", "docs/**"]
+rules = ["GP-REPO-007", "GP-K8S-*"]
+reason = "fixtures and samples"
+until = "2027-01-31"
+
+[[ignore]]
+files = ["vendor/**"]
+
+[[overrides]]
+files = ["legacy/**"]
+rules = { "GP-K8S-003" = "warning", "GP-DOCKER-004" = "off" }
+"#;
+        let layer = parse("goldenpath.toml", text).expect("valid");
+        let settings = layer.settings(vec![PathBuf::from(".")]).check.suppress;
+        assert!(settings.require_reason);
+        assert_eq!(settings.ignores.len(), 2);
+        assert_eq!(settings.ignores[1].rules, vec!["*".to_string()]);
+        assert_eq!(settings.ignores[0].until.as_deref(), Some("2027-01-31"));
+        assert_eq!(
+            settings.overrides[0].rules.get("GP-DOCKER-004"),
+            Some(&RuleSetting::Off)
+        );
+        assert_eq!(
+            settings.baseline,
+            Some(BaselineMode::Read(PathBuf::from("baseline.json")))
+        );
+        assert!(settings.config.is_some(), "the parsed file is kept");
+    }
+
+    #[test]
     fn mistakes_are_located() {
         let text = "policies = \"policy\"\nfail-on = \"sometimes\"\ncolour = true\n\n[rules]\n\"main.deny\" = \"loud\"\n\n[[schemas]]\nid = \"x\"\nfiles = []\n";
         assert_eq!(
