@@ -302,7 +302,10 @@ pub fn apply(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, inline: &[FileDirec
                 Severity::Warning,
                 config_file,
                 span,
-                format!("`[[ignore]]` of `{p}` matched no finding: remove it"),
+                format!(
+                    "`[[ignore]]` of `{p}` in {} matched no finding: remove it",
+                    join(ignore.entry.files.iter().map(String::as_str))
+                ),
             ));
         }
     }
