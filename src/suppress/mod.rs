@@ -95,12 +95,20 @@ pub struct Outcome {
     pub suppressed: Vec<Suppressed>,
 }
 
-/// One suppression that can apply: its patterns and which of them matched.
+/// One inline suppression that can apply: what it covers, its patterns and which of
+/// them matched.
 struct Active<'a> {
+    scope: Scope,
     patterns: Vec<&'a RulePattern>,
     used: Vec<bool>,
     reason: Option<&'a str>,
     line: usize,
+}
+
+/// The inline suppressions of one file that can apply.
+struct InlineFile<'a> {
+    file: &'a FileDirectives,
+    active: Vec<Active<'a>>,
 }
 
 /// A config entry that can apply.
@@ -114,97 +122,9 @@ struct ActiveIgnore<'a> {
 /// Applies the rule settings and the inline and `[[ignore]]` suppressions to
 /// `diagnostics`, and adds the findings about suppressions and settings.
 pub fn apply(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, inline: &[FileDirectives]) -> Outcome {
-    let mut meta: Vec<Diagnostic> = Vec::new();
+    let (mut files, mut meta) = inline_suppressions(cx, inline);
+    let (mut ignores, mut config_findings) = config_ignores(cx);
     let mut outcome = Outcome::default();
-    let today = cx.today;
-
-    // Inline directives, by file and line.
-    let mut by_file: HashMap<&str, (&FileDirectives, Vec<(Scope, Active<'_>)>)> = HashMap::new();
-    for file in inline {
-        let mut active = Vec::new();
-        let mut findings = Vec::new();
-        for bad in &file.malformed {
-            findings.push(finding(
-                INVALID_SUPPRESSION,
-                Severity::Error,
-                &file.file,
-                bad.span,
-                bad.message.clone(),
-            ));
-        }
-        for d in &file.directives {
-            let ids = join(d.rules.iter().map(|r| r.pattern.as_str()));
-            if let Some((until, span)) = d.until.filter(|(until, _)| *until < today) {
-                findings.push(finding(
-                    EXPIRED_SUPPRESSION,
-                    Severity::Warning,
-                    &file.file,
-                    span,
-                    format!(
-                        "suppression of {ids} expired on {until}: its findings are reported again"
-                    ),
-                ));
-                continue;
-            }
-            if cx.require_reason && d.reason.is_none() {
-                findings.push(finding(INVALID_SUPPRESSION, Severity::Error, &file.file, d.span,
-                    format!("suppression of {ids} has no reason (require-reason is set): add ` -- why` after it")));
-                continue;
-            }
-            active.push((
-                d.scope,
-                Active {
-                    patterns: d.rules.iter().collect(),
-                    used: vec![false; d.rules.len()],
-                    reason: d.reason.as_deref(),
-                    line: d.line,
-                },
-            ));
-        }
-        meta.extend(locate::locate(
-            findings,
-            None,
-            Some(Arc::clone(&file.source)),
-        ));
-        by_file.insert(&file.file, (file, active));
-    }
-
-    // `[[ignore]]` entries.
-    let mut config_findings = Vec::new();
-    let config_file = cx.config.map_or("goldenpath.toml", |d| d.file.as_str());
-    let mut ignores: Vec<ActiveIgnore<'_>> = Vec::new();
-    for (index, entry) in cx.ignores.iter().enumerate() {
-        let at = |tail: &[&str]| config_span(cx.config, index, tail);
-        let ids = join(entry.rules.iter().map(String::as_str));
-        let until = entry.until.as_deref().and_then(|u| u.parse::<Date>().ok());
-        if let Some(until) = until.filter(|u| *u < today) {
-            config_findings.push(config_finding(
-                EXPIRED_SUPPRESSION,
-                Severity::Warning,
-                config_file,
-                at(&["until"]),
-                format!(
-                    "`[[ignore]]` of {ids} expired on {until}: its findings are reported again"
-                ),
-            ));
-            continue;
-        }
-        if cx.require_reason && entry.reason.is_none() {
-            config_findings.push(config_finding(INVALID_SUPPRESSION, Severity::Error, config_file, at(&[]),
-                format!("`[[ignore]]` of {ids} has no reason (require-reason is set): add `reason = \"...\"`")));
-            continue;
-        }
-        let Ok(globs) = FileGlobs::new(&entry.files) else {
-            continue;
-        };
-        ignores.push(ActiveIgnore {
-            index,
-            globs,
-            entry,
-            used: vec![false; entry.rules.len()],
-        });
-    }
-
     for mut d in diagnostics {
         let relative = (cx.relative)(&d.file);
         match cx.table.resolve(&d.rule, Some(&relative)) {
@@ -212,44 +132,11 @@ pub fn apply(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, inline: &[FileDirec
             Some(RuleSetting::Severity(severity)) => d.severity = severity,
             None => {}
         }
-        let mut suppression = None;
-        let line = d.region.map(|r| r.start.line);
-        if let Some((file, active)) = by_file.get_mut(d.file.as_str()) {
-            for (scope, a) in active.iter_mut() {
-                let covers = match scope {
-                    Scope::File => true,
-                    Scope::Line(l) => Some(*l) == line,
-                };
-                if !covers {
-                    continue;
-                }
-                for (p, used) in a.patterns.iter().zip(a.used.iter_mut()) {
-                    if matches(&p.pattern, &d.rule) {
-                        *used = true;
-                        suppression.get_or_insert_with(|| Suppression {
-                            kind: Kind::Inline,
-                            reason: a.reason.map(str::to_string),
-                            file: file.file.clone(),
-                            line: Some(a.line),
-                        });
-                    }
-                }
-            }
-        }
-        for ignore in ignores.iter_mut().filter(|i| i.globs.is_match(&relative)) {
-            for (p, used) in ignore.entry.rules.iter().zip(ignore.used.iter_mut()) {
-                if matches(p, &d.rule) {
-                    *used = true;
-                    suppression.get_or_insert_with(|| Suppression {
-                        kind: Kind::Config,
-                        reason: ignore.entry.reason.clone(),
-                        file: config_file.to_string(),
-                        line: config_line(cx.config, ignore.index),
-                    });
-                }
-            }
-        }
-        match suppression {
+        let inline = files
+            .get_mut(d.file.as_str())
+            .and_then(|file| match_inline(file, &d));
+        let config = match_config(cx, &mut ignores, &relative, &d.rule);
+        match inline.or(config) {
             Some(suppression) => outcome.suppressed.push(Suppressed {
                 diagnostic: d,
                 suppression,
@@ -257,63 +144,14 @@ pub fn apply(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, inline: &[FileDirec
             None => outcome.kept.push(d),
         }
     }
-
-    // What matched nothing.
-    for (file, active) in by_file.values() {
-        let relative = (cx.relative)(&file.file);
-        let mut findings = Vec::new();
-        for (_, a) in active {
-            for (p, used) in a.patterns.iter().zip(&a.used) {
-                if !used && reportable(cx, &p.pattern, &relative) {
-                    findings.push(finding(
-                        UNUSED_SUPPRESSION,
-                        Severity::Warning,
-                        &file.file,
-                        p.span,
-                        unused_message(cx, &p.pattern),
-                    ));
-                }
-            }
-        }
-        meta.extend(locate::locate(
-            findings,
-            None,
-            Some(Arc::clone(&file.source)),
-        ));
+    for file in files.values() {
+        meta.extend(unused_inline(cx, file));
     }
-    for ignore in &ignores {
-        for (j, (p, used)) in ignore.entry.rules.iter().zip(&ignore.used).enumerate() {
-            if *used || !cx.known.iter().any(|id| matches(p, id)) {
-                // Unknown ids are reported once, as unknown-rule.
-                continue;
-            }
-            let all_off = cx
-                .known
-                .iter()
-                .filter(|id| matches(p, id))
-                .all(|id| cx.table.off_everywhere(id));
-            if all_off {
-                continue;
-            }
-            let span = config_span(cx.config, ignore.index, &["rules", &j.to_string()])
-                .or_else(|| config_span(cx.config, ignore.index, &[]));
-            config_findings.push(config_finding(
-                UNUSED_SUPPRESSION,
-                Severity::Warning,
-                config_file,
-                span,
-                format!(
-                    "`[[ignore]]` of `{p}` in {} matched no finding: remove it",
-                    join(ignore.entry.files.iter().map(String::as_str))
-                ),
-            ));
-        }
-    }
+    config_findings.extend(unused_config(cx, &ignores));
     if let Some(doc) = cx.config {
         config_findings.extend(unknown_rules(doc, cx.known));
         meta.extend(locate::locate(config_findings, Some(doc), None));
     }
-
     for mut d in meta {
         let relative = (cx.relative)(&d.file);
         match cx.table.resolve(&d.rule, Some(&relative)) {
@@ -324,6 +162,222 @@ pub fn apply(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, inline: &[FileDirec
         outcome.kept.push(d);
     }
     outcome
+}
+
+/// The inline suppressions that apply, by file, and the findings about those that
+/// cannot be read, have expired or lack a required reason.
+fn inline_suppressions<'a>(
+    cx: &Context<'_>,
+    inline: &'a [FileDirectives],
+) -> (HashMap<&'a str, InlineFile<'a>>, Vec<Diagnostic>) {
+    let mut files = HashMap::new();
+    let mut meta = Vec::new();
+    for file in inline {
+        let mut active = Vec::new();
+        let mut findings: Vec<Finding> = file
+            .malformed
+            .iter()
+            .map(|bad| {
+                let message = bad.message.clone();
+                finding(
+                    INVALID_SUPPRESSION,
+                    Severity::Error,
+                    &file.file,
+                    Some(bad.span),
+                    message,
+                )
+            })
+            .collect();
+        for d in &file.directives {
+            let ids = join(d.rules.iter().map(|r| r.pattern.as_str()));
+            if let Some((until, span)) = d.until.filter(|(until, _)| *until < cx.today) {
+                let message = format!(
+                    "suppression of {ids} expired on {until}: its findings are reported again"
+                );
+                findings.push(finding(
+                    EXPIRED_SUPPRESSION,
+                    Severity::Warning,
+                    &file.file,
+                    Some(span),
+                    message,
+                ));
+            } else if cx.require_reason && d.reason.is_none() {
+                let message = format!(
+                    "suppression of {ids} has no reason (require-reason is set): add ` -- why` after it"
+                );
+                findings.push(finding(
+                    INVALID_SUPPRESSION,
+                    Severity::Error,
+                    &file.file,
+                    Some(d.span),
+                    message,
+                ));
+            } else {
+                active.push(Active {
+                    scope: d.scope,
+                    patterns: d.rules.iter().collect(),
+                    used: vec![false; d.rules.len()],
+                    reason: d.reason.as_deref(),
+                    line: d.line,
+                });
+            }
+        }
+        meta.extend(locate::locate(
+            findings,
+            None,
+            Some(Arc::clone(&file.source)),
+        ));
+        files.insert(file.file.as_str(), InlineFile { file, active });
+    }
+    (files, meta)
+}
+
+/// The `[[ignore]]` entries that apply, and the findings about those that have expired
+/// or lack a required reason.
+fn config_ignores<'a>(cx: &Context<'a>) -> (Vec<ActiveIgnore<'a>>, Vec<Finding>) {
+    let mut ignores = Vec::new();
+    let mut findings = Vec::new();
+    let config_file = config_file(cx);
+    for (index, entry) in cx.ignores.iter().enumerate() {
+        let ids = join(entry.rules.iter().map(String::as_str));
+        let until = entry.until.as_deref().and_then(|u| u.parse::<Date>().ok());
+        if let Some(until) = until.filter(|u| *u < cx.today) {
+            let span = config_span(cx.config, index, &["until"]);
+            let message = format!(
+                "`[[ignore]]` of {ids} expired on {until}: its findings are reported again"
+            );
+            findings.push(finding(
+                EXPIRED_SUPPRESSION,
+                Severity::Warning,
+                config_file,
+                span,
+                message,
+            ));
+        } else if cx.require_reason && entry.reason.is_none() {
+            let span = config_span(cx.config, index, &[]);
+            let message = format!(
+                "`[[ignore]]` of {ids} has no reason (require-reason is set): add `reason = \"...\"`"
+            );
+            findings.push(finding(
+                INVALID_SUPPRESSION,
+                Severity::Error,
+                config_file,
+                span,
+                message,
+            ));
+        } else if let Ok(globs) = FileGlobs::new(&entry.files) {
+            ignores.push(ActiveIgnore {
+                index,
+                globs,
+                entry,
+                used: vec![false; entry.rules.len()],
+            });
+        }
+    }
+    (ignores, findings)
+}
+
+fn config_file<'a>(cx: &Context<'a>) -> &'a str {
+    cx.config.map_or("goldenpath.toml", |d| d.file.as_str())
+}
+
+/// The first inline suppression of `d` in its file; every pattern that matches is
+/// marked used.
+fn match_inline(file: &mut InlineFile<'_>, d: &Diagnostic) -> Option<Suppression> {
+    let line = d.region.map(|r| r.start.line);
+    let mut suppression = None;
+    for a in &mut file.active {
+        if let Scope::Line(l) = a.scope {
+            if Some(l) != line {
+                continue;
+            }
+        }
+        for (p, used) in a.patterns.iter().zip(a.used.iter_mut()) {
+            if matches(&p.pattern, &d.rule) {
+                *used = true;
+                suppression.get_or_insert_with(|| Suppression {
+                    kind: Kind::Inline,
+                    reason: a.reason.map(str::to_string),
+                    file: file.file.file.clone(),
+                    line: Some(a.line),
+                });
+            }
+        }
+    }
+    suppression
+}
+
+/// The first `[[ignore]]` entry for `rule` in `relative`; every pattern that matches is
+/// marked used.
+fn match_config(
+    cx: &Context<'_>,
+    ignores: &mut [ActiveIgnore<'_>],
+    relative: &str,
+    rule: &str,
+) -> Option<Suppression> {
+    let mut suppression = None;
+    for ignore in ignores.iter_mut().filter(|i| i.globs.is_match(relative)) {
+        for (p, used) in ignore.entry.rules.iter().zip(ignore.used.iter_mut()) {
+            if matches(p, rule) {
+                *used = true;
+                suppression.get_or_insert_with(|| Suppression {
+                    kind: Kind::Config,
+                    reason: ignore.entry.reason.clone(),
+                    file: config_file(cx).to_string(),
+                    line: config_line(cx.config, ignore.index),
+                });
+            }
+        }
+    }
+    suppression
+}
+
+/// `unused-suppression` findings for the patterns of `file` that matched nothing.
+fn unused_inline(cx: &Context<'_>, file: &InlineFile<'_>) -> Vec<Diagnostic> {
+    let relative = (cx.relative)(&file.file.file);
+    let findings = file
+        .active
+        .iter()
+        .flat_map(|a| a.patterns.iter().zip(&a.used))
+        .filter(|(p, used)| !**used && reportable(cx, &p.pattern, &relative))
+        .map(|(p, _)| {
+            let message = unused_message(cx, &p.pattern);
+            finding(
+                UNUSED_SUPPRESSION,
+                Severity::Warning,
+                &file.file.file,
+                Some(p.span),
+                message,
+            )
+        })
+        .collect();
+    locate::locate(findings, None, Some(Arc::clone(&file.file.source)))
+}
+
+/// `unused-suppression` findings for the `[[ignore]]` patterns that matched nothing
+/// (unknown ids are reported once, as `unknown-rule`; ids off everywhere not at all).
+fn unused_config(cx: &Context<'_>, ignores: &[ActiveIgnore<'_>]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for ignore in ignores {
+        for (j, (p, used)) in ignore.entry.rules.iter().zip(&ignore.used).enumerate() {
+            let mut named = cx.known.iter().filter(|id| matches(p, id)).peekable();
+            if *used || named.peek().is_none() || named.all(|id| cx.table.off_everywhere(id)) {
+                continue;
+            }
+            let span = config_span(cx.config, ignore.index, &["rules", &j.to_string()])
+                .or_else(|| config_span(cx.config, ignore.index, &[]));
+            let files = join(ignore.entry.files.iter().map(String::as_str));
+            let message = format!("`[[ignore]]` of `{p}` in {files} matched no finding: remove it");
+            findings.push(finding(
+                UNUSED_SUPPRESSION,
+                Severity::Warning,
+                config_file(cx),
+                span,
+                message,
+            ));
+        }
+    }
+    findings
 }
 
 /// Whether an unused pattern is worth reporting: it names an unknown rule (a typo), or
@@ -388,7 +442,7 @@ pub fn unknown_rules(doc: &Document, known: &BTreeSet<String>) -> Vec<Finding> {
                 Some(near) => format!("`{pattern}` names no known rule; did you mean `{near}`?"),
                 None => format!("`{pattern}` names no known rule"),
             };
-            config_finding(
+            finding(
                 UNKNOWN_RULE,
                 Severity::Warning,
                 &doc.file,
@@ -405,11 +459,7 @@ fn join<'a>(ids: impl Iterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
-fn finding(rule: &str, severity: Severity, file: &str, span: Span, message: String) -> Finding {
-    config_finding(rule, severity, file, Some(span), message)
-}
-
-fn config_finding(
+fn finding(
     rule: &str,
     severity: Severity,
     file: &str,
