@@ -21,13 +21,20 @@ fn check(dir: impl AsRef<Path>, args: &[&str]) -> Output {
         .run()
 }
 
+/// Snapshots the human and JSON reports of `check` in `fixtures/suppress/<name>` as
+/// `<name>_human` and `<name>_json`.
+fn human_and_json(name: &str, code: i32) {
+    let dir = format!("suppress/{name}");
+    let out = check(&dir, &[]);
+    assert_eq!(out.code, code, "{}", out.stderr);
+    insta::assert_snapshot!(format!("{name}_human"), out.stdout);
+    let json = check(&dir, &["--format", "json"]);
+    insta::assert_snapshot!(format!("{name}_json"), json.stdout);
+}
+
 #[test]
 fn inline_suppressions_in_every_format_with_comments() {
-    let out = check("suppress/inline", &[]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    insta::assert_snapshot!("inline_human", out.stdout);
-    let json = check("suppress/inline", &["--format", "json"]);
-    insta::assert_snapshot!("inline_json", json.stdout);
+    human_and_json("inline", 1);
 }
 
 #[test]
@@ -59,11 +66,7 @@ fn same_bytes_with_one_thread_or_many() {
 
 #[test]
 fn config_ignores_and_per_path_overrides() {
-    let out = check("suppress/config", &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    insta::assert_snapshot!("config_human", out.stdout);
-    let json = check("suppress/config", &["--format", "json"]);
-    insta::assert_snapshot!("config_json", json.stdout);
+    human_and_json("config", 0);
 }
 
 #[test]
@@ -100,10 +103,8 @@ fn select_and_skip_apply_after_the_configuration() {
     assert!(rules.iter().all(|r| !r.starts_with("SUP-")), "{rules:?}");
 }
 
-#[test]
-fn baseline_written_then_read_with_a_moved_finding_still_matched() {
-    let temp = tempfile::tempdir().expect("temp dir");
-    let dir = temp.path();
+/// A goldenpath.toml in `dir` that runs the fixture policies.
+fn write_config(dir: &Path) {
     let policy = fixtures().join("suppress/policy");
     write(
         dir.join("goldenpath.toml"),
@@ -112,6 +113,13 @@ fn baseline_written_then_read_with_a_moved_finding_still_matched() {
             policy.display().to_string()
         ),
     );
+}
+
+#[test]
+fn baseline_written_then_read_with_a_moved_finding_still_matched() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path();
+    write_config(dir);
     write(
         dir.join("app.yaml"),
         "image: nginx:latest\npassword: a\ndb:\n  password: b\n",
@@ -208,14 +216,7 @@ fn add_ignore_comments_every_format_and_the_findings_are_then_suppressed() {
     let temp = tempfile::tempdir().expect("temp dir");
     let dir = temp.path();
     copy_dir(&fixtures().join("suppress/add-ignore"), dir);
-    let policy = fixtures().join("suppress/policy");
-    write(
-        dir.join("goldenpath.toml"),
-        format!(
-            "policies = [{:?}]\nnamespaces = [\"suppress.*\"]\nbuiltin = false\n",
-            policy.display().to_string()
-        ),
-    );
+    write_config(dir);
     // Windows line endings and a byte-order mark are kept.
     write(dir.join("crlf.yaml"), "\u{feff}password: x\r\nname: y\r\n");
 

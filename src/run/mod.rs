@@ -262,12 +262,7 @@ fn suppress_stage(
     directives: &[FileDirectives],
 ) -> Result<(Vec<Diagnostic>, Vec<Suppressed>, Summary), RunError> {
     let settings = &options.suppress;
-    let table = RuleTable::new(
-        &settings.rules,
-        &settings.overrides,
-        &settings.select,
-        &settings.skip,
-    );
+    let table = RuleTable::of(settings);
     let known: BTreeSet<String> = rules
         .iter()
         .map(|r| r.id.clone())
@@ -351,12 +346,7 @@ fn settle_catalogue(
     suppressed: &[Suppressed],
 ) {
     let settings = &options.suppress;
-    let table = RuleTable::new(
-        &settings.rules,
-        &settings.overrides,
-        &settings.select,
-        &settings.skip,
-    );
+    let table = RuleTable::of(settings);
     let used: BTreeSet<&str> = kept
         .iter()
         .chain(suppressed.iter().map(|s| &s.diagnostic))

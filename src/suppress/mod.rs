@@ -125,13 +125,11 @@ pub fn apply(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, inline: &[FileDirec
     let (mut files, mut meta) = inline_suppressions(cx, inline);
     let (mut ignores, mut config_findings) = config_ignores(cx);
     let mut outcome = Outcome::default();
-    for mut d in diagnostics {
+    for d in diagnostics {
         let relative = (cx.relative)(&d.file);
-        match cx.table.resolve(&d.rule, Some(&relative)) {
-            Some(RuleSetting::Off) => continue,
-            Some(RuleSetting::Severity(severity)) => d.severity = severity,
-            None => {}
-        }
+        let Some(d) = cx.table.settle(d, &relative) else {
+            continue;
+        };
         let inline = files
             .get_mut(d.file.as_str())
             .and_then(|file| match_inline(file, &d));
@@ -152,15 +150,10 @@ pub fn apply(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, inline: &[FileDirec
         config_findings.extend(unknown_rules(doc, cx.known));
         meta.extend(locate::locate(config_findings, Some(doc), None));
     }
-    for mut d in meta {
+    outcome.kept.extend(meta.into_iter().filter_map(|d| {
         let relative = (cx.relative)(&d.file);
-        match cx.table.resolve(&d.rule, Some(&relative)) {
-            Some(RuleSetting::Off) => continue,
-            Some(RuleSetting::Severity(severity)) => d.severity = severity,
-            None => {}
-        }
-        outcome.kept.push(d);
-    }
+        cx.table.settle(d, &relative)
+    }));
     outcome
 }
 

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::finding::{PARSE_ERROR, POLICY_ERROR};
-use crate::options::{OverrideSetting, RuleSetting};
+use crate::locate::Diagnostic;
+use crate::options::{OverrideSetting, RuleSetting, SuppressOptions};
 use crate::policy::wildcard_match;
 
 /// File globs relative to the checked root (`docs/**`, `**/testdata/**`); `*` does not
@@ -84,6 +85,27 @@ impl RuleTable {
             select: select.to_vec(),
             skip: skip.to_vec(),
         }
+    }
+
+    /// The table of a run's settings.
+    pub fn of(settings: &SuppressOptions) -> RuleTable {
+        RuleTable::new(
+            &settings.rules,
+            &settings.overrides,
+            &settings.select,
+            &settings.skip,
+        )
+    }
+
+    /// `d` with the setting for its rule in `relative` applied: `None` when the rule is
+    /// off there, else with the severity set there.
+    pub fn settle(&self, mut d: Diagnostic, relative: &str) -> Option<Diagnostic> {
+        match self.resolve(&d.rule, Some(relative)) {
+            Some(RuleSetting::Off) => return None,
+            Some(RuleSetting::Severity(severity)) => d.severity = severity,
+            None => {}
+        }
+        Some(d)
     }
 
     /// What applies to `rule` in `file` (relative to the checked root), or everywhere
