@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::Layer;
 use crate::format::Format;
-use crate::options::{PolicySources, RegoVersion};
+use crate::options::{PolicySources, PolicyTimeout, RegoVersion};
 use crate::report::{FailOn, OutputFormat, ReportTarget};
 use crate::verify::output::TestFormat;
 
@@ -96,6 +96,7 @@ impl PolicyArgs {
             all_namespaces: self.all_namespaces,
             rego_version: self.rego_version.unwrap_or_default(),
             builtin: Some(false),
+            policy_timeout: PolicyTimeout::default(),
         }
     }
 }
@@ -157,6 +158,15 @@ pub struct CheckArgs {
     /// Files larger than this many bytes are reported instead of parsed [default: 8388608].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// How to report a file that does not parse when no policy or schema would read it
+    /// (one that some policy or schema reads is always an error) [default: warning].
+    #[arg(long, value_name = "SEVERITY")]
+    pub parse_errors: Option<crate::options::ParseErrors>,
+    /// How long the Rego policies may spend on one document before its evaluation is
+    /// stopped and reported as a policy error, e.g. 5s, 500ms, 2m; 0 for no limit
+    /// [default: 5s].
+    #[arg(long, value_name = "DURATION")]
+    pub policy_timeout: Option<PolicyTimeout>,
     /// Add the built-in golden-path pack to your own policies (it runs by default when no
     /// policies are given).
     #[arg(long, conflicts_with = "no_builtin")]
@@ -229,6 +239,9 @@ impl CheckArgs {
             fail_on,
             jobs: self.jobs,
             max_file_size: self.max_file_size,
+            parse_errors: self.parse_errors,
+            pack: None,
+            policy_timeout: self.policy_timeout,
             rules: None,
             schemas: None,
             builtin: if self.no_builtin {

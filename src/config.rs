@@ -18,8 +18,8 @@ use crate::document::{Node, NodeKind, Span};
 use crate::finding::Severity;
 use crate::format::Format;
 use crate::options::{
-    BaselineMode, CheckOptions, IgnoreSetting, OverrideSetting, PolicySources, RegoVersion,
-    RuleSetting, SuppressOptions,
+    BaselineMode, CheckOptions, IgnoreSetting, OverrideSetting, ParseErrors, PolicySources,
+    PolicyTimeout, RegoVersion, RuleSetting, SuppressOptions,
 };
 use crate::report::{FailOn, OutputFormat};
 use crate::schema::{self, SchemaMapping};
@@ -63,12 +63,18 @@ pub struct Layer {
     pub jobs: Option<usize>,
     /// Size limit of parsed files, in bytes.
     pub max_file_size: Option<u64>,
+    /// The Rego evaluation budget per document.
+    pub policy_timeout: Option<PolicyTimeout>,
     /// Rule id → severity or `off`.
     pub rules: Option<BTreeMap<String, RuleSetting>>,
     /// JSON Schema mappings.
     pub schemas: Option<Vec<MappingEntry>>,
     /// Run the built-in golden-path pack (default: when no policies are given).
     pub builtin: Option<bool>,
+    /// How parse errors in files nothing reads are reported.
+    pub parse_errors: Option<ParseErrors>,
+    /// `[pack]`: settings of the built-in pack.
+    pub pack: Option<PackLayer>,
     /// `[[ignore]]`: suppressed findings by file and rule.
     pub ignore: Option<Vec<IgnoreSetting>>,
     /// `[[overrides]]`: rule settings by file.
@@ -100,6 +106,14 @@ impl PartialEq for ConfigSource {
     fn eq(&self, other: &Self) -> bool {
         std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
+}
+
+/// The `[pack]` table.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackLayer {
+    /// Globs of test data, examples and documentation (replace the defaults).
+    pub test_paths: Option<Vec<String>>,
 }
 
 /// Everything a `check` run needs after the merge: the pipeline's options and how the
@@ -349,6 +363,7 @@ impl Layer {
             fail_on: over.fail_on.or(self.fail_on),
             jobs: over.jobs.or(self.jobs),
             max_file_size: over.max_file_size.or(self.max_file_size),
+            policy_timeout: over.policy_timeout.or(self.policy_timeout),
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
@@ -360,6 +375,8 @@ impl Layer {
             skip: over.skip.or(self.skip),
             write_baseline: over.write_baseline.or(self.write_baseline),
             source: over.source.or(self.source),
+            parse_errors: over.parse_errors.or(self.parse_errors),
+            pack: over.pack.or(self.pack),
         }
     }
 
@@ -386,6 +403,7 @@ impl Layer {
                 all_namespaces: self.all_namespaces.unwrap_or(false),
                 rego_version: self.rego_version.unwrap_or_default(),
                 builtin: self.builtin,
+                policy_timeout: self.policy_timeout.unwrap_or_default(),
             },
             discover: DiscoverOptions {
                 parser: self.parser,
@@ -414,6 +432,11 @@ impl Layer {
                 today: None,
                 config: self.source.map(|s| s.0),
             },
+            parse_errors: self.parse_errors.unwrap_or_default(),
+            test_paths: self
+                .pack
+                .and_then(|p| p.test_paths)
+                .unwrap_or_else(crate::options::default_test_paths),
         };
         Settings {
             check,

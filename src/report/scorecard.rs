@@ -75,6 +75,11 @@ fn belongs(file: &str, repository: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// Whether the pack marked `d` as a finding in test data (outside the scorecard).
+fn test_data(d: &Diagnostic) -> bool {
+    d.metadata.get("test_data") == Some(&serde_json::Value::Bool(true))
+}
+
 /// Scorecards of `repositories`, from the rules that have a level. Empty when no rule
 /// has one. A rule passes when it has no finding or all its findings are suppressed.
 pub fn compute(
@@ -96,6 +101,8 @@ pub fn compute(
             let failing: BTreeSet<&str> = diagnostics
                 .iter()
                 .filter(|d| belongs(&d.file, repository))
+                // Test data, examples and documentation are not the golden path.
+                .filter(|d| !test_data(d))
                 .map(|d| d.rule.as_str())
                 .collect();
             let mut card = Scorecard {
@@ -115,7 +122,8 @@ pub fn compute(
                 tally.total += 1;
                 tally.suppressed += suppressed
                     .iter()
-                    .filter(|s| s.diagnostic.rule == *id && belongs(&s.diagnostic.file, repository))
+                    .map(|s| &s.diagnostic)
+                    .filter(|d| d.rule == *id && belongs(&d.file, repository) && !test_data(d))
                     .count();
                 if failing.contains(id) {
                     card.failed_rules.push(id.to_string());
