@@ -227,6 +227,28 @@ pub struct CheckArgs {
     /// fatal: exit status 2 instead of `policy-error` findings.
     #[arg(long)]
     pub strict: bool,
+    /// Report only the findings of these rules (ids or globs such as `GP-K8S-*`);
+    /// repeatable. Applied after goldenpath.toml.
+    #[arg(long, value_name = "GLOB", add = rule_id_completer())]
+    pub select: Vec<String>,
+    /// Do not report the findings of these rules (ids or globs); repeatable.
+    #[arg(long, value_name = "GLOB", add = rule_id_completer())]
+    pub skip: Vec<String>,
+    /// Suppress the findings listed in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file (sorted JSON) and report them
+    /// as suppressed.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Write a `goldenpath: ignore[ID] -- TODO` comment above each finding, in files
+    /// whose format has comments; refuses files with uncommitted changes.
+    #[arg(long)]
+    pub add_ignore: bool,
+    /// With --add-ignore: write even to files with uncommitted changes, or outside a git
+    /// repository.
+    #[arg(long, requires = "add_ignore")]
+    pub force: bool,
 }
 
 impl CheckArgs {
@@ -274,6 +296,14 @@ impl CheckArgs {
             } else {
                 self.color
             },
+            ignore: None,
+            overrides: None,
+            require_reason: None,
+            baseline: self.baseline.clone(),
+            select: (!self.select.is_empty()).then(|| self.select.clone()),
+            skip: (!self.skip.is_empty()).then(|| self.skip.clone()),
+            write_baseline: self.write_baseline.clone(),
+            source: None,
         }
     }
 }

@@ -19,7 +19,8 @@ use crate::document::{Node, NodeKind, Span};
 use crate::finding::Severity;
 use crate::format::Format;
 use crate::options::{
-    CheckOptions, ColorChoice, ParseErrors, PolicySources, PolicyTimeout, RegoVersion, RuleSetting,
+    BaselineMode, CheckOptions, ColorChoice, IgnoreSetting, OverrideSetting, ParseErrors,
+    PolicySources, PolicyTimeout, RegoVersion, RuleSetting, SuppressOptions,
 };
 use crate::report::{FailOn, Listing, OutputFormat};
 use crate::schema::{self, SchemaMapping};
@@ -83,6 +84,37 @@ pub struct Layer {
     pub parse_errors: Option<ParseErrors>,
     /// `[pack]`: settings of the built-in pack.
     pub pack: Option<PackLayer>,
+    /// `[[ignore]]`: suppressed findings by file and rule.
+    pub ignore: Option<Vec<IgnoreSetting>>,
+    /// `[[overrides]]`: rule settings by file.
+    pub overrides: Option<Vec<OverrideSetting>>,
+    /// A suppression without a reason is an error and does not apply.
+    pub require_reason: Option<bool>,
+    /// The baseline file.
+    pub baseline: Option<PathBuf>,
+    /// `--select` (command line only).
+    #[serde(skip)]
+    pub select: Option<Vec<String>>,
+    /// `--skip` (command line only).
+    #[serde(skip)]
+    pub skip: Option<Vec<String>>,
+    /// `--write-baseline` (command line only).
+    #[serde(skip)]
+    pub write_baseline: Option<PathBuf>,
+    /// The file this layer was read from, as parsed (to point at its lines).
+    #[serde(skip)]
+    pub source: Option<ConfigSource>,
+}
+
+/// A configuration file as parsed: findings about it (unknown rule ids, unused or
+/// expired `[[ignore]]` entries) point into it.
+#[derive(Clone, Debug)]
+pub struct ConfigSource(pub std::sync::Arc<crate::document::Document>);
+
+impl PartialEq for ConfigSource {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// The `[pack]` table.
@@ -212,6 +244,9 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
     for m in layer.schemas.iter_mut().flatten() {
         rebase(&mut m.schema);
     }
+    if let Some(baseline) = layer.baseline.as_mut() {
+        rebase(baseline);
+    }
     Ok(layer)
 }
 
@@ -250,8 +285,75 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
             first.with_related(all.collect()),
         )));
     }
-    serde_json::from_value(value)
-        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))
+    let mut layer: Layer = serde_json::from_value(value)
+        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
+    let mistakes = suppression_mistakes(&layer, &node);
+    let mut all = mistakes
+        .into_iter()
+        .map(|(span, message)| invalid(message, Some(span)));
+    if let Some(first) = all.next() {
+        return Err(ConfigError::Invalid(Box::new(
+            first.with_related(all.collect()),
+        )));
+    }
+    layer.source = Some(ConfigSource(std::sync::Arc::new(
+        crate::document::Document {
+            file: file.to_string(),
+            format: Format::Toml,
+            source: text.into(),
+            roots: vec![node],
+        },
+    )));
+    Ok(layer)
+}
+
+/// What the schema cannot check in `[[ignore]]` and `[[overrides]]`: that each `files`
+/// glob compiles and each `until` is a day of the calendar.
+fn suppression_mistakes(layer: &Layer, node: &Node) -> Vec<(Span, String)> {
+    use crate::document::PathSeg;
+    let mut found = Vec::new();
+    let span_at = |path: &[PathSeg]| node.walk(path).node.span;
+    let key = |k: &str| PathSeg::Key(k.to_string());
+    let globs = layer
+        .ignore
+        .iter()
+        .flatten()
+        .map(|i| &i.files)
+        .enumerate()
+        .map(|(i, files)| ("ignore", i, files))
+        .chain(
+            layer
+                .overrides
+                .iter()
+                .flatten()
+                .map(|o| &o.files)
+                .enumerate()
+                .map(|(i, files)| ("overrides", i, files)),
+        );
+    for (table, i, files) in globs {
+        if let Err((j, message)) = crate::suppress::rules::FileGlobs::new(files) {
+            let path = [
+                key(table),
+                PathSeg::Index(i),
+                key("files"),
+                PathSeg::Index(j),
+            ];
+            let pattern = files.get(j).map_or("", String::as_str);
+            found.push((
+                span_at(&path),
+                format!("invalid glob `{pattern}`: {message}"),
+            ));
+        }
+    }
+    for (i, entry) in layer.ignore.iter().flatten().enumerate() {
+        if let Some(until) = &entry.until {
+            if let Err(message) = until.parse::<crate::suppress::date::Date>() {
+                let path = [key("ignore"), PathSeg::Index(i), key("until")];
+                found.push((span_at(&path), format!("`ignore[{i}].until`: {message}")));
+            }
+        }
+    }
+    found
 }
 
 fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
@@ -307,6 +409,14 @@ impl Layer {
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
+            ignore: over.ignore.or(self.ignore),
+            overrides: over.overrides.or(self.overrides),
+            require_reason: over.require_reason.or(self.require_reason),
+            baseline: over.baseline.or(self.baseline),
+            select: over.select.or(self.select),
+            skip: over.skip.or(self.skip),
+            write_baseline: over.write_baseline.or(self.write_baseline),
+            source: over.source.or(self.source),
             parse_errors: over.parse_errors.or(self.parse_errors),
             pack: over.pack.or(self.pack),
             root: over.root.or(self.root),
@@ -366,7 +476,21 @@ impl Layer {
                 .max_file_size
                 .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
             schemas,
-            rules: self.rules.unwrap_or_default(),
+            suppress: SuppressOptions {
+                rules: self.rules.unwrap_or_default(),
+                overrides: self.overrides.unwrap_or_default(),
+                ignores: self.ignore.unwrap_or_default(),
+                select: self.select.unwrap_or_default(),
+                skip: self.skip.unwrap_or_default(),
+                require_reason: self.require_reason.unwrap_or(false),
+                baseline: match (self.write_baseline, self.baseline) {
+                    (Some(path), _) => Some(BaselineMode::Write(path)),
+                    (None, Some(path)) => Some(BaselineMode::Read(path)),
+                    (None, None) => None,
+                },
+                today: None,
+                config: self.source.map(|s| s.0),
+            },
             parse_errors: self.parse_errors.unwrap_or_default(),
             test_paths: self
                 .pack
@@ -427,11 +551,53 @@ severity = "warning"
         let settings = layer.settings(vec![PathBuf::from(".")], None);
         assert_eq!(settings.fail_on, FailOn::Warning);
         assert_eq!(
-            settings.check.rules.get("main.warn"),
+            settings.check.suppress.rules.get("main.warn"),
             Some(&RuleSetting::Off)
         );
         assert_eq!(settings.check.schemas[0].severity, Severity::Warning);
         assert_eq!(settings.check.jobs, Some(2));
+    }
+
+    #[test]
+    fn suppression_tables_deserialise() {
+        let text = r#"
+require-reason = true
+baseline = "baseline.json"
+
+[rules]
+"GP-K8S-*" = "warning"
+
+[[ignore]]
+files = ["**/testdata/**", "docs/**"]
+rules = ["GP-REPO-007", "GP-K8S-*"]
+reason = "fixtures and samples"
+until = "2027-01-31"
+
+[[ignore]]
+files = ["vendor/**"]
+
+[[overrides]]
+files = ["legacy/**"]
+rules = { "GP-K8S-003" = "warning", "GP-DOCKER-004" = "off" }
+"#;
+        let layer = parse("goldenpath.toml", text).expect("valid");
+        let settings = layer
+            .settings(vec![PathBuf::from(".")], None)
+            .check
+            .suppress;
+        assert!(settings.require_reason);
+        assert_eq!(settings.ignores.len(), 2);
+        assert_eq!(settings.ignores[1].rules, vec!["*".to_string()]);
+        assert_eq!(settings.ignores[0].until.as_deref(), Some("2027-01-31"));
+        assert_eq!(
+            settings.overrides[0].rules.get("GP-DOCKER-004"),
+            Some(&RuleSetting::Off)
+        );
+        assert_eq!(
+            settings.baseline,
+            Some(BaselineMode::Read(PathBuf::from("baseline.json")))
+        );
+        assert!(settings.config.is_some(), "the parsed file is kept");
     }
 
     #[test]
@@ -515,7 +681,7 @@ severity = "warning"
         let mut formats = names::<OutputFormat>();
         formats.retain(|f| f != "stdout");
         assert_eq!(listed("/properties/format/enum"), formats);
-        for setting in listed("/properties/rules/additionalProperties/enum") {
+        for setting in listed("/$defs/rule-setting/enum") {
             assert!(RuleSetting::try_from(setting.clone()).is_ok(), "{setting}");
         }
     }

@@ -258,9 +258,19 @@ fn check(args: CheckArgs) -> ExitCode {
             ));
         }
     }
-    let settings = file_layer
+    let mut settings = file_layer
         .merge(args.layer())
         .settings(args.paths.clone(), config_file.as_deref());
+    // `GOLDENPATH_TODAY=YYYY-MM-DD` freezes the day `until=` dates are compared with.
+    if let Some(today) = std::env::var_os("GOLDENPATH_TODAY") {
+        match today.to_string_lossy().parse() {
+            Ok(date) => settings.check.suppress.today = Some(date),
+            Err(message) => {
+                eprintln!("error: GOLDENPATH_TODAY: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let threshold = settings.fail_on;
     let listing = settings.listing;
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
@@ -284,6 +294,9 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     err_out(&trace::render(&traces, explain, trace));
+    if args.add_ignore {
+        return add_ignore(&report, &options, args.force);
+    }
     let options = RenderOptions {
         style,
         listing,
@@ -328,6 +341,42 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     ExitCode::from(report.exit_code(threshold))
+}
+
+/// `check --add-ignore`: comments above the findings, a summary on standard error.
+fn add_ignore(
+    report: &report::Report,
+    options: &goldenpath::options::CheckOptions,
+    force: bool,
+) -> ExitCode {
+    let parser = options.discover.parser;
+    let format_of = |file: &str| parser.or_else(|| Format::detect(std::path::Path::new(file)));
+    match goldenpath::suppress::add::add_ignores(&report.diagnostics, &format_of, force) {
+        Ok(added) => {
+            eprintln!(
+                "added {} goldenpath: ignore comment{} to {} file{}",
+                added.comments,
+                if added.comments == 1 { "" } else { "s" },
+                added.files.len(),
+                if added.files.len() == 1 { "" } else { "s" },
+            );
+            for file in &added.files {
+                eprintln!("  {file}");
+            }
+            if added.skipped > 0 {
+                eprintln!(
+                    "{} finding{} left alone (no position, no comments in the format, or inside a multi-line value): use [[ignore]] in goldenpath.toml",
+                    added.skipped,
+                    if added.skipped == 1 { "" } else { "s" }
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            print_error(&err);
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Where files of this commit are browsed on GitHub, when running in GitHub Actions:

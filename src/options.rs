@@ -103,6 +103,68 @@ impl TryFrom<String> for RuleSetting {
     }
 }
 
+/// One `[[overrides]]` entry: rule settings for the files matching some globs.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideSetting {
+    /// Globs of the files, relative to the checked root.
+    pub files: Vec<String>,
+    /// Rule id or glob → severity or `off`.
+    pub rules: BTreeMap<String, RuleSetting>,
+}
+
+/// One `[[ignore]]` entry: findings of some rules in some files are suppressed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreSetting {
+    /// Globs of the files, relative to the checked root.
+    pub files: Vec<String>,
+    /// Rule ids or globs; all rules when absent.
+    #[serde(default = "every_rule")]
+    pub rules: Vec<String>,
+    /// Why.
+    pub reason: Option<String>,
+    /// The last day it applies (`YYYY-MM-DD`, checked when the file is read).
+    pub until: Option<String>,
+}
+
+fn every_rule() -> Vec<String> {
+    vec!["*".to_string()]
+}
+
+/// Where a run's baseline comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaselineMode {
+    /// Suppress the findings listed in this file.
+    Read(PathBuf),
+    /// Write every current finding to this file (and suppress them).
+    Write(PathBuf),
+}
+
+/// How findings are suppressed and which rules run where: the settings the suppress
+/// stage reads.
+#[derive(Clone, Debug, Default)]
+pub struct SuppressOptions {
+    /// `[rules]`: rule id or glob → severity or `off`, in every file.
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// `[[overrides]]`, in order.
+    pub overrides: Vec<OverrideSetting>,
+    /// `[[ignore]]`, in order.
+    pub ignores: Vec<IgnoreSetting>,
+    /// `--select`: only these rules (ids or globs).
+    pub select: Vec<String>,
+    /// `--skip`: not these rules.
+    pub skip: Vec<String>,
+    /// A suppression without a reason is an error and does not apply.
+    pub require_reason: bool,
+    /// The baseline.
+    pub baseline: Option<BaselineMode>,
+    /// The day expiry dates are compared with; `None` for today.
+    pub today: Option<crate::suppress::date::Date>,
+    /// The configuration file as parsed, to point at its lines.
+    pub config: Option<std::sync::Arc<crate::document::Document>>,
+}
+
 /// How a parse error is reported in a file that no applicable policy or schema reads
 /// (one that any of them reads always gives an error).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -209,8 +271,8 @@ pub struct CheckOptions {
     pub max_file_size: u64,
     /// JSON Schema policies.
     pub schemas: Vec<SchemaMapping>,
-    /// Per-rule overrides, applied to every finding.
-    pub rules: BTreeMap<String, RuleSetting>,
+    /// Rule settings and suppressions.
+    pub suppress: SuppressOptions,
     /// Parse errors in files nothing reads.
     pub parse_errors: ParseErrors,
     /// Globs (relative to each repository root) of test data, examples and
@@ -228,7 +290,7 @@ impl Default for CheckOptions {
             jobs: None,
             max_file_size: crate::parse::DEFAULT_MAX_FILE_SIZE,
             schemas: Vec::new(),
-            rules: BTreeMap::new(),
+            suppress: SuppressOptions::default(),
             parse_errors: ParseErrors::default(),
             test_paths: default_test_paths(),
         }

@@ -233,6 +233,19 @@ pub fn notes(report: &Report) -> String {
             unevaluated.join(", ")
         );
     }
+    for warning in &report.summary.unmatched_selectors {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+    if report.summary.baseline_fixed > 0 {
+        out.push_str(&format!(
+            "note: {} fixed: rewrite the baseline with --write-baseline\n",
+            plural(
+                report.summary.baseline_fixed,
+                "baseline finding",
+                "baseline findings"
+            )
+        ));
+    }
     out
 }
 
@@ -317,13 +330,24 @@ pub fn scorecard_block(card: &super::scorecard::Scorecard) -> String {
     );
     for level in Level::ALL {
         let t = card.tally(level);
-        let off = if t.off > 0 {
-            format!(" ({} off)", plural(t.off, "rule", "rules"))
-        } else {
+        let mut notes = Vec::new();
+        if t.off > 0 {
+            notes.push(format!("{} off", plural(t.off, "rule", "rules")));
+        }
+        if t.suppressed > 0 {
+            notes.push(plural(
+                t.suppressed,
+                "finding suppressed",
+                "findings suppressed",
+            ));
+        }
+        let notes = if notes.is_empty() {
             String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
         };
         out.push_str(&format!(
-            "  {:<7} {}/{} rules pass{off}\n",
+            "  {:<7} {}/{} rules pass{notes}\n",
             level.name(),
             t.passed,
             t.total
@@ -373,6 +397,23 @@ pub fn summary_line(report: &Report) -> String {
         line.push_str(&format!(
             " ({} could not be parsed)",
             plural(s.parse_errors, "file", "files")
+        ));
+    }
+    let suppressed = &s.suppressed;
+    if suppressed.total > 0 {
+        let kinds: Vec<String> = [
+            (suppressed.inline, "inline"),
+            (suppressed.config, "config"),
+            (suppressed.baseline, "baseline"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, kind)| format!("{n} {kind}"))
+        .collect();
+        line.push_str(&format!(
+            ", {} suppressed ({})",
+            suppressed.total,
+            kinds.join(", ")
         ));
     }
     if s.exceptions > 0 {

@@ -3,7 +3,7 @@
 
 pub mod concise;
 pub mod error;
-mod fingerprint;
+pub(crate) mod fingerprint;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use crate::finding::{RuleInfo, Severity};
 use crate::locate::Diagnostic;
+use crate::suppress::{Kind, Suppressed};
 
 /// The outcome of a run.
 #[derive(Debug, Default)]
@@ -38,6 +39,33 @@ pub struct Report {
     pub files: Vec<String>,
     /// Golden-path scorecards, one per repository (empty when no rule has a level).
     pub scorecards: Vec<scorecard::Scorecard>,
+    /// Suppressed findings, sorted as `diagnostics` are; they leave the exit status and
+    /// the human and annotation outputs, and appear in JSON and SARIF with their reason.
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// How many findings were suppressed, in all and by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SuppressedCounts {
+    /// Every suppressed finding.
+    pub total: usize,
+    /// By `goldenpath: ignore[...]` comments.
+    pub inline: usize,
+    /// By `[[ignore]]` entries.
+    pub config: usize,
+    /// By the baseline.
+    pub baseline: usize,
+}
+
+impl SuppressedCounts {
+    /// Whether nothing was suppressed.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Totals of a run.
@@ -66,6 +94,15 @@ pub struct Summary {
     /// rules and the scorecard did not run (listed when the run has such rules).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subdirectories: Vec<crate::discover::Subdirectory>,
+    /// Suppressed findings (absent from the JSON report when there are none).
+    #[serde(skip_serializing_if = "SuppressedCounts::is_empty")]
+    pub suppressed: SuppressedCounts,
+    /// Baseline entries that matched no finding: fixed since the baseline was written.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baseline_fixed: usize,
+    /// `--select`/`--skip` patterns that match no rule, as warnings to show.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_selectors: Vec<String>,
 }
 
 impl Report {
@@ -87,13 +124,47 @@ impl Report {
             rules,
             files: Vec::new(),
             scorecards: Vec::new(),
+            suppressed: Vec::new(),
         }
+    }
+
+    /// Sets the suppressed findings (sorted here) and counts them; call before
+    /// [`Report::with_scorecards`].
+    pub fn with_suppressed(mut self, mut suppressed: Vec<Suppressed>) -> Report {
+        suppressed.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+        let of = |kind| {
+            suppressed
+                .iter()
+                .filter(|s| s.suppression.kind == kind)
+                .count()
+        };
+        self.summary.suppressed = SuppressedCounts {
+            total: suppressed.len(),
+            inline: of(Kind::Inline),
+            config: of(Kind::Config),
+            baseline: of(Kind::Baseline),
+        };
+        self.suppressed = suppressed;
+        self
+    }
+
+    /// The fingerprints of the reported and of the suppressed findings, computed over
+    /// both together so that suppressing one finding never renumbers another.
+    pub(crate) fn fingerprints(&self) -> (Vec<String>, Vec<String>) {
+        let suppressed: Vec<&Diagnostic> = self.suppressed.iter().map(|s| &s.diagnostic).collect();
+        fingerprint::fingerprint_all(&self.diagnostics, &suppressed)
     }
 
     /// Computes the scorecards of `repositories` from the findings and the rules' levels
     /// (`off`: the rules the configuration turned off).
     pub fn with_scorecards(mut self, repositories: &[String], off: &[RuleInfo]) -> Report {
-        self.scorecards = scorecard::compute(&self.rules, off, &self.diagnostics, repositories);
+        self.scorecards = scorecard::compute(
+            &self.rules,
+            off,
+            &self.diagnostics,
+            &self.suppressed,
+            repositories,
+        );
         self
     }
 

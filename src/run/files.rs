@@ -114,6 +114,9 @@ fn check_file(
     outcome.traces[0].prints = prints;
     outcome.diagnostics = locate::locate(findings, Some(&doc), None);
     outcome
+        .directives
+        .extend(crate::suppress::directive::scan(&doc));
+    outcome
 }
 
 /// The inputs the policies see. A file with no document at all (empty, or YAML of only

@@ -6,16 +6,24 @@ mod combine;
 mod files;
 mod repository;
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use crate::context::{RepositoryContext, TestPaths};
 use crate::discover::{self, DiscoverError, DiscoverOptions, Discovery};
-use crate::finding::{RuleInfo, Severity, PARSE_ERROR, POLICY_ERROR};
+use crate::finding::{
+    RuleInfo, Severity, EXPIRED_SUPPRESSION, INVALID_SUPPRESSION, PARSE_ERROR, POLICY_ERROR,
+    UNKNOWN_RULE, UNUSED_SUPPRESSION,
+};
 use crate::locate::Diagnostic;
-use crate::options::{CheckOptions, RuleSetting};
+use crate::options::{BaselineMode, CheckOptions, RuleSetting};
 use crate::policy::{self, PolicyError, PolicySet};
 use crate::report::{Report, Summary};
 use crate::schema::{SchemaError, SchemaSet};
+use crate::suppress::baseline::Baseline;
+use crate::suppress::date::Date;
+use crate::suppress::directive::FileDirectives;
+use crate::suppress::rules::{did_you_mean, RuleTable};
+use crate::suppress::{self, Suppressed};
 use crate::trace::{FileTrace, SkipReason, SkippedPackage};
 
 /// Failures that stop a run (exit status 2).
@@ -37,6 +45,18 @@ pub enum RunError {
     #[error("cannot start worker threads: {0}")]
     #[diagnostic(code(goldenpath::threads))]
     Threads(String),
+    /// The baseline file cannot be read or written.
+    #[error("baseline `{file}`: {message}")]
+    #[diagnostic(
+        code(goldenpath::baseline),
+        help("write a baseline with `goldenpath check --write-baseline FILE`")
+    )]
+    Baseline {
+        /// The file.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
     /// `--strict` and a rule failed or produced a result of an unknown shape.
     #[error("{count} policy error{} with --strict; the first, in {file}: {message}", if *count == 1 { "" } else { "s" })]
     #[diagnostic(
@@ -111,7 +131,7 @@ pub fn check_traced(
     outcome
         .diagnostics
         .extend(repository.finish(located, options.max_file_size));
-    Ok(assemble(run, outcome))
+    assemble(run, outcome)
 }
 
 /// What every stage of a run shares.
@@ -166,6 +186,8 @@ struct Outcome {
     traces: Vec<FileTrace>,
     /// Repository findings located in documents the file stage parsed.
     repository: Vec<(repository::GroupKey, Vec<Diagnostic>)>,
+    /// The inline suppressions of the files that have some.
+    directives: Vec<FileDirectives>,
 }
 
 impl Outcome {
@@ -176,6 +198,7 @@ impl Outcome {
         self.exceptions += other.exceptions;
         self.traces.extend(other.traces);
         self.repository.extend(other.repository);
+        self.directives.extend(other.directives);
     }
 }
 
@@ -212,9 +235,9 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     })
 }
 
-/// The report and the traces of a run: the rule catalogue, the `[rules]` overrides, the
-/// summary and the scorecards.
-fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
+/// The report and the traces of a run: the rule catalogue, the rule settings and
+/// suppressions, the summary and the scorecards.
+fn assemble(run: Prepared<'_>, outcome: Outcome) -> Result<(Report, Vec<FileTrace>), RunError> {
     let Prepared {
         options,
         schemas,
@@ -233,16 +256,34 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
     let mut rules = RuleInfo::builtin();
     rules.extend(policies.rules());
     rules.extend(schemas.rules());
-    let mut rules = RuleInfo::catalogue(rules, diagnostics.iter().map(|d| d.rule.as_str()));
-    let off = apply_overrides(&options.rules, &mut diagnostics, &mut rules);
+    let (mut kept, mut suppressed, mut summary) = suppress_stage(
+        options,
+        &|file: &str| in_repository(&discovery, file),
+        &rules,
+        diagnostics,
+        &outcome.directives,
+    )?;
+    let mut rules = RuleInfo::catalogue(
+        rules,
+        kept.iter()
+            .chain(suppressed.iter().map(|s| &s.diagnostic))
+            .map(|d| d.rule.as_str()),
+    );
+    let off = settle_catalogue(options, &mut rules, &kept, &suppressed);
     if policies.packages().iter().any(|p| p.builtin) {
-        mark_test_data(&policies, &discovery, &facts, &mut diagnostics);
+        mark_test_data(
+            &policies,
+            &discovery,
+            &facts,
+            kept.iter_mut()
+                .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic)),
+        );
     }
 
     let matched: Vec<bool> = (0..schemas.ids().len())
         .map(|i| matches.iter().any(|m| m.contains(&i)))
         .collect();
-    let summary = Summary {
+    summary = Summary {
         files: discovery.candidates.len(),
         documents: outcome.documents,
         parse_errors: outcome.parse_errors + discovery.problems.len(),
@@ -262,7 +303,7 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
         } else {
             Vec::new()
         },
-        ..Summary::default()
+        ..summary
     };
     let mut traces = outcome.traces;
     for trace in &mut traces {
@@ -281,36 +322,116 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
         .filter(|r| r.is_root)
         .map(|r| r.label)
         .collect();
-    let report = Report::new(diagnostics, summary, rules)
+    let report = Report::new(kept, summary, rules)
+        .with_suppressed(suppressed)
         .with_files(files)
         .with_scorecards(&repositories, &off);
-    (report, traces)
+    Ok((report, traces))
 }
 
-/// `[rules]` overrides: "off" drops a rule's findings, a severity replaces theirs.
-/// Returns the rules turned off.
-fn apply_overrides(
-    overrides: &BTreeMap<String, RuleSetting>,
-    diagnostics: &mut Vec<Diagnostic>,
+/// Rule settings, inline and `[[ignore]]` suppressions, then the baseline: the findings
+/// still reported, the suppressed ones, and the summary's counts of the stage.
+fn suppress_stage(
+    options: &CheckOptions,
+    relative: &dyn Fn(&str) -> String,
+    rules: &[RuleInfo],
+    diagnostics: Vec<Diagnostic>,
+    directives: &[FileDirectives],
+) -> Result<(Vec<Diagnostic>, Vec<Suppressed>, Summary), RunError> {
+    let settings = &options.suppress;
+    let table = RuleTable::of(settings);
+    let known: BTreeSet<String> = rules
+        .iter()
+        .map(|r| r.id.clone())
+        .chain(diagnostics.iter().map(|d| d.rule.clone()))
+        .collect();
+    let cx = suppress::Context {
+        table: &table,
+        known: &known,
+        relative,
+        today: settings.today.unwrap_or_else(Date::today),
+        require_reason: settings.require_reason,
+        config: settings.config.as_deref(),
+        ignores: &settings.ignores,
+    };
+    let outcome = suppress::apply(&cx, diagnostics, directives);
+    let mut summary = Summary::default();
+    let known_ids: Vec<&str> = known.iter().map(String::as_str).collect();
+    summary.unmatched_selectors = table
+        .unmatched_selectors(&known_ids)
+        .into_iter()
+        .map(
+            |(flag, pattern)| match did_you_mean(pattern, known_ids.iter().copied()) {
+                Some(near) => format!("`{flag} {pattern}` matches no rule; did you mean `{near}`?"),
+                None => format!("`{flag} {pattern}` matches no rule"),
+            },
+        )
+        .collect();
+    let mut suppressed = outcome.suppressed;
+    let Some(mode) = &settings.baseline else {
+        return Ok((outcome.kept, suppressed, summary));
+    };
+    let mut kept = outcome.kept;
+    kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    suppressed.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+    let others: Vec<&Diagnostic> = suppressed.iter().map(|s| &s.diagnostic).collect();
+    let (prints, _) = crate::report::fingerprint::fingerprint_all(&kept, &others);
+    let (path, baseline) = match mode {
+        BaselineMode::Read(path) => {
+            let baseline = Baseline::read(path).map_err(|message| RunError::Baseline {
+                file: discover::display(path),
+                message,
+            })?;
+            (path, baseline)
+        }
+        BaselineMode::Write(path) => {
+            let baseline = Baseline::of(kept.iter().zip(&prints));
+            std::fs::write(path, baseline.render()).map_err(|e| RunError::Baseline {
+                file: discover::display(path),
+                message: format!("cannot write: {e}"),
+            })?;
+            (path, baseline)
+        }
+    };
+    let (kept, from_baseline, fixed) = baseline.split(
+        kept.into_iter().zip(prints).collect(),
+        &discover::display(path),
+    );
+    suppressed.extend(from_baseline);
+    summary.baseline_fixed = fixed;
+    Ok((kept, suppressed, summary))
+}
+
+/// The catalogue after the rule settings: rules off in every file leave it, a severity
+/// set for every file replaces the rule's, and the suppression rules stay only when they
+/// reported something.
+fn settle_catalogue(
+    options: &CheckOptions,
     rules: &mut Vec<RuleInfo>,
+    kept: &[Diagnostic],
+    suppressed: &[Suppressed],
 ) -> Vec<RuleInfo> {
-    if overrides.is_empty() {
-        return Vec::new();
-    }
-    let is_off = |id: &str| overrides.get(id) == Some(&RuleSetting::Off);
-    diagnostics.retain(|d| !is_off(&d.rule));
+    let settings = &options.suppress;
+    let table = RuleTable::of(settings);
+    let used: BTreeSet<&str> = kept
+        .iter()
+        .chain(suppressed.iter().map(|s| &s.diagnostic))
+        .map(|d| d.rule.as_str())
+        .collect();
+    let on_demand = [
+        UNUSED_SUPPRESSION,
+        EXPIRED_SUPPRESSION,
+        INVALID_SUPPRESSION,
+        UNKNOWN_RULE,
+    ];
     let (off, on): (Vec<RuleInfo>, Vec<RuleInfo>) = std::mem::take(rules)
         .into_iter()
-        .partition(|r| is_off(&r.id));
+        .partition(|r| table.off_everywhere(&r.id));
     *rules = on;
-    for d in diagnostics.iter_mut() {
-        if let Some(RuleSetting::Severity(severity)) = overrides.get(&d.rule) {
-            d.severity = *severity;
-        }
-    }
+    rules.retain(|r| !on_demand.contains(&r.id.as_str()) || used.contains(r.id.as_str()));
     for r in rules.iter_mut() {
-        if let Some(RuleSetting::Severity(severity)) = overrides.get(&r.id) {
-            r.severity = Some(*severity);
+        if let Some(RuleSetting::Severity(severity)) = table.resolve(&r.id, None) {
+            r.severity = Some(severity);
         }
     }
     off
@@ -319,11 +440,11 @@ fn apply_overrides(
 /// Findings of the built-in pack (and parse errors) in a repository's test data,
 /// examples and documentation ([`TestPaths`]) are reported at `info` and marked
 /// `"test_data": true` in their metadata, which keeps them out of the scorecard.
-fn mark_test_data(
+fn mark_test_data<'a>(
     policies: &PolicySet,
     discovery: &Discovery,
     facts: &[RepositoryFacts],
-    diagnostics: &mut [Diagnostic],
+    diagnostics: impl Iterator<Item = &'a mut Diagnostic>,
 ) {
     let builtin: std::collections::BTreeSet<&str> = policies
         .packages()
@@ -333,7 +454,7 @@ fn mark_test_data(
         .map(|r| r.info.id.as_str())
         .chain([PARSE_ERROR])
         .collect();
-    for d in diagnostics.iter_mut() {
+    for d in diagnostics {
         if !builtin.contains(d.rule.as_str()) {
             continue;
         }
@@ -351,6 +472,16 @@ fn mark_test_data(
                 .insert("test_data".to_string(), serde_json::Value::Bool(true));
         }
     }
+}
+
+/// `file` (as reported) relative to the root of the repository holding it, for globs in
+/// `goldenpath.toml` (the file itself when no checked directory holds it).
+fn in_repository(discovery: &Discovery, file: &str) -> String {
+    discovery
+        .repositories
+        .iter()
+        .find_map(|repo| relative_to(file, &repo.label).map(|r| repo.in_repository(r)))
+        .unwrap_or_else(|| file.to_string())
 }
 
 /// `file` (as reported) relative to the repository reported as `label`, when inside it.
