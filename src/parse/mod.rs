@@ -11,6 +11,7 @@ mod ignore;
 mod ini;
 mod json;
 mod jsonc;
+mod object;
 mod properties;
 mod toml;
 mod xml;
