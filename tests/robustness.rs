@@ -1,10 +1,14 @@
 //! Bad input never stops a run: a large tree with a few broken files reports exactly the
-//! broken ones and checks everything else.
+//! broken ones and checks everything else; files built to exhaust the stack (nesting
+//! through YAML aliases and merge keys, HCL block labels, XML repeated elements,
+//! `ONBUILD` chains) are parse errors, in the library and through the binary.
 
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+use goldenpath::format::Format;
+use goldenpath::parse::parse_text;
 
 const POLICY: &str = r#"package main
 import rego.v1
@@ -16,6 +20,20 @@ fn write(path: &Path, bytes: &[u8]) {
         fs::create_dir_all(dir).expect("mkdir");
     }
     fs::write(path, bytes).expect("write");
+}
+
+/// Runs `goldenpath check --format json ARGS` in `root`: the exit status and the report.
+fn check_json(root: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = Command::cargo_bin("goldenpath")
+        .expect("binary")
+        .current_dir(root)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json report ({e}): {out:?}"));
+    (out.status.code(), report)
 }
 
 #[test]
@@ -46,14 +64,8 @@ fn ten_thousand_files_with_five_broken() {
     for (name, bytes) in broken {
         write(&tree.join(name), bytes);
     }
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary")
-        .current_dir(root)
-        .args(["check", "--format", "json", "tree"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let (status, report) = check_json(root, &["tree"]);
+    assert_eq!(status, Some(1));
     assert_eq!(report["summary"]["files"], 10_000);
     assert_eq!(report["summary"]["parse_errors"], 5);
     let findings = report["findings"].as_array().expect("findings");
@@ -92,13 +104,7 @@ fn oversized_files_are_reported_not_parsed() {
         "spec:\n  replicas: 1\n".repeat(100).as_bytes(),
     );
     write(&root.join("small.yaml"), b"spec:\n  replicas: 1\n");
-    let out = Command::cargo_bin("goldenpath")
-        .expect("binary")
-        .current_dir(root)
-        .args(["check", "--format", "json", "--max-file-size", "1000", "."])
-        .output()
-        .expect("runs");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let (_, report) = check_json(root, &["--max-file-size", "1000", "."]);
     let findings = report["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 2, "{findings:?}");
     assert_eq!(findings[0]["rule"], "parse-error");
@@ -109,4 +115,103 @@ fn oversized_files_are_reported_not_parsed() {
         .contains("over the limit of 1000 bytes"));
     assert_eq!(findings[1]["rule"], "main.deny");
     assert_eq!(findings[1]["file"], "small.yaml");
+}
+
+fn nested(levels: usize, inner: &str) -> String {
+    "[".repeat(levels) + inner + &"]".repeat(levels)
+}
+
+/// 40 anchors, each nesting the previous one 250 levels further down (10,000 levels once
+/// expanded, in 20 KB).
+fn yaml_alias_chain() -> String {
+    let mut text = format!("a0: &a0 {}\n", nested(250, "1"));
+    for k in 1..40 {
+        text += &format!("a{k}: &a{k} {}\n", nested(250, &format!("*a{}", k - 1)));
+    }
+    text
+}
+
+/// The same through merge keys: each mapping merges the previous one 250 levels down.
+fn yaml_merge_chain() -> String {
+    let mut text = format!("a0: &a0 {{k: {}}}\n", nested(250, "1"));
+    for k in 1..40 {
+        let merge = format!("{{<<: *a{}}}", k - 1);
+        text += &format!("a{k}: &a{k} {{k: {}}}\n", nested(250, &merge));
+    }
+    text
+}
+
+/// A block with 20,000 labels: one object per label.
+fn hcl_label_chain() -> String {
+    let labels: Vec<String> = (0..20_000).map(|i| format!("\"l{i}\"")).collect();
+    format!("a {} {{}}\n", labels.join(" "))
+}
+
+/// `ONBUILD` 200,000 times over.
+fn onbuild_chain() -> String {
+    format!("FROM alpine:3\n{}RUN true\n", "ONBUILD ".repeat(200_000))
+}
+
+/// Files that nest deeper than the limit without as many brackets or elements, with the
+/// name that gives their format. All but the XML one used to overflow the stack.
+fn stack_breakers() -> Vec<(&'static str, Format, String)> {
+    vec![
+        ("aliases.yaml", Format::Yaml, yaml_alias_chain()),
+        ("merges.yaml", Format::Yaml, yaml_merge_chain()),
+        ("labels.tf", Format::Hcl2, hcl_label_chain()),
+        ("Dockerfile", Format::Dockerfile, onbuild_chain()),
+        // 200 element levels, but repeated elements add an array level to each: 301.
+        (
+            "pom.xml",
+            Format::Xml,
+            "<a><b/><b>".repeat(100) + &"</b></a>".repeat(100),
+        ),
+    ]
+}
+
+#[test]
+fn stack_breakers_are_syntax_errors() {
+    for (name, format, text) in stack_breakers() {
+        let err = parse_text(format, &text).expect_err(name);
+        assert!(err.span.end <= text.len(), "{name}: {err:?}");
+    }
+    // Both YAML chains fail at the first alias, the one that crosses the limit.
+    for text in [yaml_alias_chain(), yaml_merge_chain()] {
+        let err = parse_text(Format::Yaml, &text).expect_err("too deep");
+        assert_eq!(&text[err.span.start..err.span.end], "*a0");
+        assert!(err.message.contains("deeper than 256 levels"), "{err:?}");
+    }
+}
+
+#[test]
+fn stack_breakers_are_parse_errors_and_the_run_goes_on() {
+    for (name, _, text) in stack_breakers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(&root.join("policy/main.rego"), POLICY.as_bytes());
+        write(&root.join("tree").join(name), text.as_bytes());
+        write(&root.join("tree/deploy.yaml"), b"spec:\n  replicas: 1\n");
+        // A signal (the stack overflow's abort) would have no exit code.
+        let (status, report) = check_json(root, &["tree"]);
+        assert_eq!(status, Some(1), "{name}");
+        let mut findings: Vec<(&str, &str)> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                let text = |key: &str| f[key].as_str().unwrap_or_default();
+                (text("rule"), text("file"))
+            })
+            .collect();
+        findings.sort_unstable();
+        let bad = format!("tree/{name}");
+        assert_eq!(
+            findings,
+            vec![
+                ("main.deny", "tree/deploy.yaml"),
+                ("parse-error", bad.as_str())
+            ],
+            "{name}"
+        );
+    }
 }
