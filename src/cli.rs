@@ -8,6 +8,7 @@ use crate::config::Layer;
 use crate::format::Format;
 use crate::options::{ColorChoice, PolicySources, PolicyTimeout, RegoVersion};
 use crate::report::{FailOn, OutputFormat, ReportTarget};
+use crate::shard::{Shard, ShardArg};
 use crate::verify::output::TestFormat;
 
 /// Policy-as-code linter for platform engineering: Rego and JSON Schema policies over
@@ -42,6 +43,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print a man page (roff), or write one per command with --dir.
     Man(ManArgs),
+    /// Merge the JSON reports of the shards of a run (`check --shard K/N`) into the
+    /// report, in any format, that one unsharded run would have written.
+    Merge(MergeArgs),
 }
 
 /// Arguments of `goldenpath man`.
@@ -140,51 +144,9 @@ pub struct CheckArgs {
     /// conftest's combine mode: evaluate once with input `[{path, contents}, ...]`.
     #[arg(long)]
     pub combine: bool,
-    /// Report format on standard output (conftest's `-o/--output` is accepted too;
-    /// `stdout` means `human`) [default: human].
-    #[arg(
-        long,
-        short = 'o',
-        visible_alias = "output",
-        value_name = "FORMAT",
-        value_enum
-    )]
-    pub format: Option<OutputFormat>,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output_file: Option<PathBuf>,
-    /// Print only the summary, not the findings (human and concise formats); errors
-    /// still go to standard error.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-    /// Print the number of findings of each rule instead of the findings (human and
-    /// concise formats), as ruff's --statistics.
-    #[arg(long)]
-    pub statistics: bool,
-    /// When to colour the human and concise formats: auto (a terminal, honouring
-    /// NO_COLOR, FORCE_COLOR and CLICOLOR_FORCE), always or never [default: auto].
-    #[arg(long, value_name = "WHEN", value_enum)]
-    pub color: Option<ColorChoice>,
-    /// Same as --color never (conftest's spelling).
-    #[arg(long, conflicts_with = "color")]
-    pub no_color: bool,
-    /// Also write a report in FORMAT to PATH in the same run, e.g. `sarif=results.sarif`;
-    /// repeatable.
-    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
-    pub reports: Vec<ReportTarget>,
-    /// The SARIF `automationDetails.id` category (GitHub code scanning keeps one set of
-    /// alerts per category).
-    #[arg(long, value_name = "CATEGORY")]
-    pub sarif_category: Option<String>,
-    /// The lowest severity that makes the exit status 1 [default: error].
-    #[arg(long, value_name = "LEVEL", value_enum, conflicts_with_all = ["fail_on_warn", "no_fail"])]
-    pub fail_on: Option<FailOn>,
-    /// Same as --fail-on warning (conftest's spelling).
-    #[arg(long, conflicts_with = "no_fail")]
-    pub fail_on_warn: bool,
-    /// Same as --fail-on never (conftest's spelling).
-    #[arg(long)]
-    pub no_fail: bool,
+    /// How the report is written, and the exit status.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Skip paths matching this glob (relative to the checked directory); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -249,21 +211,51 @@ pub struct CheckArgs {
     /// repository.
     #[arg(long, requires = "add_ignore")]
     pub force: bool,
+    /// Check only shard K of N of the work (files by their path, each repository's
+    /// repository rules in one shard), for CI matrices; merge the shards' JSON reports
+    /// with `goldenpath merge`. `auto` reads CI_NODE_INDEX/CI_NODE_TOTAL (GitLab),
+    /// BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT, or JOB_COMPLETION_INDEX with
+    /// --shard-count (Kubernetes Indexed Jobs).
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<ShardArg>,
+    /// The number of shards, with --shard auto (a Kubernetes Job's `completions`).
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shard_count: Option<usize>,
+    /// Cache results here between runs [default: .goldenpath_cache at the repository
+    /// root].
+    #[arg(long, value_name = "DIR", env = "GOLDENPATH_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(
+        long,
+        env = "GOLDENPATH_NO_CACHE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub no_cache: bool,
 }
 
 impl CheckArgs {
+    /// The shard `--shard` names (`auto`: from the environment, read with `var`).
+    pub fn shard(&self, var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, String> {
+        match self.shard {
+            None => Ok(None),
+            Some(ShardArg::Given(shard)) => match self.shard_count {
+                Some(count) if count != shard.count => Err(format!(
+                    "--shard {shard} and --shard-count {count} disagree"
+                )),
+                _ => Ok(Some(shard)),
+            },
+            Some(ShardArg::Auto) => Shard::from_env(var, self.shard_count).map(Some),
+        }
+    }
+
     /// The settings the command line gives, as a configuration layer (only what was
-    /// given, so the file's values stay where the command line is silent).
+    /// given, so the file's values stay where the command line is silent). `--shard` is
+    /// resolved apart ([`CheckArgs::shard`]).
     pub fn layer(&self) -> Layer {
         let some_vec = |v: &Vec<PathBuf>| (!v.is_empty()).then(|| v.clone());
         let policies = &self.policies;
-        let fail_on = if self.no_fail {
-            Some(FailOn::Never)
-        } else if self.fail_on_warn {
-            Some(FailOn::Warning)
-        } else {
-            self.fail_on
-        };
+        let output = self.output.layer();
         Layer {
             policies: some_vec(&policies.policy),
             data: some_vec(&policies.data),
@@ -274,8 +266,8 @@ impl CheckArgs {
             parser: self.parser,
             combine: self.combine.then_some(true),
             rego_version: policies.rego_version,
-            format: self.format,
-            fail_on,
+            format: output.format,
+            fail_on: output.fail_on,
             jobs: self.jobs,
             max_file_size: self.max_file_size,
             parse_errors: self.parse_errors,
@@ -289,13 +281,9 @@ impl CheckArgs {
                 self.builtin.then_some(true)
             },
             root: None,
-            quiet: self.quiet.then_some(true),
-            statistics: self.statistics.then_some(true),
-            color: if self.no_color {
-                Some(ColorChoice::Never)
-            } else {
-                self.color
-            },
+            quiet: output.quiet,
+            statistics: output.statistics,
+            color: output.color,
             ignore: None,
             overrides: None,
             require_reason: None,
@@ -304,8 +292,102 @@ impl CheckArgs {
             skip: (!self.skip.is_empty()).then(|| self.skip.clone()),
             write_baseline: self.write_baseline.clone(),
             source: None,
+            cache_dir: self.cache_dir.clone(),
+            no_cache: self.no_cache.then_some(true),
+            shard: None,
         }
     }
+}
+
+/// How a report is written and when the run fails: the flags `check` and `merge` share.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format on standard output (conftest's `-o/--output` is accepted too;
+    /// `stdout` means `human`) [default: human].
+    #[arg(
+        long,
+        short = 'o',
+        visible_alias = "output",
+        value_name = "FORMAT",
+        value_enum
+    )]
+    pub format: Option<OutputFormat>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Print only the summary, not the findings (human and concise formats); errors
+    /// still go to standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print the number of findings of each rule instead of the findings (human and
+    /// concise formats), as ruff's --statistics.
+    #[arg(long)]
+    pub statistics: bool,
+    /// When to colour the human and concise formats: auto (a terminal, honouring
+    /// NO_COLOR, FORCE_COLOR and CLICOLOR_FORCE), always or never [default: auto].
+    #[arg(long, value_name = "WHEN", value_enum)]
+    pub color: Option<ColorChoice>,
+    /// Same as --color never (conftest's spelling).
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
+    /// Also write a report in FORMAT to PATH in the same run, e.g. `sarif=results.sarif`;
+    /// repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
+    pub reports: Vec<ReportTarget>,
+    /// The SARIF `automationDetails.id` category (GitHub code scanning keeps one set of
+    /// alerts per category).
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
+    /// The lowest severity that makes the exit status 1 [default: error].
+    #[arg(long, value_name = "LEVEL", value_enum, conflicts_with_all = ["fail_on_warn", "no_fail"])]
+    pub fail_on: Option<FailOn>,
+    /// Same as --fail-on warning (conftest's spelling).
+    #[arg(long, conflicts_with = "no_fail")]
+    pub fail_on_warn: bool,
+    /// Same as --fail-on never (conftest's spelling).
+    #[arg(long)]
+    pub no_fail: bool,
+}
+
+impl OutputArgs {
+    /// The failure threshold these flags give, if any.
+    pub fn fail_on(&self) -> Option<FailOn> {
+        if self.no_fail {
+            Some(FailOn::Never)
+        } else if self.fail_on_warn {
+            Some(FailOn::Warning)
+        } else {
+            self.fail_on
+        }
+    }
+
+    /// The report settings these flags give, as a configuration layer.
+    pub fn layer(&self) -> Layer {
+        Layer {
+            format: self.format,
+            fail_on: self.fail_on(),
+            quiet: self.quiet.then_some(true),
+            statistics: self.statistics.then_some(true),
+            color: if self.no_color {
+                Some(ColorChoice::Never)
+            } else {
+                self.color
+            },
+            ..Layer::default()
+        }
+    }
+}
+
+/// Arguments of `goldenpath merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON reports of the shards (`check --shard K/N --format json`), every shard
+    /// once.
+    #[arg(required = true, value_name = "SHARD.json")]
+    pub shards: Vec<PathBuf>,
+    /// How the report is written, and the exit status.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Arguments of `goldenpath test`.

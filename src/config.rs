@@ -92,6 +92,14 @@ pub struct Layer {
     pub require_reason: Option<bool>,
     /// The baseline file.
     pub baseline: Option<PathBuf>,
+    /// The cache directory.
+    pub cache_dir: Option<PathBuf>,
+    /// No cache (command line and environment only).
+    #[serde(skip)]
+    pub no_cache: Option<bool>,
+    /// The shard of the run to check (command line only).
+    #[serde(skip)]
+    pub shard: Option<crate::shard::Shard>,
     /// `--select` (command line only).
     #[serde(skip)]
     pub select: Option<Vec<String>>,
@@ -247,6 +255,9 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
     if let Some(baseline) = layer.baseline.as_mut() {
         rebase(baseline);
     }
+    if let Some(cache) = layer.cache_dir.as_mut() {
+        rebase(cache);
+    }
     Ok(layer)
 }
 
@@ -258,9 +269,8 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
             .at(span)
             .with_help(INVALID_HELP)
     };
-    let node = match crate::parse::parse_text(Format::Toml, text) {
-        Ok(mut roots) if !roots.is_empty() => roots.remove(0),
-        Ok(_) => Node::new(Span::default(), NodeKind::Object(Vec::new())),
+    let node = match root(text) {
+        Ok(node) => node,
         Err(e) => {
             return Err(ConfigError::Invalid(Box::new(invalid(
                 format!("invalid TOML: {}", e.message),
@@ -305,6 +315,26 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
         },
     )));
     Ok(layer)
+}
+
+/// The root table of configuration text (an empty one for an empty file).
+fn root(text: &str) -> Result<Node, crate::parse::SyntaxError> {
+    match crate::parse::parse_text(Format::Toml, text) {
+        Ok(mut roots) if !roots.is_empty() => Ok(roots.remove(0)),
+        Ok(_) => Ok(Node::new(Span::default(), NodeKind::Object(Vec::new()))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Configuration text as the document findings about it point into, as [`parse`] makes
+/// it (for a run put back together from its shards, which carry the text).
+pub fn document(file: &str, text: &str) -> crate::document::Document {
+    crate::document::Document {
+        file: file.to_string(),
+        format: Format::Toml,
+        source: text.into(),
+        roots: root(text).into_iter().collect(),
+    }
 }
 
 /// What the schema cannot check in `[[ignore]]` and `[[overrides]]`: that each `files`
@@ -388,6 +418,14 @@ fn locate(root: &Node, violation: &schema::Violation, text: &str) -> Span {
     }
 }
 
+/// `.goldenpath_cache` at the root of the repository of the first checked path (the
+/// repository whose configuration the run reads), as reported.
+fn default_cache_dir(paths: &[PathBuf], discover: &DiscoverOptions) -> PathBuf {
+    let first = paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let root = discover::repository_root(&discover::start_dir(first), discover);
+    discover::relative_to_current(&root).join(crate::cache::DIR_NAME)
+}
+
 impl Layer {
     /// This layer with every key `over` sets replaced by `over`'s value.
     pub fn merge(self, over: Layer) -> Layer {
@@ -413,6 +451,9 @@ impl Layer {
             overrides: over.overrides.or(self.overrides),
             require_reason: over.require_reason.or(self.require_reason),
             baseline: over.baseline.or(self.baseline),
+            cache_dir: over.cache_dir.or(self.cache_dir),
+            no_cache: over.no_cache.or(self.no_cache),
+            shard: over.shard.or(self.shard),
             select: over.select.or(self.select),
             skip: over.skip.or(self.skip),
             write_baseline: over.write_baseline.or(self.write_baseline),
@@ -451,7 +492,23 @@ impl Layer {
                 severity: m.severity.unwrap_or(Severity::Error),
             })
             .collect();
+        let discover = DiscoverOptions {
+            parser: self.parser,
+            exclude: self.exclude.unwrap_or_default(),
+            no_ignore: self.no_ignore.unwrap_or(false),
+            inventory: false,
+            root_marker: file_dir.clone().filter(|_| self.root == Some(true)),
+            project: file_dir,
+            skip: Vec::new(),
+        };
+        let cache = match (self.no_cache, self.cache_dir) {
+            (Some(true), _) => None,
+            (_, Some(dir)) => Some(dir),
+            (_, None) => Some(default_cache_dir(&paths, &discover)),
+        };
         let check = CheckOptions {
+            cache,
+            shard: self.shard,
             paths,
             policies: PolicySources {
                 policy_paths: self.policies.unwrap_or_default(),
@@ -462,14 +519,7 @@ impl Layer {
                 builtin: self.builtin,
                 policy_timeout: self.policy_timeout.unwrap_or_default(),
             },
-            discover: DiscoverOptions {
-                parser: self.parser,
-                exclude: self.exclude.unwrap_or_default(),
-                no_ignore: self.no_ignore.unwrap_or(false),
-                inventory: false,
-                root_marker: file_dir.clone().filter(|_| self.root == Some(true)),
-                project: file_dir,
-            },
+            discover,
             combine: self.combine.unwrap_or(false),
             jobs: self.jobs,
             max_file_size: self

@@ -104,7 +104,7 @@ pub struct WalkProblem {
 
 /// A directory given on the command line inside a repository whose root was not given:
 /// repository rules and the scorecard do not run for it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Subdirectory {
     /// The directory, as reported.
     pub directory: String,
@@ -142,6 +142,8 @@ pub struct DiscoverOptions {
     /// The directory of the run's configuration file: the repository root of the paths
     /// below it that are in no git repository.
     pub project: Option<PathBuf>,
+    /// Directories never walked (the cache), besides any named `.goldenpath_cache`.
+    pub skip: Vec<PathBuf>,
 }
 
 /// Errors that make discovery impossible.
@@ -336,7 +338,10 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             .git_exclude(!options.no_ignore)
             .require_git(false)
             .follow_links(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
+            .filter_entry({
+                let skip = options.skip.clone();
+                move |entry| entry.file_name() != ".git" && !skipped(entry, &skip)
+            })
             .build();
         for entry in walker {
             let entry = match entry {
@@ -454,6 +459,19 @@ fn looks_binary(path: &Path) -> bool {
     };
     let n = file.read(&mut buf).unwrap_or(0);
     buf[..n].contains(&0)
+}
+
+/// Whether `entry` is a directory discovery never walks: a cache directory.
+fn skipped(entry: &ignore::DirEntry, skip: &[PathBuf]) -> bool {
+    if !entry.file_type().is_some_and(|t| t.is_dir()) {
+        return false;
+    }
+    let name = entry.file_name();
+    if name == crate::cache::DIR_NAME {
+        return true;
+    }
+    skip.iter()
+        .any(|dir| dir.file_name() == Some(name) && canonical(dir) == canonical(entry.path()))
 }
 
 /// Files under a Helm chart's `templates/` are Go templates that render to YAML, not YAML;

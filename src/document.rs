@@ -10,7 +10,19 @@ use std::collections::BTreeMap;
 use crate::format::Format;
 
 /// A byte range in a file's source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -75,7 +87,9 @@ pub struct Member {
 }
 
 /// One step of a path into a document: an object key or an array index.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum PathSeg {
     /// An object key (also used for numeric-looking keys of objects).
     Key(String),
@@ -227,7 +241,7 @@ pub struct Input<'a> {
 }
 
 /// Where an [`Input`] sits in its file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InputOrigin {
     /// Index of the document among the file's roots.
     pub root: usize,

@@ -67,7 +67,7 @@ impl FromStr for Severity {
 }
 
 /// Where a finding points, before it is mapped to lines.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Target {
     /// A path of keys and indices inside one input of the document.
     Path {
@@ -87,7 +87,7 @@ pub enum Target {
 }
 
 /// One result of one rule on one file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// Rule id, e.g. `main.deny` or `parse-error`.
     pub rule: String,
@@ -104,7 +104,7 @@ pub struct Finding {
 }
 
 /// A golden-path level: how far along the paved road a repository is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// The basics every repository should meet.
@@ -149,7 +149,8 @@ impl fmt::Display for Level {
 }
 
 /// What reports know about a rule that produced, or could produce, findings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RuleInfo {
     /// Stable id, as in findings.
     pub id: String,
@@ -198,7 +199,7 @@ pub struct RuleInfo {
 }
 
 /// What one evaluation of a rule looks at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleScope {
     /// One document of one file.

@@ -27,10 +27,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod digest;
 pub mod discover;
 pub mod document;
 pub mod finding;
@@ -39,10 +41,12 @@ pub mod init;
 pub mod locate;
 pub mod options;
 pub mod parse;
+pub mod partial;
 pub mod policy;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod shard;
 pub mod source_error;
 pub mod suppress;
 pub mod trace;

@@ -99,6 +99,30 @@ impl Diagnostic {
             &self.message,
         )
     }
+
+    /// The order of reports, total: by [`Diagnostic::sort_key`], then by everything else
+    /// a report can show (end, byte span, severity, metadata, excerpt), so that two
+    /// diagnostics it calls equal look the same in every format, and the order of a
+    /// report does not depend on the order its findings were produced in (threads,
+    /// shards, the cache).
+    pub fn report_order(&self, other: &Diagnostic) -> std::cmp::Ordering {
+        let region = |d: &Diagnostic| d.region.map(|r| (r.end, r.span));
+        fn excerpt(d: &Diagnostic) -> Option<(usize, &str)> {
+            d.snippet.as_ref().map(|s| (s.first_line, s.text()))
+        }
+        self.sort_key()
+            .cmp(&other.sort_key())
+            .then_with(|| region(self).cmp(&region(other)))
+            .then_with(|| self.severity.cmp(&other.severity))
+            .then_with(|| {
+                if self.metadata == other.metadata {
+                    return std::cmp::Ordering::Equal;
+                }
+                let text = |d: &Diagnostic| serde_json::to_string(&d.metadata).unwrap_or_default();
+                text(self).cmp(&text(other))
+            })
+            .then_with(|| excerpt(self).cmp(&excerpt(other)))
+    }
 }
 
 /// Line starts of a text, for offset to line/column conversion.

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use goldenpath::cli::{
-    CheckArgs, Cli, Command, CompletionsArgs, ExplainArgs, InitArgs, ManArgs, ParseArgs, RulesArgs,
-    TestArgs,
+    CheckArgs, Cli, Command, CompletionsArgs, ExplainArgs, InitArgs, ManArgs, MergeArgs,
+    OutputArgs, ParseArgs, RulesArgs, TestArgs,
 };
 use goldenpath::config;
 use goldenpath::discover;
@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
+        Command::Merge(args) => merge(args),
     }
 }
 
@@ -258,8 +259,16 @@ fn check(args: CheckArgs) -> ExitCode {
             ));
         }
     }
+    let mut layer = args.layer();
+    layer.shard = match args.shard(env_var) {
+        Ok(shard) => shard,
+        Err(message) => {
+            fail(&message);
+            return ExitCode::from(2);
+        }
+    };
     let mut settings = file_layer
-        .merge(args.layer())
+        .merge(layer)
         .settings(args.paths.clone(), config_file.as_deref());
     // `GOLDENPATH_TODAY=YYYY-MM-DD` freezes the day `until=` dates are compared with.
     if let Some(today) = std::env::var_os("GOLDENPATH_TODAY") {
@@ -271,19 +280,8 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let threshold = settings.fail_on;
-    let listing = settings.listing;
-    let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
-    let style = human::Style {
-        color: settings.color.enabled(to_terminal, env_var),
-        width: if args.output_file.is_none() {
-            terminal_width()
-        } else {
-            None
-        },
-    };
-    let options = settings.check;
-    let progress = progress::Bar::new(listing != report::Listing::Summary);
+    let options = settings.check.clone();
+    let progress = progress::Bar::new(settings.listing != report::Listing::Summary);
     let outcome = run::check_traced(&options, &progress);
     progress.finish();
     let (report, traces) = match outcome {
@@ -297,15 +295,37 @@ fn check(args: CheckArgs) -> ExitCode {
     if args.add_ignore {
         return add_ignore(&report, &options, args.force);
     }
+    let code = deliver(&report, &settings, &args.output);
+    if code != ExitCode::from(2) && strict {
+        if let Err(err) = run::enforce_strict(&report) {
+            print_error(&err);
+            return ExitCode::from(2);
+        }
+    }
+    code
+}
+
+/// Writes `report` as `settings` and the output flags say (standard output or
+/// `--output-file`, then each `--report FORMAT=PATH`), and gives the exit status.
+fn deliver(report: &report::Report, settings: &config::Settings, output: &OutputArgs) -> ExitCode {
+    let to_terminal = output.output_file.is_none() && std::io::stdout().is_terminal();
+    let style = human::Style {
+        color: settings.color.enabled(to_terminal, env_var),
+        width: if output.output_file.is_none() {
+            terminal_width()
+        } else {
+            None
+        },
+    };
     let options = RenderOptions {
         style,
-        listing,
-        fail_on: threshold,
-        sarif_category: args.sarif_category,
+        listing: settings.listing,
+        fail_on: settings.fail_on,
+        sarif_category: output.sarif_category.clone(),
         link_base: github_link_base(),
     };
-    let text = report::render(&report, settings.format, &options);
-    match &args.output_file {
+    let text = report::render(report, settings.format, &options);
+    match &output.output_file {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text.as_bytes()) {
                 fail(&format!("cannot write {}: {e}", path.display()));
@@ -323,8 +343,8 @@ fn check(args: CheckArgs) -> ExitCode {
         listing: report::Listing::Findings,
         ..options
     };
-    for target in &args.reports {
-        let text = report::render(&report, target.format, &file_options);
+    for target in &output.reports {
+        let text = report::render(report, target.format, &file_options);
         if let Err(e) = std::fs::write(&target.path, text.as_bytes()) {
             fail(&format!(
                 "cannot write the {} report to {}: {e}",
@@ -334,13 +354,44 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if strict {
-        if let Err(err) = run::enforce_strict(&report) {
+    ExitCode::from(report.exit_code(settings.fail_on))
+}
+
+/// `goldenpath merge`: the report of the whole run from its shards' reports, written as
+/// `check` writes it. Report settings come from the command line, then from the
+/// goldenpath.toml the shards read.
+fn merge(args: MergeArgs) -> ExitCode {
+    let mut shards = Vec::with_capacity(args.shards.len());
+    for path in &args.shards {
+        match run::merge::read(path) {
+            Ok(shard) => shards.push(shard),
+            Err(err) => {
+                print_error(&err);
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let merged = match run::merge::merge(shards) {
+        Ok(merged) => merged,
+        Err(err) => {
             print_error(&err);
             return ExitCode::from(2);
         }
-    }
-    ExitCode::from(report.exit_code(threshold))
+    };
+    let file_layer = match &merged.config {
+        Some(config) => match config::parse(&config.file, &config.text) {
+            Ok(layer) => layer,
+            Err(err) => {
+                print_error(&err);
+                return ExitCode::from(2);
+            }
+        },
+        None => config::Layer::default(),
+    };
+    let settings = file_layer
+        .merge(args.output.layer())
+        .settings(Vec::new(), None);
+    deliver(&merged.report, &settings, &args.output)
 }
 
 /// `check --add-ignore`: comments above the findings, a summary on standard error.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::discover::DiscoverOptions;
 use crate::finding::Severity;
@@ -78,13 +78,22 @@ impl ColorChoice {
 }
 
 /// What a rule override says: drop the rule's findings or give them a severity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum RuleSetting {
     /// Drop every finding of the rule.
     Off,
     /// Report its findings with this severity.
     Severity(Severity),
+}
+
+impl From<RuleSetting> for String {
+    fn from(setting: RuleSetting) -> String {
+        match setting {
+            RuleSetting::Off => "off".to_string(),
+            RuleSetting::Severity(severity) => severity.name().to_string(),
+        }
+    }
 }
 
 impl TryFrom<String> for RuleSetting {
@@ -104,7 +113,7 @@ impl TryFrom<String> for RuleSetting {
 }
 
 /// One `[[overrides]]` entry: rule settings for the files matching some globs.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OverrideSetting {
     /// Globs of the files, relative to the checked root.
@@ -114,7 +123,7 @@ pub struct OverrideSetting {
 }
 
 /// One `[[ignore]]` entry: findings of some rules in some files are suppressed.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreSetting {
     /// Globs of the files, relative to the checked root.
@@ -139,6 +148,13 @@ pub enum BaselineMode {
     Read(PathBuf),
     /// Write every current finding to this file (and suppress them).
     Write(PathBuf),
+    /// Suppress the findings of this baseline, already read from `file` (as reported).
+    Loaded {
+        /// The file it was read from.
+        file: String,
+        /// Its entries.
+        baseline: crate::suppress::baseline::Baseline,
+    },
 }
 
 /// How findings are suppressed and which rules run where: the settings the suppress
@@ -278,6 +294,10 @@ pub struct CheckOptions {
     /// Globs (relative to each repository root) of test data, examples and
     /// documentation, where the pack reports at `info` and the scorecard does not look.
     pub test_paths: Vec<String>,
+    /// The cache directory; `None` for no cache.
+    pub cache: Option<PathBuf>,
+    /// The shard of the run this process checks; `None` for all of it.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 impl Default for CheckOptions {
@@ -293,6 +313,8 @@ impl Default for CheckOptions {
             suppress: SuppressOptions::default(),
             parse_errors: ParseErrors::default(),
             test_paths: default_test_paths(),
+            cache: None,
+            shard: None,
         }
     }
 }

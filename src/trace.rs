@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 /// Why a package that defines rules was not applied to a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
     /// The `--namespace` selection (or its default, `main`) leaves the package out.
@@ -28,7 +28,7 @@ impl SkipReason {
 }
 
 /// A package that was not applied to a file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct SkippedPackage {
     /// The package name without `data.`.
     pub package: String,
@@ -37,7 +37,7 @@ pub struct SkippedPackage {
 }
 
 /// What happened to one checked file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FileTrace {
     /// The file, as reported.
     pub file: String,

@@ -521,6 +521,7 @@ fn man_pages_cover_every_command() {
         "explain",
         "init",
         "man",
+        "merge",
         "parse",
         "rules",
         "test",

@@ -157,7 +157,12 @@ pub fn parse_file(
     format: Format,
     max_size: u64,
 ) -> Result<Document, ParseFailure> {
-    let source = read_source(path, file, max_size)?;
+    parse_bytes(read_bytes(path, file, max_size)?, file, format)
+}
+
+/// Parses the bytes of a file (read with [`read_bytes`]). `file` is the path as reported.
+pub fn parse_bytes(bytes: Vec<u8>, file: &str, format: Format) -> Result<Document, ParseFailure> {
+    let source = decode(bytes, file)?;
     match parse_text(format, &source) {
         Ok(roots) => Ok(Document {
             file: file.to_string(),
@@ -181,6 +186,23 @@ fn clamp(span: Span, len: usize) -> Span {
 /// Reads a file as UTF-8 text, refusing files over `max_size` bytes. A UTF-8 byte order
 /// mark is dropped (and spans are relative to the text after it).
 pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, ParseFailure> {
+    decode(read_bytes(path, file, max_size)?, file)
+}
+
+/// The failure of a file of `size` bytes, over the limit of `max_size`.
+pub fn too_large(file: &str, size: u64, max_size: u64) -> ParseFailure {
+    ParseFailure {
+        file: file.to_string(),
+        message: format!(
+            "file is {size} bytes, over the limit of {max_size} bytes; it was not parsed (raise it with --max-file-size)"
+        ),
+        source: None,
+        span: None,
+    }
+}
+
+/// Reads a file's bytes, refusing files over `max_size` bytes.
+pub fn read_bytes(path: &Path, file: &str, max_size: u64) -> Result<Vec<u8>, ParseFailure> {
     let failure = |message: String| ParseFailure {
         file: file.to_string(),
         message,
@@ -189,13 +211,13 @@ pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, Par
     };
     let meta = std::fs::metadata(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
     if meta.len() > max_size {
-        return Err(failure(format!(
-            "file is {} bytes, over the limit of {} bytes; it was not parsed (raise it with --max-file-size)",
-            meta.len(),
-            max_size
-        )));
+        return Err(too_large(file, meta.len(), max_size));
     }
-    let bytes = std::fs::read(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    std::fs::read(path).map_err(|e| failure(format!("cannot read file: {e}")))
+}
+
+/// The text of a file's bytes: UTF-8 without a byte order mark.
+fn decode(bytes: Vec<u8>, file: &str) -> Result<String, ParseFailure> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {

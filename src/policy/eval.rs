@@ -49,6 +49,8 @@ pub struct EvalOutput {
     pub exceptions: usize,
     /// What `print()` calls wrote, each prefixed with the policy `file:line:`.
     pub prints: Vec<String>,
+    /// What repository rules saw of the repository's files through the builtins.
+    pub observations: Vec<repository::Observation>,
 }
 
 /// Gives the next evaluation on `engine` at most `limit` of wall-clock time. regorus
@@ -183,8 +185,8 @@ impl Evaluator {
             root: 0,
             element: None,
         };
-        let out = self.run(&indices, label, origin);
-        repository::leave();
+        let mut out = self.run(&indices, label, origin);
+        out.observations = repository::leave();
         out
     }
 

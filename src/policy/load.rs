@@ -16,17 +16,7 @@ use crate::source_error::SourceError;
 /// Schema policies, which count as policies of one's own (the pack then stays off unless
 /// asked for).
 pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, PolicyError> {
-    let mut paths = sources.policy_paths.clone();
-    if paths.is_empty() {
-        let default = PathBuf::from("policy");
-        if default.is_dir() {
-            paths.push(default);
-        }
-    }
-    let builtin = sources.builtin.unwrap_or(paths.is_empty() && !has_schemas);
-    if paths.is_empty() && !builtin && !has_schemas {
-        return Err(PolicyError::NothingToEvaluate);
-    }
+    let (paths, builtin) = resolve(sources, has_schemas)?;
     let data = load_data(&sources.data_paths)?;
     PolicySet::load(&PolicyOptions {
         paths,
@@ -39,9 +29,74 @@ pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, Pol
     })
 }
 
-/// Reads `-d` data files (JSON or YAML objects; directories searched recursively), each
-/// labelled as reported.
-fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyError> {
+/// The policy paths (`./policy` when none is given and it exists) and whether the pack
+/// runs.
+fn resolve(
+    sources: &PolicySources,
+    has_schemas: bool,
+) -> Result<(Vec<PathBuf>, bool), PolicyError> {
+    let mut paths = sources.policy_paths.clone();
+    if paths.is_empty() {
+        let default = PathBuf::from("policy");
+        if default.is_dir() {
+            paths.push(default);
+        }
+    }
+    let builtin = sources.builtin.unwrap_or(paths.is_empty() && !has_schemas);
+    if paths.is_empty() && !builtin && !has_schemas {
+        return Err(PolicyError::NothingToEvaluate);
+    }
+    Ok((paths, builtin))
+}
+
+/// Adds what loading `sources` gives to `hasher`, without compiling anything: the pack
+/// (when it runs), every policy and data file with its bytes, and the settings that
+/// select and evaluate packages. Sources that cannot be loaded add their error, so the
+/// digest differs from any loadable state and the load that follows reports it.
+pub fn fingerprint(sources: &PolicySources, has_schemas: bool, hasher: &mut crate::digest::Hasher) {
+    let add_files = |files: Result<Vec<PathBuf>, PolicyError>,
+                     hasher: &mut crate::digest::Hasher| {
+        match files {
+            Ok(files) => {
+                hasher.u64(files.len() as u64);
+                for path in files {
+                    hasher.str(&discover::display(&path));
+                    match std::fs::read(&path) {
+                        Ok(bytes) => hasher.bool(true).bytes(&bytes),
+                        Err(e) => hasher.bool(false).str(&e.to_string()),
+                    };
+                }
+            }
+            Err(e) => {
+                hasher.str("error").str(&e.to_string());
+            }
+        }
+    };
+    match resolve(sources, has_schemas) {
+        Ok((paths, builtin)) => {
+            hasher.bool(builtin);
+            if builtin {
+                hasher.u64(super::PACK_SOURCES.len() as u64);
+                for (path, text) in super::PACK_SOURCES {
+                    hasher.str(path).str(text);
+                }
+            }
+            add_files(super::find_rego_files(&paths), hasher);
+        }
+        Err(e) => {
+            hasher.str("error").str(&e.to_string());
+        }
+    }
+    add_files(data_files(&sources.data_paths), hasher);
+    hasher.json(&sources.namespaces);
+    hasher.bool(sources.all_namespaces);
+    hasher.bool(sources.rego_version.is_v0());
+    hasher.u64(sources.policy_timeout.0.map_or(0, |d| d.as_nanos() as u64));
+}
+
+/// The `-d` data files: files as given, directories searched recursively for JSON and
+/// YAML, in name order.
+fn data_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
     let unusable = |file: &str, message: String| {
         SourceError::new(
             "goldenpath::data",
@@ -69,6 +124,19 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyE
             files.push(path.clone());
         }
     }
+    Ok(files)
+}
+
+/// Reads `-d` data files (JSON or YAML objects; directories searched recursively), each
+/// labelled as reported.
+fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyError> {
+    let unusable = |file: &str, message: String| {
+        SourceError::new(
+            "goldenpath::data",
+            format!("cannot load data `{file}`: {message}"),
+        )
+    };
+    let files = data_files(paths)?;
     let mut data = Vec::new();
     for path in files {
         let file = discover::display(&path);

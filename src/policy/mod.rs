@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 pub use error::PolicyError;
 pub use eval::{EvalOutput, Evaluator, FileInfo};
-pub use load::load;
+pub use load::{fingerprint, load};
 pub use metadata::{Annotation, Custom};
 pub use unit::{UnitOutcome, UnitTest, UnitTestKind, UnitVerdict};
 
@@ -375,6 +375,39 @@ impl PolicySet {
     pub fn files(&self) -> &[String] {
         &self.files
     }
+
+    /// What reports need to know of these policies.
+    pub fn facts(&self) -> PolicyFacts {
+        PolicyFacts {
+            rules: self.rules(),
+            unselected: self.unselected.clone(),
+            pack_rules: self
+                .packages
+                .iter()
+                .filter(|p| p.builtin)
+                .flat_map(|p| &p.rules)
+                .map(|r| r.info.id.clone())
+                .collect(),
+            pack: self.packages.iter().any(|p| p.builtin),
+            repository_rules: self.has_repository_rules(),
+        }
+    }
+}
+
+/// What reports need to know of a loaded policy set, without the compiled policies: the
+/// cache keeps it, so a run whose every result is cached compiles nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PolicyFacts {
+    /// The rules of the selected packages ([`PolicySet::rules`]).
+    pub rules: Vec<RuleInfo>,
+    /// Packages left out by the namespace selection.
+    pub unselected: Vec<String>,
+    /// The ids of the built-in pack's rules.
+    pub pack_rules: Vec<String>,
+    /// Whether the built-in pack runs.
+    pub pack: bool,
+    /// Whether any selected package is evaluated per repository.
+    pub repository_rules: bool,
 }
 
 /// Package-level and rule-level METADATA of every loaded package, by package name.
@@ -498,7 +531,7 @@ fn first_line(s: &str) -> String {
     s.trim().lines().next().unwrap_or_default().to_string()
 }
 
-fn find_rego_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
+pub(crate) fn find_rego_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
     let mut files = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| PolicyError::Read {

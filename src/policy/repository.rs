@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+use crate::digest::Digest;
 use crate::discover::RepoEntry;
 use crate::format::Format;
 
@@ -59,10 +60,16 @@ impl Sandbox {
         (!text.contains('\0')).then_some(text)
     }
 
+    #[cfg(test)]
     fn parse(&self, relative: &str) -> Option<regorus::Value> {
-        let format = Format::detect(Path::new(relative))?;
         let text = self.read(relative)?;
-        let roots = crate::parse::parse_text(format, &text).ok()?;
+        self.parse_text(relative, &text)
+    }
+
+    /// `text`, read from `relative`, parsed as the format its name says.
+    fn parse_text(&self, relative: &str, text: &str) -> Option<regorus::Value> {
+        let format = Format::detect(Path::new(relative))?;
+        let roots = crate::parse::parse_text(format, text).ok()?;
         Some(match roots.as_slice() {
             [root] => root.to_rego(),
             roots => regorus::Value::from(roots.iter().map(|r| r.to_rego()).collect::<Vec<_>>()),
@@ -76,23 +83,90 @@ impl crate::context::ReadFile for Sandbox {
     }
 }
 
+/// What a repository rule saw of one path through the builtins: what a cached result of
+/// the rules depends on besides the repository's listing.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "seen", rename_all = "lowercase")]
+pub enum Observation {
+    /// `goldenpath.file_exists`: whether the path is a file in the repository.
+    Exists {
+        /// The path as the rule gave it.
+        path: String,
+        /// The answer.
+        exists: bool,
+    },
+    /// `goldenpath.read_file` or `goldenpath.parse_file`: the digest of the text read,
+    /// `None` when there was none (missing, too large, not text).
+    Text {
+        /// The path as the rule gave it.
+        path: String,
+        /// The digest of the text.
+        text: Option<Digest>,
+    },
+}
+
+impl Sandbox {
+    /// Whether the builtins would see the same now.
+    pub fn still(&self, observation: &Observation) -> bool {
+        match observation {
+            Observation::Exists { path, exists } => self.exists(path) == *exists,
+            Observation::Text { path, text } => {
+                self.read(path).map(|t| Digest::of(t.as_bytes())) == *text
+            }
+        }
+    }
+}
+
+/// The sandbox of this thread's evaluation and what the builtins saw through it.
+struct Entered {
+    sandbox: Sandbox,
+    seen: Vec<Observation>,
+}
+
 thread_local! {
-    static SANDBOX: RefCell<Option<Sandbox>> = const { RefCell::new(None) };
+    static SANDBOX: RefCell<Option<Entered>> = const { RefCell::new(None) };
 }
 
 /// Makes `sandbox` the one this thread's builtins read from.
 pub(super) fn enter(sandbox: Sandbox) {
-    SANDBOX.with(|s| *s.borrow_mut() = Some(sandbox));
+    SANDBOX.with(|s| {
+        *s.borrow_mut() = Some(Entered {
+            sandbox,
+            seen: Vec::new(),
+        })
+    });
 }
 
-/// Leaves the sandbox: the builtins give `null` again.
-pub(super) fn leave() {
-    SANDBOX.with(|s| *s.borrow_mut() = None);
+/// Leaves the sandbox (the builtins give `null` again) and says what they saw, sorted.
+pub(super) fn leave() -> Vec<Observation> {
+    let mut seen = SANDBOX
+        .with(|s| s.borrow_mut().take())
+        .map(|entered| entered.seen)
+        .unwrap_or_default();
+    seen.sort();
+    seen.dedup();
+    seen
 }
 
-fn with_path<T>(args: &[regorus::Value], f: impl FnOnce(&Sandbox, &str) -> T) -> Option<T> {
+fn with_path<T>(
+    args: &[regorus::Value],
+    f: impl FnOnce(&Sandbox, &str) -> (T, Observation),
+) -> Option<T> {
     let path = args.first()?.as_string().ok()?.to_string();
-    SANDBOX.with(|s| s.borrow().as_ref().map(|sandbox| f(sandbox, &path)))
+    SANDBOX.with(|s| {
+        let mut entered = s.borrow_mut();
+        let entered = entered.as_mut()?;
+        let (value, seen) = f(&entered.sandbox, &path);
+        entered.seen.push(seen);
+        Some(value)
+    })
+}
+
+fn text_seen(path: &str, text: Option<&str>) -> Observation {
+    Observation::Text {
+        path: path.to_string(),
+        text: text.map(|t| Digest::of(t.as_bytes())),
+    }
 }
 
 /// Registers the builtins on an engine.
@@ -102,7 +176,15 @@ pub(super) fn register(engine: &mut regorus::Engine) -> anyhow::Result<()> {
         1,
         Box::new(|args: Vec<regorus::Value>| {
             Ok(regorus::Value::from(
-                with_path(&args, |s, p| s.exists(p)).unwrap_or(false),
+                with_path(&args, |s, p| {
+                    let exists = s.exists(p);
+                    let seen = Observation::Exists {
+                        path: p.to_string(),
+                        exists,
+                    };
+                    (exists, seen)
+                })
+                .unwrap_or(false),
             ))
         }),
     )?;
@@ -110,18 +192,26 @@ pub(super) fn register(engine: &mut regorus::Engine) -> anyhow::Result<()> {
         "goldenpath.read_file".to_string(),
         1,
         Box::new(|args: Vec<regorus::Value>| {
-            Ok(with_path(&args, |s, p| s.read(p))
-                .flatten()
-                .map_or(regorus::Value::Null, |t| regorus::Value::from(t.as_str())))
+            Ok(with_path(&args, |s, p| {
+                let text = s.read(p);
+                let seen = text_seen(p, text.as_deref());
+                (text, seen)
+            })
+            .flatten()
+            .map_or(regorus::Value::Null, |t| regorus::Value::from(t.as_str())))
         }),
     )?;
     engine.add_extension(
         "goldenpath.parse_file".to_string(),
         1,
         Box::new(|args: Vec<regorus::Value>| {
-            Ok(with_path(&args, |s, p| s.parse(p))
-                .flatten()
-                .unwrap_or(regorus::Value::Null))
+            Ok(with_path(&args, |s, p| {
+                let text = s.read(p);
+                let seen = text_seen(p, text.as_deref());
+                (text.and_then(|t| s.parse_text(p, &t)), seen)
+            })
+            .flatten()
+            .unwrap_or(regorus::Value::Null))
         }),
     )?;
     Ok(())

@@ -63,7 +63,7 @@ pub(crate) fn fingerprint_all(
         .map(|d| (0, d))
         .chain(suppressed.iter().map(|d| (1, *d)))
         .collect();
-    all.sort_by(|a, b| a.1.sort_key().cmp(&b.1.sort_key()));
+    all.sort_by(|a, b| a.1.report_order(b.1));
     let prints = numbered(all.iter().map(|(_, d)| *d));
     let (mut first, mut second) = (Vec::new(), Vec::new());
     for ((which, _), print) in all.into_iter().zip(prints) {

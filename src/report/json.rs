@@ -7,6 +7,11 @@
 //! ```
 //! Lines and columns are 1-based, columns count Unicode characters, and `end_column` is
 //! exclusive. Positions are `null` for findings about a file as a whole.
+//!
+//! The report of one shard of a sharded run (`check --shard K/N`) also holds `"shard"`:
+//! that shard's part of the run before suppressions, with the run's identity, facts and
+//! settings ([`crate::partial::wire::ShardRecord`]), from which `goldenpath merge`
+//! rebuilds the report of the whole run in any format.
 
 use serde::Serialize;
 
@@ -23,6 +28,8 @@ struct JsonReport<'a> {
     scorecards: &'a [super::scorecard::Scorecard],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressed: Vec<JsonSuppressed<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<&'a crate::partial::wire::ShardRecord>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +79,7 @@ pub fn render(report: &Report) -> String {
         summary: &report.summary,
         scorecards: &report.scorecards,
         suppressed,
+        shard: report.shard.as_deref(),
     };
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| {
         format!(

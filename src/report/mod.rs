@@ -42,6 +42,10 @@ pub struct Report {
     /// Suppressed findings, sorted as `diagnostics` are; they leave the exit status and
     /// the human and annotation outputs, and appear in JSON and SARIF with their reason.
     pub suppressed: Vec<Suppressed>,
+    /// In a sharded run (`--shard K/N`), this shard's part of the run, written into the
+    /// JSON report (as `"shard"`) so that `goldenpath merge` can rebuild the report of
+    /// the whole run.
+    pub shard: Option<Box<crate::partial::wire::ShardRecord>>,
 }
 
 /// How many findings were suppressed, in all and by kind.
@@ -114,7 +118,7 @@ impl Report {
         rules: Vec<RuleInfo>,
     ) -> Report {
         let rules = RuleInfo::catalogue(rules, diagnostics.iter().map(|d| d.rule.as_str()));
-        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diagnostics.sort_by(Diagnostic::report_order);
         summary.errors = count(&diagnostics, Severity::Error);
         summary.warnings = count(&diagnostics, Severity::Warning);
         summary.info = count(&diagnostics, Severity::Info);
@@ -125,13 +129,14 @@ impl Report {
             files: Vec::new(),
             scorecards: Vec::new(),
             suppressed: Vec::new(),
+            shard: None,
         }
     }
 
     /// Sets the suppressed findings (sorted here) and counts them; call before
     /// [`Report::with_scorecards`].
     pub fn with_suppressed(mut self, mut suppressed: Vec<Suppressed>) -> Report {
-        suppressed.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+        suppressed.sort_by(Suppressed::report_order);
         let of = |kind| {
             suppressed
                 .iter()

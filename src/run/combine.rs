@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::files::{parse_failure, schema_findings};
 use super::repository::RepositoryFindings;
-use super::{Outcome, Prepared};
+use super::{Outcome, Prepared, RunError};
 use crate::discover::display;
 use crate::document::{Document, InputOrigin, PathSeg};
 use crate::finding::Severity;
@@ -19,7 +19,10 @@ use crate::policy::FileInfo;
 use crate::trace::FileTrace;
 
 /// Parses every candidate in the run's pool, then evaluates them together.
-pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outcome {
+pub(super) fn check(
+    run: &Prepared<'_>,
+    repository: &RepositoryFindings,
+) -> Result<Outcome, RunError> {
     let max_size = run.options.max_file_size;
     let parsed: Vec<Result<Document, ParseFailure>> = run.pool.install(|| {
         run.discovery
@@ -68,9 +71,9 @@ pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outc
         }
     }
     outcome.documents = docs.iter().map(|d| d.roots.len()).sum();
-    evaluated.extend(evaluate(run, &docs, &root_label, &mut outcome));
+    evaluated.extend(evaluate(run, &docs, &root_label, &mut outcome)?);
     outcome.diagnostics.extend(evaluated);
-    outcome
+    Ok(outcome)
 }
 
 /// Evaluates the file packages once on every document and locates what they find;
@@ -80,10 +83,10 @@ fn evaluate(
     docs: &[Document],
     root_label: &str,
     outcome: &mut Outcome,
-) -> Vec<Diagnostic> {
-    let mut evaluator = run.policies.evaluator();
+) -> Result<Vec<Diagnostic>, RunError> {
+    let mut evaluator = run.policies()?.evaluator();
     if evaluator.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let combined: Vec<regorus::Value> = docs
         .iter()
@@ -137,7 +140,7 @@ fn evaluate(
         diagnostics.extend(locate::locate(findings, Some(doc), None));
     }
     diagnostics.extend(locate::locate(unrouted, None, None));
-    diagnostics
+    Ok(diagnostics)
 }
 
 /// Maps `[i, "contents", ...rest]` in the combined input to file `i` and a target in it.

@@ -1,14 +1,17 @@
-//! The file stage: each candidate file parsed once, validated against the schema
+//! The file stage: each candidate file of the shard read once and looked up in the cache
+//! by its key (see [`super::identity`]); otherwise parsed, validated against the schema
 //! mappings that match it, evaluated input by input against the packages that apply to
-//! it, and its findings (and the repository rules' findings about it) located.
+//! it, its findings (and the repository rules' findings about it) located, and the
+//! result kept in the cache.
 
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::repository::RepositoryFindings;
-use super::{Outcome, Prepared, Progress};
+use super::{identity, Outcome, Prepared, Progress, RunError};
 use crate::context::RepositoryContext;
+use crate::digest::Digest;
 use crate::discover::Candidate;
 use crate::document::{Document, InputOrigin};
 use crate::finding::{Finding, Severity, Target, PARSE_ERROR};
@@ -19,32 +22,96 @@ use crate::policy::{EvalOutput, Evaluator, FileInfo};
 use crate::schema::SchemaSet;
 use crate::trace::{FileTrace, SkipReason, SkippedPackage};
 
-/// Checks every candidate in the run's pool, one `progress` step per file.
+/// Checks every candidate of the shard in the run's pool, one `progress` step per file.
 pub(super) fn check(
     run: &Prepared<'_>,
     repository: &RepositoryFindings,
     progress: &dyn Progress,
-) -> Outcome {
+) -> Result<Outcome, RunError> {
     let outcomes: Vec<Outcome> = run.pool.install(|| {
-        run.discovery
-            .candidates
+        run.selected
             .par_iter()
-            .zip(run.matches.par_iter())
             .map_init(
-                || run.policies.evaluator(),
-                |evaluator, (candidate, schemas)| {
-                    let outcome = check_file(evaluator, run, schemas, candidate, repository);
+                || None,
+                |evaluator, &index| {
+                    let outcome = check_candidate(evaluator, run, index, repository);
                     progress.step();
                     outcome
                 },
             )
-            .collect()
-    });
+            .collect::<Result<_, RunError>>()
+    })?;
     let mut all = Outcome::default();
     for outcome in outcomes {
         all.absorb(outcome);
     }
-    all
+    Ok(all)
+}
+
+/// A file's bytes, or why there are none.
+enum Loaded {
+    /// Its bytes.
+    Bytes(Vec<u8>),
+    /// Its size, over the limit.
+    TooLarge(u64),
+    /// It could not be read.
+    Unreadable(ParseFailure),
+}
+
+/// Reads candidate `index` and takes its result from the cache, or checks it (with this
+/// worker's evaluator, made on first need) and keeps the result.
+fn check_candidate(
+    evaluator: &mut Option<Evaluator>,
+    run: &Prepared<'_>,
+    index: usize,
+    repository: &RepositoryFindings,
+) -> Result<Outcome, RunError> {
+    let candidate = &run.discovery.candidates[index];
+    let schemas = &run.matches[index];
+    let max = run.options.max_file_size;
+    let loaded = match std::fs::metadata(&candidate.path) {
+        Ok(meta) if meta.len() > max => Loaded::TooLarge(meta.len()),
+        _ => match parse::read_bytes(&candidate.path, &candidate.file, max) {
+            Ok(bytes) => Loaded::Bytes(bytes),
+            Err(failure) => Loaded::Unreadable(failure),
+        },
+    };
+    let facts = candidate.repository.and_then(|i| run.repository(i));
+    let key = run.cache.as_ref().and_then(|_| {
+        let content = match &loaded {
+            Loaded::Bytes(bytes) => identity::Content::Bytes(bytes),
+            Loaded::TooLarge(size) => identity::Content::TooLarge(*size),
+            Loaded::Unreadable(_) => return None,
+        };
+        let context = facts.map_or_else(Digest::default, |f| f.context_digest);
+        Some(identity::file(
+            &run.evaluation,
+            candidate,
+            content,
+            schemas,
+            &context,
+        ))
+    });
+    if let (Some(cache), Some(key)) = (&run.cache, &key) {
+        if let Some(result) = cache.file(key) {
+            return Ok(Outcome::of(result));
+        }
+    }
+    let evaluator = match evaluator {
+        Some(evaluator) => evaluator,
+        None => evaluator.insert(run.policies()?.evaluator()),
+    };
+    let context = match facts {
+        Some(facts) => facts.context.for_file(&candidate.relative),
+        None => RepositoryContext::default().for_file(&candidate.relative),
+    };
+    let outcome = check_file(
+        evaluator, run, schemas, candidate, loaded, context, repository,
+    );
+    if let (Some(cache), Some(key), Some(result)) = (&run.cache, key, outcome.cacheable()) {
+        cache.put_file(key, &result);
+    }
+    Ok(outcome)
 }
 
 fn check_file(
@@ -52,15 +119,21 @@ fn check_file(
     run: &Prepared<'_>,
     schemas: &[usize],
     candidate: &Candidate,
+    loaded: Loaded,
+    context: regorus::Value,
     repository: &RepositoryFindings,
 ) -> Outcome {
     let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
-    let doc = match parse::parse_file(
-        &candidate.path,
-        &candidate.file,
-        candidate.format,
-        run.options.max_file_size,
-    ) {
+    let parsed = match loaded {
+        Loaded::Bytes(bytes) => parse::parse_bytes(bytes, &candidate.file, candidate.format),
+        Loaded::TooLarge(size) => Err(parse::too_large(
+            &candidate.file,
+            size,
+            run.options.max_file_size,
+        )),
+        Loaded::Unreadable(failure) => Err(failure),
+    };
+    let doc = match parsed {
         Ok(doc) => doc,
         Err(failure) => {
             // An error when a policy or schema would have read the file; otherwise as
@@ -73,10 +146,6 @@ fn check_file(
             };
             return parse_failure(failure, severity);
         }
-    };
-    let context = match candidate.repository.and_then(|i| run.repositories.get(i)) {
-        Some(repository) => repository.context.for_file(&candidate.relative),
-        None => RepositoryContext::default().for_file(&candidate.relative),
     };
     let info = file_info(&candidate.path, &candidate.file).with_context(context);
     let mut outcome = Outcome {
@@ -106,6 +175,7 @@ fn check_file(
             findings: found,
             exceptions,
             prints: printed,
+            ..
         } = evaluator.evaluate(value, &info, &doc.file, origin, &applicable);
         findings.extend(found);
         prints.extend(printed);

@@ -1,24 +1,35 @@
-//! The pipeline of `goldenpath check`: prepare (policies, schemas, discovery) → evaluate
-//! the repositories → evaluate the files ([`files`], or [`combine`] for `--combine`) →
-//! assemble the [`Report`]. This is the only module that knows every stage.
+//! The pipeline of `goldenpath check`: prepare (schemas, the cache, policies when the
+//! cache does not know them, discovery, this shard's share) → evaluate the repositories
+//! ([`repository`]) → evaluate the files ([`files`], or [`combine`] for `--combine`),
+//! each from the cache when it has it → [`assemble`] the [`Report`] from the checked
+//! part ([`Partial`]) with the run-wide stages. [`merge`] assembles the same report from
+//! the parts of a sharded run. This is the only module that knows every stage.
 
 mod combine;
 mod files;
+mod identity;
+pub mod merge;
 mod repository;
 
 use std::collections::BTreeSet;
+use std::sync::{Mutex, OnceLock};
 
+use crate::cache::Cache;
 use crate::context::{RepositoryContext, TestPaths};
+use crate::digest::Digest;
 use crate::discover::{self, DiscoverError, DiscoverOptions, Discovery};
 use crate::finding::{
     RuleInfo, Severity, EXPIRED_SUPPRESSION, INVALID_SUPPRESSION, PARSE_ERROR, POLICY_ERROR,
     UNKNOWN_RULE, UNUSED_SUPPRESSION,
 };
 use crate::locate::Diagnostic;
-use crate::options::{BaselineMode, CheckOptions, RuleSetting};
-use crate::policy::{self, PolicyError, PolicySet};
+use crate::options::{BaselineMode, CheckOptions, RuleSetting, SuppressOptions};
+use crate::partial::wire::{RunRecord, SettingsRecord};
+use crate::partial::{relative_to, sources, Facts, FileResult, Partial, RepositoryLabel};
+use crate::policy::{self, PolicyError, PolicyFacts, PolicySet};
 use crate::report::{Report, Summary};
 use crate::schema::{SchemaError, SchemaSet};
+use crate::shard::Shard;
 use crate::suppress::baseline::Baseline;
 use crate::suppress::date::Date;
 use crate::suppress::directive::FileDirectives;
@@ -57,6 +68,10 @@ pub enum RunError {
         /// What went wrong.
         message: String,
     },
+    /// Options that cannot go together with `--shard`.
+    #[error("{0}")]
+    #[diagnostic(code(goldenpath::usage::shard))]
+    Shard(String),
     /// `--strict` and a rule failed or produced a result of an unknown shape.
     #[error("{count} policy error{} with --strict; the first, in {file}: {message}", if *count == 1 { "" } else { "s" })]
     #[diagnostic(
@@ -116,14 +131,14 @@ pub fn check_traced(
     progress: &dyn Progress,
 ) -> Result<(Report, Vec<FileTrace>), RunError> {
     progress.stage("discovering", 0);
-    let run = prepare(options)?;
+    let mut run = prepare(options)?;
     progress.stage("repository rules", 0);
-    let repository = repository::evaluate(&run);
-    progress.stage("checking", run.discovery.candidates.len());
+    let repository = repository::evaluate(&run)?;
+    progress.stage("checking", run.selected.len());
     let mut outcome = if options.combine {
-        combine::check(&run, &repository)
+        combine::check(&run, &repository)?
     } else {
-        files::check(&run, &repository, progress)
+        files::check(&run, &repository, progress)?
     };
     let located = std::mem::take(&mut outcome.repository)
         .into_iter()
@@ -131,49 +146,213 @@ pub fn check_traced(
     outcome
         .diagnostics
         .extend(repository.finish(located, options.max_file_size));
-    assemble(run, outcome)
+    let mut traces = std::mem::take(&mut outcome.traces);
+    let partial = run.partial(outcome);
+    let facts = run.facts();
+    if let Some(cache) = run.cache.take() {
+        cache.save(&run.policy_facts);
+    }
+    let record = match options.shard {
+        Some(shard) => {
+            let settings = SettingsRecord::of(&run.suppress).ok_or_else(|| {
+                RunError::Shard("--write-baseline cannot be used with --shard: write the baseline in an unsharded run".to_string())
+            })?;
+            let record = RunRecord {
+                shard,
+                run: identity::run(&run.evaluation, options, &settings),
+                listing: identity::listing(&run.discovery),
+                facts: facts.clone(),
+                settings,
+            };
+            Some(record.record(&partial))
+        }
+        None => None,
+    };
+    let mut report = assemble(&facts, &run.suppress, partial)?;
+    report.shard = record.map(Box::new);
+    for trace in &mut traces {
+        trace.skipped.extend(
+            facts
+                .unevaluated_packages
+                .iter()
+                .map(|package| SkippedPackage {
+                    package: package.clone(),
+                    reason: SkipReason::Namespace,
+                }),
+        );
+    }
+    traces.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((report, traces))
 }
 
 /// What every stage of a run shares.
 struct Prepared<'a> {
     options: &'a CheckOptions,
+    /// The suppression settings with the day and the baseline settled.
+    suppress: SuppressOptions,
     schemas: SchemaSet,
-    policies: PolicySet,
+    /// The policies, compiled when the first result not in the cache needs them.
+    policies: OnceLock<PolicySet>,
+    loading: Mutex<()>,
+    /// What reports need of the policies (from the cache, or from the compiled policies).
+    policy_facts: PolicyFacts,
+    /// The evaluation identity (see [`identity`]).
+    evaluation: Digest,
+    cache: Option<Cache>,
+    /// This run's shard (the whole run when not sharded).
+    shard: Shard,
     discovery: Discovery,
     /// The schema mappings whose globs match each candidate, by candidate.
     matches: Vec<Vec<usize>>,
-    /// What is known of each repository of `discovery`, in order.
-    repositories: Vec<RepositoryFacts>,
+    /// The candidates of this shard, by index.
+    selected: Vec<usize>,
+    /// What is known of each repository of `discovery`, in order, read when first needed.
+    repositories: Vec<OnceLock<RepositoryFacts>>,
     pool: rayon::ThreadPool,
 }
 
-/// A repository's context for file rules and its test-data paths.
+/// A repository's context for file rules (and its digest) and its test-data paths.
 struct RepositoryFacts {
     context: RepositoryContext,
+    context_digest: Digest,
     test_paths: TestPaths,
 }
 
-/// Reads the context files of every repository (in the run's pool).
-fn repository_facts(
-    discovery: &Discovery,
-    options: &CheckOptions,
-    pool: &rayon::ThreadPool,
-) -> Vec<RepositoryFacts> {
-    use rayon::prelude::*;
-    let limit = options.max_file_size.min(policy::repository::READ_LIMIT);
-    pool.install(|| {
-        discovery
+impl Prepared<'_> {
+    /// The compiled policies, compiling them on first use.
+    fn policies(&self) -> Result<&PolicySet, RunError> {
+        if let Some(policies) = self.policies.get() {
+            return Ok(policies);
+        }
+        let _guard = self
+            .loading
+            .lock()
+            .map_err(|_| RunError::Threads("a worker failed".into()))?;
+        if let Some(policies) = self.policies.get() {
+            return Ok(policies);
+        }
+        let loaded =
+            policy::load(&self.options.policies, !self.schemas.is_empty()).map_err(Box::new)?;
+        Ok(self.policies.get_or_init(|| loaded))
+    }
+
+    /// What is known of repository `index` of the discovery.
+    fn repository(&self, index: usize) -> Option<&RepositoryFacts> {
+        let repo = self.discovery.repositories.get(index)?;
+        let slot = self.repositories.get(index)?;
+        Some(slot.get_or_init(|| {
+            let limit = self
+                .options
+                .max_file_size
+                .min(policy::repository::READ_LIMIT);
+            let sandbox = policy::repository::Sandbox::new(&repo.repository_root, limit);
+            let context = RepositoryContext::build(&repo.context_files, &sandbox);
+            RepositoryFacts {
+                context_digest: identity::context(&context.for_file("")),
+                context,
+                test_paths: TestPaths::new(&self.options.test_paths, &repo.context_files, &sandbox),
+            }
+        }))
+    }
+
+    /// What the run-wide stages know of this run.
+    fn facts(&self) -> Facts {
+        let mut rules = RuleInfo::builtin();
+        rules.extend(self.policy_facts.rules.iter().cloned());
+        rules.extend(self.schemas.rules());
+        let matched: Vec<bool> = (0..self.schemas.ids().len())
+            .map(|i| self.matches.iter().any(|m| m.contains(&i)))
+            .collect();
+        let test_data_rules = if self.policy_facts.pack {
+            self.policy_facts
+                .pack_rules
+                .iter()
+                .cloned()
+                .chain([PARSE_ERROR.to_string()])
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Facts {
+            rules,
+            test_data_rules,
+            unevaluated_packages: self.policy_facts.unselected.clone(),
+            unmatched_schemas: self
+                .schemas
+                .ids()
+                .into_iter()
+                .zip(matched)
+                .filter(|(_, matched)| !matched)
+                .map(|(id, _)| id)
+                .collect(),
+            subdirectories: self.discovery.subdirectories.clone(),
+            repositories: self
+                .discovery
+                .repositories
+                .iter()
+                .map(|r| RepositoryLabel {
+                    label: r.label.clone(),
+                    inside: r.inside.clone(),
+                    is_root: r.is_root,
+                })
+                .collect(),
+            repository_rules: self.policy_facts.repository_rules,
+        }
+    }
+
+    /// This shard's part of the run: its files, the walk problems it owns, and what
+    /// checking produced.
+    fn partial(&self, outcome: Outcome) -> Partial {
+        let problems: Vec<&discover::WalkProblem> = self
+            .discovery
+            .problems
+            .iter()
+            .filter(|p| self.shard.owns(&p.file))
+            .collect();
+        let mut diagnostics: Vec<Diagnostic> = problems
+            .iter()
+            .map(|p| Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message))
+            .collect();
+        diagnostics.extend(outcome.diagnostics);
+        let test_data = if self.policy_facts.pack {
+            let files: BTreeSet<&str> = diagnostics.iter().map(|d| d.file.as_str()).collect();
+            files
+                .into_iter()
+                .filter(|file| self.is_test_data(file))
+                .map(str::to_string)
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+        Partial {
+            files: self
+                .selected
+                .iter()
+                .map(|&i| self.discovery.candidates[i].file.clone())
+                .collect(),
+            documents: outcome.documents,
+            parse_errors: outcome.parse_errors + problems.len(),
+            exceptions: outcome.exceptions,
+            diagnostics,
+            directives: outcome.directives,
+            test_data,
+        }
+    }
+
+    /// Whether `file` (as reported) is in the test data, examples or documentation of
+    /// a checked repository ([`TestPaths`]).
+    fn is_test_data(&self, file: &str) -> bool {
+        self.discovery
             .repositories
-            .par_iter()
-            .map(|repo| {
-                let sandbox = policy::repository::Sandbox::new(&repo.repository_root, limit);
-                RepositoryFacts {
-                    context: RepositoryContext::build(&repo.context_files, &sandbox),
-                    test_paths: TestPaths::new(&options.test_paths, &repo.context_files, &sandbox),
-                }
+            .iter()
+            .enumerate()
+            .any(|(i, repo)| {
+                relative_to(file, &repo.label).is_some_and(|r| {
+                    self.repository(i)
+                        .is_some_and(|facts| facts.test_paths.contains(&repo.in_repository(r)))
+                })
             })
-            .collect()
-    })
+    }
 }
 
 /// What evaluating files (and locating repository findings in them) produced.
@@ -200,21 +379,88 @@ impl Outcome {
         self.repository.extend(other.repository);
         self.directives.extend(other.directives);
     }
+
+    /// The outcome of one file whose result came from the cache.
+    fn of(result: FileResult) -> Outcome {
+        Outcome {
+            diagnostics: result.diagnostics,
+            documents: result.documents,
+            parse_errors: result.parse_errors,
+            exceptions: result.exceptions,
+            traces: vec![result.trace],
+            repository: Vec::new(),
+            directives: result.directives.into_iter().collect(),
+        }
+    }
+
+    /// What the cache keeps of the outcome of one file: `None` when a policy failed on
+    /// it (a failure, a time-out, may not happen again).
+    fn cacheable(&self) -> Option<FileResult> {
+        if self.diagnostics.iter().any(|d| d.rule == POLICY_ERROR) || self.traces.len() != 1 {
+            return None;
+        }
+        Some(FileResult {
+            diagnostics: self.diagnostics.clone(),
+            directives: self.directives.first().cloned(),
+            documents: self.documents,
+            parse_errors: self.parse_errors,
+            exceptions: self.exceptions,
+            trace: self.traces[0].clone(),
+        })
+    }
 }
 
-/// Loads the schemas and policies, finds the files, and starts the worker pool.
+/// Loads the schemas (and the policies, unless the cache knows them), finds the files,
+/// picks this shard's, and starts the worker pool.
 fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
+    let shard = options.shard.unwrap_or(Shard::WHOLE);
+    if options.shard.is_some() && options.combine {
+        return Err(RunError::Shard(
+            "--combine evaluates every file at once and cannot be sharded".to_string(),
+        ));
+    }
+    let suppress = settle(&options.suppress)?;
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
-    let policies = policy::load(&options.policies, !schemas.is_empty()).map_err(Box::new)?;
-    let discover_options = DiscoverOptions {
-        inventory: policies.has_repository_rules(),
+    let evaluation = identity::evaluation(options, &schemas);
+    let cache = options
+        .cache
+        .as_deref()
+        .filter(|_| !options.combine)
+        .map(|dir| {
+            Cache::open(
+                dir,
+                evaluation,
+                identity::scope(&evaluation, shard, options),
+            )
+        });
+    let policies = OnceLock::new();
+    let policy_facts = match cache.as_ref().and_then(|c| c.facts()) {
+        Some(facts) => facts.clone(),
+        None => {
+            let loaded = policy::load(&options.policies, !schemas.is_empty()).map_err(Box::new)?;
+            let facts = loaded.facts();
+            let _ = policies.set(loaded);
+            facts
+        }
+    };
+    let mut discover_options = DiscoverOptions {
+        inventory: policy_facts.repository_rules,
         ..options.discover.clone()
     };
+    discover_options.skip.extend(options.cache.iter().cloned());
     let discovery = discover::discover(&options.paths, &discover_options)?;
     let matches = discovery
         .candidates
         .iter()
         .map(|c| schemas.matching(&c.relative))
+        .collect();
+    let several = discovery.repositories.len() > 1;
+    let selected = discovery
+        .candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| shard.owns(&shard_name(&discovery, c, several)))
+        .map(|(i, _)| i)
         .collect();
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = options.jobs.filter(|j| *j > 0) {
@@ -223,122 +469,130 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     let pool = builder
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
-    let repositories = repository_facts(&discovery, options, &pool);
+    let repositories = discovery
+        .repositories
+        .iter()
+        .map(|_| OnceLock::new())
+        .collect();
     Ok(Prepared {
         options,
+        suppress,
         schemas,
         policies,
+        loading: Mutex::new(()),
+        policy_facts,
+        evaluation,
+        cache,
+        shard,
         discovery,
         matches,
+        selected,
         repositories,
         pool,
     })
 }
 
-/// The report and the traces of a run: the rule catalogue, the rule settings and
-/// suppressions, the summary and the scorecards.
-fn assemble(run: Prepared<'_>, outcome: Outcome) -> Result<(Report, Vec<FileTrace>), RunError> {
-    let Prepared {
-        options,
-        schemas,
-        policies,
-        discovery,
-        matches,
-        repositories: facts,
-        ..
-    } = run;
-    let mut diagnostics: Vec<Diagnostic> = discovery
-        .problems
-        .iter()
-        .map(|p| Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message))
-        .collect();
-    diagnostics.extend(outcome.diagnostics);
-    let mut rules = RuleInfo::builtin();
-    rules.extend(policies.rules());
-    rules.extend(schemas.rules());
-    let (mut kept, mut suppressed, mut summary) = suppress_stage(
-        options,
-        &|file: &str| in_repository(&discovery, file),
-        &rules,
+/// The name a file is assigned to a shard by: its path relative to its repository root,
+/// after the checked directory's label when the run checks several.
+fn shard_name(discovery: &Discovery, candidate: &discover::Candidate, several: bool) -> String {
+    match candidate
+        .repository
+        .and_then(|i| discovery.repositories.get(i))
+    {
+        Some(repo) if several => format!("{}\0{}", repo.label, candidate.relative),
+        _ => candidate.relative.clone(),
+    }
+}
+
+/// The suppression settings with the day fixed and the baseline read, so that every
+/// stage (and every shard) sees the same.
+fn settle(options: &SuppressOptions) -> Result<SuppressOptions, RunError> {
+    let mut settled = options.clone();
+    settled.today = Some(options.today.unwrap_or_else(Date::today));
+    if let Some(BaselineMode::Read(path)) = &options.baseline {
+        let baseline = Baseline::read(path).map_err(|message| RunError::Baseline {
+            file: discover::display(path),
+            message,
+        })?;
+        settled.baseline = Some(BaselineMode::Loaded {
+            file: discover::display(path),
+            baseline,
+        });
+    }
+    Ok(settled)
+}
+
+/// The report of a run from its checked part (or its shards' parts, put together): rule
+/// settings and suppressions, the rule catalogue, test data, the summary and the
+/// scorecards.
+pub(crate) fn assemble(
+    facts: &Facts,
+    suppress: &SuppressOptions,
+    partial: Partial,
+) -> Result<Report, RunError> {
+    let Partial {
+        files,
+        documents,
+        parse_errors,
+        exceptions,
         diagnostics,
-        &outcome.directives,
+        directives,
+        test_data,
+    } = partial;
+    let (mut kept, mut suppressed, mut summary) = suppress_stage(
+        suppress,
+        &|file: &str| facts.in_repository(file),
+        &facts.rules,
+        diagnostics,
+        &directives,
     )?;
     let mut rules = RuleInfo::catalogue(
-        rules,
+        facts.rules.clone(),
         kept.iter()
             .chain(suppressed.iter().map(|s| &s.diagnostic))
             .map(|d| d.rule.as_str()),
     );
-    let off = settle_catalogue(options, &mut rules, &kept, &suppressed);
-    if policies.packages().iter().any(|p| p.builtin) {
-        mark_test_data(
-            &policies,
-            &discovery,
-            &facts,
-            kept.iter_mut()
-                .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic)),
-        );
-    }
-
-    let matched: Vec<bool> = (0..schemas.ids().len())
-        .map(|i| matches.iter().any(|m| m.contains(&i)))
-        .collect();
-    summary = Summary {
-        files: discovery.candidates.len(),
-        documents: outcome.documents,
-        parse_errors: outcome.parse_errors + discovery.problems.len(),
-        exceptions: outcome.exceptions,
-        unevaluated_packages: policies.unselected().to_vec(),
-        unmatched_schemas: schemas
-            .ids()
-            .into_iter()
-            .zip(matched)
-            .filter(|(_, matched)| !matched)
-            .map(|(id, _)| id)
+    let off = settle_catalogue(suppress, &mut rules, &kept, &suppressed);
+    mark_test_data(
+        &facts.test_data_rules,
+        &test_data,
+        kept.iter_mut()
+            .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic)),
+    );
+    sources::canonical(
+        kept.iter_mut()
+            .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic))
             .collect(),
-        subdirectories: if policies.has_repository_rules()
-            || rules.iter().any(|r| r.level.is_some())
-        {
-            discovery.subdirectories.clone()
+    );
+    summary = Summary {
+        files: files.len(),
+        documents,
+        parse_errors,
+        exceptions,
+        unevaluated_packages: facts.unevaluated_packages.clone(),
+        unmatched_schemas: facts.unmatched_schemas.clone(),
+        subdirectories: if facts.repository_rules || rules.iter().any(|r| r.level.is_some()) {
+            facts.subdirectories.clone()
         } else {
             Vec::new()
         },
         ..summary
     };
-    let mut traces = outcome.traces;
-    for trace in &mut traces {
-        trace
-            .skipped
-            .extend(policies.unselected().iter().map(|package| SkippedPackage {
-                package: package.clone(),
-                reason: SkipReason::Namespace,
-            }));
-    }
-    traces.sort_by(|a, b| a.file.cmp(&b.file));
-    let files = discovery.candidates.into_iter().map(|c| c.file).collect();
-    let repositories: Vec<String> = discovery
-        .repositories
-        .into_iter()
-        .filter(|r| r.is_root)
-        .map(|r| r.label)
-        .collect();
-    let report = Report::new(kept, summary, rules)
+    Ok(Report::new(kept, summary, rules)
         .with_suppressed(suppressed)
         .with_files(files)
-        .with_scorecards(&repositories, &off);
-    Ok((report, traces))
+        .with_scorecards(&facts.roots(), &off))
 }
 
 /// Rule settings, inline and `[[ignore]]` suppressions, then the baseline: the findings
 /// still reported, the suppressed ones, and the summary's counts of the stage.
 fn suppress_stage(
-    options: &CheckOptions,
+    settings: &SuppressOptions,
     relative: &dyn Fn(&str) -> String,
     rules: &[RuleInfo],
     diagnostics: Vec<Diagnostic>,
     directives: &[FileDirectives],
 ) -> Result<(Vec<Diagnostic>, Vec<Suppressed>, Summary), RunError> {
-    let settings = &options.suppress;
     let table = RuleTable::of(settings);
     let known: BTreeSet<String> = rules
         .iter()
@@ -372,31 +626,30 @@ fn suppress_stage(
         return Ok((outcome.kept, suppressed, summary));
     };
     let mut kept = outcome.kept;
-    kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    suppressed.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+    kept.sort_by(Diagnostic::report_order);
+    suppressed.sort_by(Suppressed::report_order);
     let others: Vec<&Diagnostic> = suppressed.iter().map(|s| &s.diagnostic).collect();
     let (prints, _) = crate::report::fingerprint::fingerprint_all(&kept, &others);
-    let (path, baseline) = match mode {
+    let (label, baseline) = match mode {
         BaselineMode::Read(path) => {
             let baseline = Baseline::read(path).map_err(|message| RunError::Baseline {
                 file: discover::display(path),
                 message,
             })?;
-            (path, baseline)
+            (discover::display(path), baseline)
         }
+        BaselineMode::Loaded { file, baseline } => (file.clone(), baseline.clone()),
         BaselineMode::Write(path) => {
             let baseline = Baseline::of(kept.iter().zip(&prints));
             std::fs::write(path, baseline.render()).map_err(|e| RunError::Baseline {
                 file: discover::display(path),
                 message: format!("cannot write: {e}"),
             })?;
-            (path, baseline)
+            (discover::display(path), baseline)
         }
     };
-    let (kept, from_baseline, fixed) = baseline.split(
-        kept.into_iter().zip(prints).collect(),
-        &discover::display(path),
-    );
+    let (kept, from_baseline, fixed) =
+        baseline.split(kept.into_iter().zip(prints).collect(), &label);
     suppressed.extend(from_baseline);
     summary.baseline_fixed = fixed;
     Ok((kept, suppressed, summary))
@@ -406,12 +659,11 @@ fn suppress_stage(
 /// set for every file replaces the rule's, and the suppression rules stay only when they
 /// reported something.
 fn settle_catalogue(
-    options: &CheckOptions,
+    settings: &SuppressOptions,
     rules: &mut Vec<RuleInfo>,
     kept: &[Diagnostic],
     suppressed: &[Suppressed],
 ) -> Vec<RuleInfo> {
-    let settings = &options.suppress;
     let table = RuleTable::of(settings);
     let used: BTreeSet<&str> = kept
         .iter()
@@ -441,54 +693,19 @@ fn settle_catalogue(
 /// examples and documentation ([`TestPaths`]) are reported at `info` and marked
 /// `"test_data": true` in their metadata, which keeps them out of the scorecard.
 fn mark_test_data<'a>(
-    policies: &PolicySet,
-    discovery: &Discovery,
-    facts: &[RepositoryFacts],
+    rules: &[String],
+    test_data: &BTreeSet<String>,
     diagnostics: impl Iterator<Item = &'a mut Diagnostic>,
 ) {
-    let builtin: std::collections::BTreeSet<&str> = policies
-        .packages()
-        .iter()
-        .filter(|p| p.builtin)
-        .flat_map(|p| &p.rules)
-        .map(|r| r.info.id.as_str())
-        .chain([PARSE_ERROR])
-        .collect();
+    if rules.is_empty() || test_data.is_empty() {
+        return;
+    }
+    let rules: BTreeSet<&str> = rules.iter().map(String::as_str).collect();
     for d in diagnostics {
-        if !builtin.contains(d.rule.as_str()) {
-            continue;
-        }
-        let test_data = discovery
-            .repositories
-            .iter()
-            .zip(facts)
-            .any(|(repo, facts)| {
-                relative_to(&d.file, &repo.label)
-                    .is_some_and(|r| facts.test_paths.contains(&repo.in_repository(r)))
-            });
-        if test_data {
+        if rules.contains(d.rule.as_str()) && test_data.contains(&d.file) {
             d.severity = Severity::Info;
             d.metadata
                 .insert("test_data".to_string(), serde_json::Value::Bool(true));
         }
     }
-}
-
-/// `file` (as reported) relative to the root of the repository holding it, for globs in
-/// `goldenpath.toml` (the file itself when no checked directory holds it).
-fn in_repository(discovery: &Discovery, file: &str) -> String {
-    discovery
-        .repositories
-        .iter()
-        .find_map(|repo| relative_to(file, &repo.label).map(|r| repo.in_repository(r)))
-        .unwrap_or_else(|| file.to_string())
-}
-
-/// `file` (as reported) relative to the repository reported as `label`, when inside it.
-fn relative_to<'a>(file: &'a str, label: &str) -> Option<&'a str> {
-    if label == "." || label.is_empty() {
-        return (!file.starts_with("../") && !file.starts_with('/')).then_some(file);
-    }
-    file.strip_prefix(label.trim_end_matches('/'))?
-        .strip_prefix('/')
 }

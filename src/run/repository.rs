@@ -11,9 +11,11 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::Prepared;
+use super::{identity, Prepared, RunError};
+use crate::cache::RepositoryRecord;
 use crate::discover::{Candidate, Repository};
 use crate::document::{Document, InputOrigin};
+use crate::finding::POLICY_ERROR;
 use crate::finding::{Finding, Target};
 use crate::format::Format;
 use crate::locate::{self, Diagnostic};
@@ -41,10 +43,12 @@ pub(super) struct RepositoryFindings {
     by_file: BTreeMap<String, Vec<usize>>,
 }
 
-/// Evaluates the repository rules on every repository (in the run's pool).
-pub(super) fn evaluate(run: &Prepared<'_>) -> RepositoryFindings {
-    if !run.policies.has_repository_rules() {
-        return RepositoryFindings::default();
+/// Evaluates the repository rules on every repository root of the shard (in the run's
+/// pool), or takes their findings from the cache while the repository's listing and
+/// every file the rules read are unchanged.
+pub(super) fn evaluate(run: &Prepared<'_>) -> Result<RepositoryFindings, RunError> {
+    if !run.policy_facts.repository_rules {
+        return Ok(RepositoryFindings::default());
     }
     let limit = run.options.max_file_size.min(READ_LIMIT);
     let repositories: Vec<BTreeMap<String, Group>> = run.pool.install(|| {
@@ -52,22 +56,39 @@ pub(super) fn evaluate(run: &Prepared<'_>) -> RepositoryFindings {
             .repositories
             .par_iter()
             .map_init(
-                || run.policies.evaluator(),
+                || None,
                 |evaluator, repo| {
-                    if !repo.is_root {
-                        return BTreeMap::new();
+                    if !repo.is_root || !run.shard.owns(&shard_name(repo)) {
+                        return Ok(BTreeMap::new());
                     }
+                    let sandbox = Sandbox::new(&repo.root, limit);
+                    let key = identity::repository(&run.evaluation, repo, limit);
+                    let cached = run
+                        .cache
+                        .as_ref()
+                        .and_then(|cache| cache.repository(&key, |seen| sandbox.still(seen)));
+                    if let Some(findings) = cached {
+                        return Ok(group(repo, findings));
+                    }
+                    let evaluator = match evaluator {
+                        Some(evaluator) => evaluator,
+                        None => evaluator.insert(run.policies()?.evaluator()),
+                    };
                     let input = sandbox::input(&repo.name, &repo.entries, &repo.directories);
-                    let output = evaluator.evaluate_repository(
-                        input,
-                        Sandbox::new(&repo.root, limit),
-                        &repo.label,
-                    );
-                    group(repo, output.findings)
+                    let output = evaluator.evaluate_repository(input, sandbox, &repo.label);
+                    let failed = output.findings.iter().any(|f| f.rule == POLICY_ERROR);
+                    if let (Some(cache), false) = (&run.cache, failed) {
+                        let record = RepositoryRecord {
+                            observations: output.observations,
+                            findings: output.findings.clone(),
+                        };
+                        cache.put_repository(key, &record);
+                    }
+                    Ok(group(repo, output.findings))
                 },
             )
-            .collect()
-    });
+            .collect::<Result<_, RunError>>()
+    })?;
     let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (index, groups) in repositories.iter().enumerate() {
         for (file, group) in groups {
@@ -76,10 +97,15 @@ pub(super) fn evaluate(run: &Prepared<'_>) -> RepositoryFindings {
             }
         }
     }
-    RepositoryFindings {
+    Ok(RepositoryFindings {
         repositories,
         by_file,
-    }
+    })
+}
+
+/// The name a repository's repository rules are assigned to a shard by.
+fn shard_name(repo: &Repository) -> String {
+    format!("repository\0{}", repo.label)
 }
 
 /// Groups a repository's findings by file: a result's `file` (relative to the

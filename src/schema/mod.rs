@@ -54,17 +54,23 @@ struct Entry {
     globs: GlobSet,
     schema: String,
     validator: Arc<Validator>,
+    /// The files its compilation read (the schema, then what `$ref`s reached).
+    read: Arc<Vec<PathBuf>>,
 }
 
 /// The options every schema is compiled with: offline references relative to `dir`,
 /// `format` checked, bounded regex backtracking.
 pub fn validator_options(dir: &Path) -> ValidationOptions<'static> {
+    options_with(dir, retrieve::LocalRetriever::new(dir))
+}
+
+fn options_with(dir: &Path, retriever: retrieve::LocalRetriever) -> ValidationOptions<'static> {
     jsonschema::options()
         .with_base_uri(format!(
             "{}/",
             retrieve::file_uri(dir).trim_end_matches('/')
         ))
-        .with_retriever(retrieve::LocalRetriever::new(dir))
+        .with_retriever(retriever)
         .should_validate_formats(true)
         .with_pattern_options(PatternOptions::fancy_regex().backtrack_limit(BACKTRACK_LIMIT))
 }
@@ -72,15 +78,20 @@ pub fn validator_options(dir: &Path) -> ValidationOptions<'static> {
 impl SchemaSet {
     /// Reads and compiles every mapping's schema (each distinct file once).
     pub fn load(mappings: &[SchemaMapping]) -> Result<SchemaSet, SchemaError> {
-        let mut compiled: BTreeMap<PathBuf, Arc<Validator>> = BTreeMap::new();
+        type Compiled = (Arc<Validator>, Arc<Vec<PathBuf>>);
+        let mut compiled: BTreeMap<PathBuf, Compiled> = BTreeMap::new();
         let mut entries = Vec::with_capacity(mappings.len());
         for mapping in mappings {
-            let validator = match compiled.get(&mapping.schema) {
-                Some(v) => Arc::clone(v),
+            let (validator, read) = match compiled.get(&mapping.schema) {
+                Some((v, read)) => (Arc::clone(v), Arc::clone(read)),
                 None => {
-                    let v = Arc::new(compile_file(&mapping.id, &mapping.schema)?);
-                    compiled.insert(mapping.schema.clone(), Arc::clone(&v));
-                    v
+                    let log = retrieve::Log::default();
+                    let v = Arc::new(compile_file(&mapping.id, &mapping.schema, &log)?);
+                    let mut read = vec![mapping.schema.clone()];
+                    read.extend(log.lock().map(|l| l.clone()).unwrap_or_default());
+                    let read = Arc::new(read);
+                    compiled.insert(mapping.schema.clone(), (Arc::clone(&v), Arc::clone(&read)));
+                    (v, read)
                 }
             };
             entries.push(Entry {
@@ -89,9 +100,32 @@ impl SchemaSet {
                 globs: globs(mapping)?,
                 schema: crate::discover::display(&mapping.schema),
                 validator,
+                read,
             });
         }
         Ok(SchemaSet { entries })
+    }
+
+    /// Adds what the results of the mappings depend on to `hasher`: each mapping's id,
+    /// severity, globs and schema, and the bytes of every file its schema was compiled
+    /// from.
+    pub fn fingerprint(&self, mappings: &[SchemaMapping], hasher: &mut crate::digest::Hasher) {
+        hasher.u64(mappings.len() as u64);
+        for (mapping, entry) in mappings.iter().zip(&self.entries) {
+            hasher.str(&mapping.id).str(mapping.severity.name());
+            hasher.u64(mapping.files.len() as u64);
+            for glob in &mapping.files {
+                hasher.str(glob);
+            }
+            hasher.u64(entry.read.len() as u64);
+            for path in entry.read.iter() {
+                hasher.str(&path.to_string_lossy());
+                match std::fs::read(path) {
+                    Ok(bytes) => hasher.bool(true).bytes(&bytes),
+                    Err(_) => hasher.bool(false),
+                };
+            }
+        }
     }
 
     /// Whether there are no mappings.
@@ -193,7 +227,7 @@ fn globs(mapping: &SchemaMapping) -> Result<GlobSet, SchemaError> {
 }
 
 /// Reads, parses and compiles one schema file.
-fn compile_file(id: &str, path: &Path) -> Result<Validator, SchemaError> {
+fn compile_file(id: &str, path: &Path, log: &retrieve::Log) -> Result<Validator, SchemaError> {
     let file = crate::discover::display(path);
     let text = std::fs::read_to_string(path).map_err(|e| SchemaError::Read {
         id: id.to_string(),
@@ -224,7 +258,11 @@ fn compile_file(id: &str, path: &Path) -> Result<Validator, SchemaError> {
     };
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = absolute.parent().unwrap_or(Path::new("/"));
-    compile_value(&node, dir).map_err(|(message, span, help)| invalid(message, span, help))
+    let value = node.to_json();
+    options_with(dir, retrieve::LocalRetriever::logging(dir, Arc::clone(log)))
+        .build(&value)
+        .map_err(|err| build_error(&err, &node))
+        .map_err(|(message, span, help)| invalid(message, span, help))
 }
 
 /// Compiles a parsed schema whose relative `$ref`s resolve against `dir`. On failure,

@@ -16,7 +16,12 @@ use serde_json::Value;
 pub struct LocalRetriever {
     /// The directory of the mapped schema, where copies of remote documents may sit.
     dir: PathBuf,
+    /// Where to note each file read, when someone wants to know.
+    log: Option<Log>,
 }
+
+/// The files a retriever read.
+pub type Log = std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -25,7 +30,25 @@ impl LocalRetriever {
     pub fn new(dir: &Path) -> Self {
         LocalRetriever {
             dir: dir.to_path_buf(),
+            log: None,
         }
+    }
+
+    /// The same, noting in `log` each file it reads.
+    pub fn logging(dir: &Path, log: Log) -> Self {
+        LocalRetriever {
+            dir: dir.to_path_buf(),
+            log: Some(log),
+        }
+    }
+
+    fn read(&self, path: &Path) -> Result<Value, BoxError> {
+        if let Some(log) = &self.log {
+            if let Ok(mut log) = log.lock() {
+                log.push(path.to_path_buf());
+            }
+        }
+        read_json(path)
     }
 
     fn remote(&self, uri: &Uri<String>) -> Result<Value, BoxError> {
@@ -49,7 +72,7 @@ impl LocalRetriever {
                 "; save a copy named `{name}` beside the schema"
             )));
         }
-        let value = read_json(&copy)?;
+        let value = self.read(&copy)?;
         let id = value
             .get("$id")
             .or_else(|| value.get("id"))
@@ -67,7 +90,7 @@ impl LocalRetriever {
 impl Retrieve for LocalRetriever {
     fn retrieve(&self, uri: &Uri<String>) -> Result<Value, BoxError> {
         match uri.scheme().as_str() {
-            "file" => read_json(&PathBuf::from(percent_decode(uri.path().as_str()))),
+            "file" => self.read(&PathBuf::from(percent_decode(uri.path().as_str()))),
             "http" | "https" => self.remote(uri),
             other => Err(format!("cannot resolve `{uri}`: unsupported scheme `{other}`").into()),
         }

@@ -14,7 +14,7 @@ use crate::document::{Document, Span};
 use crate::locate::LineIndex;
 
 /// What a directive covers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// Findings that start on this 1-based line.
     Line(usize),
@@ -23,7 +23,7 @@ pub enum Scope {
 }
 
 /// One rule id (or glob) of a directive and where it is written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RulePattern {
     /// The id or glob, e.g. `GP-K8S-*`.
     pub pattern: String,
@@ -32,7 +32,7 @@ pub struct RulePattern {
 }
 
 /// One `goldenpath: ignore[...]` comment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Directive {
     /// What it covers.
     pub scope: Scope,
@@ -49,7 +49,7 @@ pub struct Directive {
 }
 
 /// A comment that tries to be a directive but cannot be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Malformed {
     /// Where.
     pub span: Span,
@@ -68,6 +68,21 @@ pub struct FileDirectives {
     pub directives: Vec<Directive>,
     /// Comments that could not be read as directives.
     pub malformed: Vec<Malformed>,
+}
+
+impl FileDirectives {
+    /// Every span a finding about these suppressions can point at: the malformed
+    /// comments, the directives, their `until` dates and their rule ids.
+    pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        self.malformed
+            .iter()
+            .map(|m| m.span)
+            .chain(self.directives.iter().flat_map(|d| {
+                std::iter::once(d.span)
+                    .chain(d.until.map(|(_, span)| span))
+                    .chain(d.rules.iter().map(|r| r.span))
+            }))
+    }
 }
 
 /// The marker every directive starts with.

@@ -68,6 +68,20 @@ pub struct Suppressed {
     pub suppression: Suppression,
 }
 
+impl Suppressed {
+    /// The order of reports, total: the finding's ([`Diagnostic::report_order`]), then
+    /// the suppression's kind, file, line and reason.
+    pub fn report_order(&self, other: &Suppressed) -> std::cmp::Ordering {
+        fn why(s: &Suppressed) -> (Kind, &str, Option<usize>, Option<&str>) {
+            let s = &s.suppression;
+            (s.kind, &s.file, s.line, s.reason.as_deref())
+        }
+        self.diagnostic
+            .report_order(&other.diagnostic)
+            .then_with(|| why(self).cmp(&why(other)))
+    }
+}
+
 /// What the stage needs besides the findings.
 pub struct Context<'a> {
     /// The rule settings.

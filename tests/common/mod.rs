@@ -3,7 +3,8 @@
 //! - [`goldenpath`] builds a run of the built binary: a working directory (a fixture
 //!   directory or a temporary one), arguments, optional standard input, and an
 //!   environment scrubbed of the variables that change the output ([`SCRUBBED`]); a test
-//!   that needs one sets it with [`Goldenpath::env`]. [`Goldenpath::run`] gives the
+//!   that needs one sets it with [`Goldenpath::env`]. Runs do not use the cache unless
+//!   a test asks ([`Goldenpath::with_cache`]). [`Goldenpath::run`] gives the
 //!   [`Output`]: exit code, stdout and stderr.
 //! - Each fixture directory is checked as a tree of its own, outside this repository:
 //!   `GIT_CEILING_DIRECTORIES` is `fixtures/` and the tests' scratch directory under
@@ -81,6 +82,9 @@ pub fn goldenpath(dir: impl AsRef<Path>) -> Goldenpath {
             command.env_remove(&name);
         }
     }
+    // No cache unless a test asks for one ([`Goldenpath::with_cache`]): runs leave
+    // nothing behind in fixtures.
+    command.env("GOLDENPATH_NO_CACHE", "1");
     let ceilings = [fixtures(), PathBuf::from(env!("CARGO_TARGET_TMPDIR"))];
     command.env(
         "GIT_CEILING_DIRECTORIES",
@@ -126,6 +130,13 @@ impl Goldenpath {
     /// `goldenpath.toml` above a fixture as it does in a reader's checkout.
     pub fn without_ceiling(mut self) -> Self {
         self.command.env_remove("GIT_CEILING_DIRECTORIES");
+        self
+    }
+
+    /// Runs with the cache on, in `dir` (`GOLDENPATH_CACHE_DIR`).
+    pub fn with_cache(mut self, dir: &Path) -> Self {
+        self.command.env_remove("GOLDENPATH_NO_CACHE");
+        self.command.env("GOLDENPATH_CACHE_DIR", dir);
         self
     }
 

@@ -1,0 +1,400 @@
+//! The incremental cache: each file's result (and each repository's repository-rule
+//! findings) kept between runs, so a run over an unchanged tree evaluates nothing and
+//! compiles no policy.
+//!
+//! A result is found by a key that covers everything it depends on (see
+//! `run::identity`): a file's bytes, its path as reported and relative to its repository,
+//! its format, the repository context it saw, and the run's *evaluation* identity
+//! (goldenpath's version, every policy and data file, the pack, the schemas, and the
+//! settings that change evaluation). Repository rules are kept under their repository's
+//! listing with what they saw of its files through the builtins
+//! ([`Observation`]s), and reused only while every file still looks the same.
+//! Suppressions, rule settings and the baseline are applied after the cache, on every
+//! run, so editing them costs no evaluation.
+//!
+//! Layout: `DIR/.gitignore` (`*`), `DIR/CACHEDIR.TAG`, and one *pack* per evaluation
+//! identity, shard and set of checked paths, `DIR/v1/<digest>.pack`: a header line with
+//! the SHA-256 of the body, then the body (JSON). A pack is written whole to a temporary
+//! file and renamed over the old one, so concurrent runs never see half a pack; one that
+//! does not match its digest or cannot be read is ignored and rewritten. Packs beyond
+//! [`MAX_BYTES`] in all are removed, least recently used first.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::digest::Digest;
+use crate::finding::Finding;
+use crate::partial::wire::FileResultRecord;
+use crate::partial::FileResult;
+use crate::policy::repository::Observation;
+use crate::policy::PolicyFacts;
+
+/// The name of the cache directory at a repository root.
+pub const DIR_NAME: &str = ".goldenpath_cache";
+
+/// The most the packs of one cache directory may take together.
+pub const MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The first word of a pack's header line.
+const MAGIC: &str = "goldenpath-cache-v1";
+
+/// Temporary files older than this were left by a run that died.
+const STALE: Duration = Duration::from_secs(3600);
+
+/// What the cache keeps of one repository's repository rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepositoryRecord {
+    /// What the rules saw of its files.
+    pub observations: Vec<Observation>,
+    /// Their findings, before they are located.
+    pub findings: Vec<Finding>,
+}
+
+/// A pack's body as written.
+#[derive(Serialize)]
+struct Body<'a> {
+    evaluation: Digest,
+    facts: &'a PolicyFacts,
+    files: Vec<(&'a Digest, &'a RawValue)>,
+    repositories: Vec<(&'a Digest, &'a RawValue)>,
+}
+
+/// A pack's body as read.
+#[derive(Deserialize)]
+struct Read {
+    evaluation: Digest,
+    facts: PolicyFacts,
+    files: Vec<(Digest, Box<RawValue>)>,
+    repositories: Vec<(Digest, Box<RawValue>)>,
+}
+
+/// What this run looked up and added.
+#[derive(Debug, Default)]
+struct Changes {
+    used_files: HashSet<Digest>,
+    new_files: HashMap<Digest, Box<RawValue>>,
+    used_repositories: HashSet<Digest>,
+    new_repositories: HashMap<Digest, Box<RawValue>>,
+}
+
+/// The cache of one run.
+#[derive(Debug)]
+pub struct Cache {
+    dir: PathBuf,
+    pack: PathBuf,
+    evaluation: Digest,
+    facts: Option<PolicyFacts>,
+    files: HashMap<Digest, Box<RawValue>>,
+    repositories: HashMap<Digest, Box<RawValue>>,
+    changes: Mutex<Changes>,
+}
+
+impl Cache {
+    /// Opens the pack of evaluation identity `evaluation` and `scope` (shard and checked
+    /// paths) in `dir`; an absent, damaged or foreign pack is an empty cache.
+    pub fn open(dir: &Path, evaluation: Digest, scope: Digest) -> Cache {
+        let pack = dir.join("v1").join(format!("{scope}.pack"));
+        let read = std::fs::read(&pack)
+            .ok()
+            .and_then(|bytes| body(&bytes))
+            .filter(|read| read.evaluation == evaluation);
+        let (facts, files, repositories) = match read {
+            Some(read) => (
+                Some(read.facts),
+                read.files.into_iter().collect(),
+                read.repositories.into_iter().collect(),
+            ),
+            None => Default::default(),
+        };
+        Cache {
+            dir: dir.to_path_buf(),
+            pack,
+            evaluation,
+            facts,
+            files,
+            repositories,
+            changes: Mutex::new(Changes::default()),
+        }
+    }
+
+    /// The policy facts the pack was written with.
+    pub fn facts(&self) -> Option<&PolicyFacts> {
+        self.facts.as_ref()
+    }
+
+    /// The result kept under `key`, if any and readable.
+    pub fn file(&self, key: &Digest) -> Option<FileResult> {
+        let raw = self.files.get(key)?;
+        let record: FileResultRecord = serde_json::from_str(raw.get()).ok()?;
+        let result = FileResult::from_record(record).ok()?;
+        self.change(|c| {
+            c.used_files.insert(*key);
+        });
+        Some(result)
+    }
+
+    /// Keeps `result` under `key`.
+    pub fn put_file(&self, key: Digest, result: &FileResult) {
+        if let Ok(raw) = serde_json::value::to_raw_value(&result.record()) {
+            self.change(|c| {
+                c.new_files.insert(key, raw);
+            });
+        }
+    }
+
+    /// The repository findings kept under `key`, when `still` says the rules would see
+    /// every file as they did.
+    pub fn repository(
+        &self,
+        key: &Digest,
+        still: impl Fn(&Observation) -> bool,
+    ) -> Option<Vec<Finding>> {
+        let raw = self.repositories.get(key)?;
+        let record: RepositoryRecord = serde_json::from_str(raw.get()).ok()?;
+        if !record.observations.iter().all(still) {
+            return None;
+        }
+        self.change(|c| {
+            c.used_repositories.insert(*key);
+        });
+        Some(record.findings)
+    }
+
+    /// Keeps a repository's findings under `key`.
+    pub fn put_repository(&self, key: Digest, record: &RepositoryRecord) {
+        if let Ok(raw) = serde_json::value::to_raw_value(record) {
+            self.change(|c| {
+                c.new_repositories.insert(key, raw);
+            });
+        }
+    }
+
+    fn change(&self, f: impl FnOnce(&mut Changes)) {
+        if let Ok(mut changes) = self.changes.lock() {
+            f(&mut changes);
+        }
+    }
+
+    /// Writes the pack of this run (what it used and added, with `facts`) when anything
+    /// changed, else marks it used; then keeps the directory within [`MAX_BYTES`]. A
+    /// cache that cannot be written is no error: the next run evaluates again.
+    pub fn save(self, facts: &PolicyFacts) {
+        let Ok(changes) = self.changes.into_inner() else {
+            return;
+        };
+        let unused = self.files.len() - changes.used_files.len()
+            + (self.repositories.len() - changes.used_repositories.len());
+        let unchanged = changes.new_files.is_empty()
+            && changes.new_repositories.is_empty()
+            && self.facts.as_ref() == Some(facts)
+            && unused * 4 <= changes.used_files.len() + changes.used_repositories.len();
+        if unchanged {
+            let _ = std::fs::File::options()
+                .write(true)
+                .open(&self.pack)
+                .and_then(|f| f.set_modified(SystemTime::now()));
+            return;
+        }
+        let body = Body {
+            evaluation: self.evaluation,
+            facts,
+            files: kept(&self.files, &changes.used_files, &changes.new_files),
+            repositories: kept(
+                &self.repositories,
+                &changes.used_repositories,
+                &changes.new_repositories,
+            ),
+        };
+        if write_pack(&self.dir, &self.pack, &body).is_ok() {
+            prune(&self.dir.join("v1"), MAX_BYTES, &self.pack);
+        }
+    }
+}
+
+/// The entries of `old` this run used, and the `new` ones, by key.
+fn kept<'a>(
+    old: &'a HashMap<Digest, Box<RawValue>>,
+    used: &HashSet<Digest>,
+    new: &'a HashMap<Digest, Box<RawValue>>,
+) -> Vec<(&'a Digest, &'a RawValue)> {
+    let mut all: Vec<(&Digest, &RawValue)> = old
+        .iter()
+        .filter(|(k, _)| used.contains(k) && !new.contains_key(k))
+        .chain(new.iter())
+        .map(|(k, v)| (k, v.as_ref()))
+        .collect();
+    all.sort_by_key(|(k, _)| **k);
+    all
+}
+
+/// The body of a pack, when its header names it and its digest matches.
+fn body(bytes: &[u8]) -> Option<Read> {
+    let newline = bytes.iter().position(|b| *b == b'\n')?;
+    let header = std::str::from_utf8(&bytes[..newline]).ok()?;
+    let (magic, digest) = header.split_once(' ')?;
+    let body = &bytes[newline + 1..];
+    if magic != MAGIC || digest.parse::<Digest>().ok()? != Digest::of(body) {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
+
+/// Writes `body` as the pack at `pack`, through a temporary file renamed over it; the
+/// directory gets its `.gitignore` and `CACHEDIR.TAG` first.
+fn write_pack(dir: &Path, pack: &Path, body: &Body<'_>) -> std::io::Result<()> {
+    let packs = pack.parent().unwrap_or(dir);
+    std::fs::create_dir_all(packs)?;
+    create_once(
+        &dir.join(".gitignore"),
+        "# Created by goldenpath: its cache.\n*\n",
+    )?;
+    create_once(
+        &dir.join("CACHEDIR.TAG"),
+        "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by goldenpath.\n",
+    )?;
+    let json = serde_json::to_vec(body).map_err(std::io::Error::other)?;
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let temporary = packs.join(format!(".{}-{nanos}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        writeln!(file, "{MAGIC} {}", Digest::of(&json))?;
+        file.write_all(&json)?;
+        file.flush()?;
+        std::fs::rename(&temporary, pack)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// Writes `text` to `path` unless it exists.
+fn create_once(path: &Path, text: &str) -> std::io::Result<()> {
+    match std::fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(mut file) => file.write_all(text.as_bytes()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes the temporary files of dead runs, and the least recently used packs (never
+/// `keep`) while the packs of `dir` take more than `max` bytes.
+pub(crate) fn prune(dir: &Path, max: u64, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    let mut packs: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = entry.metadata() else { continue };
+        let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("pack") => packs.push((modified, meta.len(), path)),
+            Some("tmp") if now.duration_since(modified).is_ok_and(|age| age > STALE) => {
+                let _ = std::fs::remove_file(&path);
+            }
+            _ => {}
+        }
+    }
+    let mut total: u64 = packs.iter().map(|(_, size, _)| size).sum();
+    packs.sort();
+    for (_, size, path) in packs {
+        if total <= max {
+            break;
+        }
+        if path == keep {
+            continue;
+        }
+        if std::fs::remove_file(&path).is_ok() {
+            total = total.saturating_sub(size);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> PolicyFacts {
+        PolicyFacts {
+            pack: true,
+            ..PolicyFacts::default()
+        }
+    }
+
+    #[test]
+    fn a_pack_round_trips_and_damage_is_ignored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let evaluation = Digest::of(b"evaluation");
+        let scope = Digest::of(b"scope");
+        let key = Digest::of(b"file");
+        let cache = Cache::open(dir.path(), evaluation, scope);
+        assert!(cache.facts().is_none());
+        assert!(cache.file(&key).is_none());
+        let result = FileResult {
+            documents: 2,
+            ..FileResult::default()
+        };
+        cache.put_file(key, &result);
+        cache.save(&facts());
+        assert!(dir.path().join(".gitignore").is_file());
+        let cache = Cache::open(dir.path(), evaluation, scope);
+        assert_eq!(cache.facts(), Some(&facts()));
+        assert_eq!(cache.file(&key).map(|r| r.documents), Some(2));
+        // Another evaluation identity does not read it.
+        let other = Cache::open(dir.path(), Digest::of(b"other"), scope);
+        assert!(other.file(&key).is_none());
+        // A flipped byte makes the pack unreadable as a whole.
+        let pack = dir.path().join("v1").join(format!("{scope}.pack"));
+        let mut bytes = std::fs::read(&pack).expect("pack");
+        let last = bytes.len() - 3;
+        bytes[last] ^= 1;
+        std::fs::write(&pack, &bytes).expect("write");
+        assert!(Cache::open(dir.path(), evaluation, scope).facts().is_none());
+        // Truncated.
+        std::fs::write(&pack, &bytes[..bytes.len() / 2]).expect("write");
+        assert!(Cache::open(dir.path(), evaluation, scope).facts().is_none());
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_packs_within_the_bound() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut paths = Vec::new();
+        for i in 0..4u64 {
+            let path = dir.path().join(format!("{i}.pack"));
+            std::fs::write(&path, vec![b'x'; 100]).expect("write");
+            let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000 + i * 100);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(when))
+                .expect("mtime");
+            paths.push(path);
+        }
+        let stale = dir.path().join("dead.tmp");
+        std::fs::write(&stale, "x").expect("write");
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .and_then(|f| f.set_modified(SystemTime::UNIX_EPOCH))
+            .expect("mtime");
+        // Keep the oldest explicitly: the two next oldest go.
+        prune(dir.path(), 250, &paths[0]);
+        let left: Vec<bool> = paths.iter().map(|p| p.exists()).collect();
+        assert_eq!(left, [true, false, false, true]);
+        assert!(!stale.exists());
+    }
+}
