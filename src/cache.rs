@@ -30,10 +30,11 @@ use serde_json::value::RawValue;
 
 use crate::digest::Digest;
 use crate::finding::Finding;
-use crate::partial::wire::FileResultRecord;
+use crate::partial::wire::Located;
 use crate::partial::FileResult;
 use crate::policy::repository::Observation;
 use crate::policy::PolicyFacts;
+use crate::trace::{FileTrace, SkippedPackage};
 
 /// The name of the cache directory at a repository root.
 pub const DIR_NAME: &str = ".goldenpath_cache";
@@ -56,11 +57,36 @@ pub struct RepositoryRecord {
     pub findings: Vec<Finding>,
 }
 
+/// The packages a file was evaluated with and those skipped: most files share theirs
+/// with many others, so a pack keeps each list once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct Packages {
+    applied: Vec<String>,
+    skipped: Vec<SkippedPackage>,
+}
+
+/// A file's result as the cache keeps it.
+#[derive(Serialize, Deserialize)]
+struct FileEntry {
+    located: Located,
+    #[serde(default)]
+    documents: usize,
+    #[serde(default)]
+    parse_errors: usize,
+    #[serde(default)]
+    exceptions: usize,
+    /// Its index in the pack's table of [`Packages`].
+    packages: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    prints: Vec<String>,
+}
+
 /// A pack's body as written.
 #[derive(Serialize)]
 struct Body<'a> {
     evaluation: Digest,
     facts: &'a PolicyFacts,
+    packages: &'a [Packages],
     files: Vec<(&'a Digest, &'a RawValue)>,
     repositories: Vec<(&'a Digest, &'a RawValue)>,
 }
@@ -70,6 +96,7 @@ struct Body<'a> {
 struct Read {
     evaluation: Digest,
     facts: PolicyFacts,
+    packages: Vec<Packages>,
     files: Vec<(Digest, Box<RawValue>)>,
     repositories: Vec<(Digest, Box<RawValue>)>,
 }
@@ -81,6 +108,9 @@ struct Changes {
     new_files: HashMap<Digest, Box<RawValue>>,
     used_repositories: HashSet<Digest>,
     new_repositories: HashMap<Digest, Box<RawValue>>,
+    /// The pack's table of packages, with those this run added, and their indices.
+    packages: Vec<Packages>,
+    index: HashMap<Packages, usize>,
 }
 
 /// The cache of one run.
@@ -90,6 +120,7 @@ pub struct Cache {
     pack: PathBuf,
     evaluation: Digest,
     facts: Option<PolicyFacts>,
+    packages: Vec<Packages>,
     files: HashMap<Digest, Box<RawValue>>,
     repositories: HashMap<Digest, Box<RawValue>>,
     changes: Mutex<Changes>,
@@ -104,22 +135,33 @@ impl Cache {
             .ok()
             .and_then(|bytes| body(&bytes))
             .filter(|read| read.evaluation == evaluation);
-        let (facts, files, repositories) = match read {
+        let (facts, packages, files, repositories) = match read {
             Some(read) => (
                 Some(read.facts),
+                read.packages,
                 read.files.into_iter().collect(),
                 read.repositories.into_iter().collect(),
             ),
             None => Default::default(),
+        };
+        let changes = Changes {
+            index: packages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.clone(), i))
+                .collect(),
+            packages: packages.clone(),
+            ..Changes::default()
         };
         Cache {
             dir: dir.to_path_buf(),
             pack,
             evaluation,
             facts,
+            packages,
             files,
             repositories,
-            changes: Mutex::new(Changes::default()),
+            changes: Mutex::new(changes),
         }
     }
 
@@ -128,11 +170,29 @@ impl Cache {
         self.facts.as_ref()
     }
 
-    /// The result kept under `key`, if any and readable.
+    /// The result kept under `key`, if any and readable (its trace names no file: the
+    /// caller knows which).
     pub fn file(&self, key: &Digest) -> Option<FileResult> {
         let raw = self.files.get(key)?;
-        let record: FileResultRecord = serde_json::from_str(raw.get()).ok()?;
-        let result = FileResult::from_record(record).ok()?;
+        let entry: FileEntry = serde_json::from_str(raw.get()).ok()?;
+        let packages = self.packages.get(entry.packages)?;
+        let (diagnostics, mut directives) = entry.located.read().ok()?;
+        if directives.len() > 1 {
+            return None;
+        }
+        let result = FileResult {
+            diagnostics,
+            directives: directives.pop(),
+            documents: entry.documents,
+            parse_errors: entry.parse_errors,
+            exceptions: entry.exceptions,
+            trace: FileTrace {
+                file: String::new(),
+                applied: packages.applied.clone(),
+                skipped: packages.skipped.clone(),
+                prints: entry.prints,
+            },
+        };
         self.change(|c| {
             c.used_files.insert(*key);
         });
@@ -141,7 +201,31 @@ impl Cache {
 
     /// Keeps `result` under `key`.
     pub fn put_file(&self, key: Digest, result: &FileResult) {
-        if let Ok(raw) = serde_json::value::to_raw_value(&result.record()) {
+        let packages = Packages {
+            applied: result.trace.applied.clone(),
+            skipped: result.trace.skipped.clone(),
+        };
+        let mut index = None;
+        self.change(|c| {
+            index = Some(match c.index.get(&packages) {
+                Some(index) => *index,
+                None => {
+                    c.packages.push(packages.clone());
+                    c.index.insert(packages, c.packages.len() - 1);
+                    c.packages.len() - 1
+                }
+            });
+        });
+        let Some(index) = index else { return };
+        let entry = FileEntry {
+            located: Located::of(&result.diagnostics, result.directives.as_slice()),
+            documents: result.documents,
+            parse_errors: result.parse_errors,
+            exceptions: result.exceptions,
+            packages: index,
+            prints: result.trace.prints.clone(),
+        };
+        if let Ok(raw) = serde_json::value::to_raw_value(&entry) {
             self.change(|c| {
                 c.new_files.insert(key, raw);
             });
@@ -153,11 +237,12 @@ impl Cache {
     pub fn repository(
         &self,
         key: &Digest,
-        still: impl Fn(&Observation) -> bool,
+        still: impl Fn(&Observation) -> bool + Sync,
     ) -> Option<Vec<Finding>> {
+        use rayon::prelude::*;
         let raw = self.repositories.get(key)?;
         let record: RepositoryRecord = serde_json::from_str(raw.get()).ok()?;
-        if !record.observations.iter().all(still) {
+        if !record.observations.par_iter().all(&still) {
             return None;
         }
         self.change(|c| {
@@ -204,6 +289,7 @@ impl Cache {
         let body = Body {
             evaluation: self.evaluation,
             facts,
+            packages: &changes.packages,
             files: kept(&self.files, &changes.used_files, &changes.new_files),
             repositories: kept(
                 &self.repositories,

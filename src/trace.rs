@@ -8,7 +8,9 @@
 use serde::Serialize;
 
 /// Why a package that defines rules was not applied to a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
     /// The `--namespace` selection (or its default, `main`) leaves the package out.
@@ -28,7 +30,7 @@ impl SkipReason {
 }
 
 /// A package that was not applied to a file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct SkippedPackage {
     /// The package name without `data.`.
     pub package: String,

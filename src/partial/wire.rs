@@ -1,5 +1,5 @@
 //! The serialised forms: a shard's part of a run in its JSON report ([`ShardRecord`],
-//! under `"shard"`) and a file's result in the cache ([`FileResultRecord`]).
+//! under `"shard"`), and the findings of a file's result in the cache ([`Located`]).
 //!
 //! Findings are written as located (lines, columns, byte span) with their excerpt as a
 //! reference into a table of the lines kept per file ([`super::sources`]), so a long
@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::sources::{rebuild, Collector, Placement, SourceRecord};
-use super::{Facts, FileResult, Partial};
+use super::{Facts, Partial};
 use crate::digest::Digest;
 use crate::document::Span;
 use crate::finding::Severity;
@@ -30,7 +30,6 @@ use crate::shard::Shard;
 use crate::suppress::baseline::Baseline;
 use crate::suppress::date::Date;
 use crate::suppress::directive::{Directive, FileDirectives, Malformed};
-use crate::trace::FileTrace;
 
 /// A located finding, its excerpt a reference into a source table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -204,53 +203,6 @@ fn diagnostic(d: DiagnosticRecord, texts: &[Arc<str>]) -> Result<Diagnostic, Str
         metadata: d.metadata,
         snippet,
     })
-}
-
-/// A file's result as the cache keeps it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FileResultRecord {
-    /// Findings and inline suppressions.
-    #[serde(flatten)]
-    pub located: Located,
-    /// Documents evaluated.
-    pub documents: usize,
-    /// 1 when it could not be read or parsed.
-    #[serde(default)]
-    pub parse_errors: usize,
-    /// Rule results suppressed by `exception` rules.
-    #[serde(default)]
-    pub exceptions: usize,
-    /// The packages applied and skipped, and what the policies printed.
-    pub trace: FileTrace,
-}
-
-impl FileResult {
-    /// Its record.
-    pub fn record(&self) -> FileResultRecord {
-        FileResultRecord {
-            located: Located::of(&self.diagnostics, self.directives.as_slice()),
-            documents: self.documents,
-            parse_errors: self.parse_errors,
-            exceptions: self.exceptions,
-            trace: self.trace.clone(),
-        }
-    }
-
-    /// Read back from its record.
-    pub fn from_record(record: FileResultRecord) -> Result<FileResult, String> {
-        let (diagnostics, mut directives) = record.located.read()?;
-        if directives.len() > 1 {
-            return Err("a file's result holds the suppressions of several files".to_string());
-        }
-        Ok(FileResult {
-            diagnostics,
-            directives: directives.pop(),
-            documents: record.documents,
-            parse_errors: record.parse_errors,
-            exceptions: record.exceptions,
-            trace: record.trace,
-        })
-    }
 }
 
 /// goldenpath.toml as the run read it.

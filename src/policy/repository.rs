@@ -3,8 +3,9 @@
 //! that let repository rules look inside files, confined to the repository root.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::digest::Digest;
 use crate::discover::RepoEntry;
@@ -18,18 +19,37 @@ pub const READ_LIMIT: u64 = 1024 * 1024;
 pub struct Sandbox {
     root: PathBuf,
     limit: u64,
+    /// Paths discovery found as regular files by walking the root without following
+    /// symbolic links: inside the root as named, so they need no resolution.
+    listed: Option<Arc<HashSet<String>>>,
 }
 
 impl Sandbox {
     /// A sandbox at `root`; files over `limit` bytes read as `null`.
     pub fn new(root: &Path, limit: u64) -> Self {
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        Sandbox { root, limit }
+        Sandbox {
+            root,
+            limit,
+            listed: None,
+        }
+    }
+
+    /// The same sandbox, told which paths discovery walked to (regular files, relative
+    /// to the root, reached without a symbolic link): those are confined as named.
+    pub fn listing(self, paths: impl IntoIterator<Item = String>) -> Self {
+        Sandbox {
+            listed: Some(Arc::new(paths.into_iter().collect())),
+            ..self
+        }
     }
 
     /// The real path `relative` names, when it stays inside the root after following
     /// symbolic links (no `..`, no absolute path).
     fn confined(&self, relative: &str) -> Option<PathBuf> {
+        if self.listed.as_ref().is_some_and(|l| l.contains(relative)) {
+            return Some(self.root.join(relative));
+        }
         let path = Path::new(relative);
         if relative.is_empty()
             || path
@@ -281,5 +301,10 @@ mod tests {
         assert!(sandbox.exists("big.txt"), "exists, just too big to read");
         assert_eq!(sandbox.read("missing"), None);
         assert_eq!(sandbox.read(""), None);
+        // Listed paths read the same without resolution; others are still resolved.
+        let listed = Sandbox::new(&root, 50).listing(["sub/a.yaml".to_string()]);
+        assert_eq!(listed.read("sub/a.yaml").as_deref(), Some("a: 1\n"));
+        assert_eq!(listed.read("../secret.txt"), None);
+        assert_eq!(listed.read("link.txt"), None, "symlink out of the root");
     }
 }

@@ -28,8 +28,9 @@ struct JsonReport<'a> {
     scorecards: &'a [super::scorecard::Scorecard],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressed: Vec<JsonSuppressed<'a>>,
+    /// Written compactly (one line), whatever the rest: it is for `goldenpath merge`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    shard: Option<&'a crate::partial::wire::ShardRecord>,
+    shard: Option<Box<serde_json::value::RawValue>>,
 }
 
 #[derive(Serialize)]
@@ -79,7 +80,10 @@ pub fn render(report: &Report) -> String {
         summary: &report.summary,
         scorecards: &report.scorecards,
         suppressed,
-        shard: report.shard.as_deref(),
+        shard: report
+            .shard
+            .as_deref()
+            .and_then(|s| serde_json::value::to_raw_value(s).ok()),
     };
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| {
         format!(

@@ -93,7 +93,8 @@ fn check_candidate(
         ))
     });
     if let (Some(cache), Some(key)) = (&run.cache, &key) {
-        if let Some(result) = cache.file(key) {
+        if let Some(mut result) = cache.file(key) {
+            result.trace.file = candidate.file.clone();
             return Ok(Outcome::of(result));
         }
     }

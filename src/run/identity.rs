@@ -139,11 +139,14 @@ pub(super) fn file(
     h.finish()
 }
 
+/// `path` made absolute against the current directory (asked once per process).
 fn absolute(path: &Path) -> String {
-    std::path::absolute(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .to_string_lossy()
-        .into_owned()
+    static CURRENT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let joined = match CURRENT.get_or_init(|| std::env::current_dir().ok()) {
+        Some(current) if path.is_relative() => current.join(path),
+        _ => path.to_path_buf(),
+    };
+    joined.to_string_lossy().into_owned()
 }
 
 /// The key of a repository's repository-rule findings (see the module documentation).

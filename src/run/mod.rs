@@ -245,7 +245,8 @@ impl Prepared<'_> {
                 .options
                 .max_file_size
                 .min(policy::repository::READ_LIMIT);
-            let sandbox = policy::repository::Sandbox::new(&repo.repository_root, limit);
+            let sandbox = policy::repository::Sandbox::new(&repo.repository_root, limit)
+                .listing(repo.context_files.iter().cloned());
             let context = RepositoryContext::build(&repo.context_files, &sandbox);
             RepositoryFacts {
                 context_digest: identity::context(&context.for_file("")),
@@ -707,5 +708,67 @@ fn mark_test_data<'a>(
             d.metadata
                 .insert("test_data".to_string(), serde_json::Value::Bool(true));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &std::path::Path, text: &str) {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+
+    /// Whether the run's file stage compiled the policies.
+    fn compiled(options: &CheckOptions) -> bool {
+        let run = prepare(options).expect("prepared");
+        let repository = repository::evaluate(&run).expect("repository rules");
+        let outcome = files::check(&run, &repository, &Unwatched).expect("files");
+        assert!(!outcome.diagnostics.is_empty(), "the pack finds something");
+        if let Some(cache) = run.cache {
+            cache.save(&run.policy_facts);
+        }
+        run.policies.get().is_some()
+    }
+
+    #[test]
+    fn a_run_whose_every_result_is_cached_compiles_no_policy() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().join("repo");
+        std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+        write(&dir.join("Dockerfile"), "FROM node:latest\n");
+        write(
+            &dir.join("deploy/pod.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:latest\n",
+        );
+        let options = CheckOptions {
+            paths: vec![dir.clone()],
+            cache: Some(temp.path().join("cache")),
+            ..CheckOptions::default()
+        };
+        assert!(compiled(&options), "cold: compiled");
+        assert!(
+            !compiled(&options),
+            "warm: every result cached, nothing compiled"
+        );
+        write(&dir.join("Dockerfile"), "FROM node:20\n");
+        assert!(
+            compiled(&options),
+            "one file changed: compiled to evaluate it"
+        );
+        assert!(!compiled(&options), "warm again");
+        let uncached = CheckOptions {
+            cache: None,
+            ..options.clone()
+        };
+        let (a, b) = (check(&options), check(&uncached));
+        let (a, b) = (a.expect("cached"), b.expect("uncached"));
+        assert_eq!(
+            crate::report::json::render(&a),
+            crate::report::json::render(&b)
+        );
     }
 }

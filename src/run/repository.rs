@@ -61,7 +61,8 @@ pub(super) fn evaluate(run: &Prepared<'_>) -> Result<RepositoryFindings, RunErro
                     if !repo.is_root || !run.shard.owns(&shard_name(repo)) {
                         return Ok(BTreeMap::new());
                     }
-                    let sandbox = Sandbox::new(&repo.root, limit);
+                    let sandbox = Sandbox::new(&repo.root, limit)
+                        .listing(repo.entries.iter().map(|e| e.path.clone()));
                     let key = identity::repository(&run.evaluation, repo, limit);
                     let cached = run
                         .cache

@@ -20,6 +20,8 @@
 // Each test binary uses part of the harness.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -130,6 +132,12 @@ impl Goldenpath {
     /// `goldenpath.toml` above a fixture as it does in a reader's checkout.
     pub fn without_ceiling(mut self) -> Self {
         self.command.env_remove("GIT_CEILING_DIRECTORIES");
+        self
+    }
+
+    /// Removes an environment variable for this run.
+    pub fn env_remove(mut self, name: &str) -> Self {
+        self.command.env_remove(name);
         self
     }
 
