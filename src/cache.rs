@@ -171,8 +171,8 @@ impl Cache {
     }
 
     /// The result kept under `key`, if any and readable (its trace names no file: the
-    /// caller knows which).
-    pub fn file(&self, key: &Digest) -> Option<FileResult> {
+    /// caller knows which; it lists the packages and prints only when `trace`).
+    pub fn file(&self, key: &Digest, trace: bool) -> Option<FileResult> {
         let raw = self.files.get(key)?;
         let entry: FileEntry = serde_json::from_str(raw.get()).ok()?;
         let packages = self.packages.get(entry.packages)?;
@@ -186,11 +186,15 @@ impl Cache {
             documents: entry.documents,
             parse_errors: entry.parse_errors,
             exceptions: entry.exceptions,
-            trace: FileTrace {
-                file: String::new(),
-                applied: packages.applied.clone(),
-                skipped: packages.skipped.clone(),
-                prints: entry.prints,
+            trace: if trace {
+                FileTrace {
+                    file: String::new(),
+                    applied: packages.applied.clone(),
+                    skipped: packages.skipped.clone(),
+                    prints: entry.prints,
+                }
+            } else {
+                FileTrace::default()
             },
         };
         self.change(|c| {
@@ -429,7 +433,7 @@ mod tests {
         let key = Digest::of(b"file");
         let cache = Cache::open(dir.path(), evaluation, scope);
         assert!(cache.facts().is_none());
-        assert!(cache.file(&key).is_none());
+        assert!(cache.file(&key, false).is_none());
         let result = FileResult {
             documents: 2,
             ..FileResult::default()
@@ -439,10 +443,10 @@ mod tests {
         assert!(dir.path().join(".gitignore").is_file());
         let cache = Cache::open(dir.path(), evaluation, scope);
         assert_eq!(cache.facts(), Some(&facts()));
-        assert_eq!(cache.file(&key).map(|r| r.documents), Some(2));
+        assert_eq!(cache.file(&key, true).map(|r| r.documents), Some(2));
         // Another evaluation identity does not read it.
         let other = Cache::open(dir.path(), Digest::of(b"other"), scope);
-        assert!(other.file(&key).is_none());
+        assert!(other.file(&key, false).is_none());
         // A flipped byte makes the pack unreadable as a whole.
         let pack = dir.path().join("v1").join(format!("{scope}.pack"));
         let mut bytes = std::fs::read(&pack).expect("pack");

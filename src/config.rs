@@ -509,6 +509,7 @@ impl Layer {
         let check = CheckOptions {
             cache,
             shard: self.shard,
+            trace: false,
             paths,
             policies: PolicySources {
                 policy_paths: self.policies.unwrap_or_default(),

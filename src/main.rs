@@ -280,7 +280,8 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let options = settings.check.clone();
+    let mut options = settings.check.clone();
+    options.trace = explain || trace;
     let progress = progress::Bar::new(settings.listing != report::Listing::Summary);
     let outcome = run::check_traced(&options, &progress);
     progress.finish();

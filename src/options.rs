@@ -298,6 +298,9 @@ pub struct CheckOptions {
     pub cache: Option<PathBuf>,
     /// The shard of the run this process checks; `None` for all of it.
     pub shard: Option<crate::shard::Shard>,
+    /// Keep, for every file, the packages applied and skipped and what the policies
+    /// printed (`--explain`, `--trace`); otherwise traces name the files only.
+    pub trace: bool,
 }
 
 impl Default for CheckOptions {
@@ -315,6 +318,7 @@ impl Default for CheckOptions {
             test_paths: default_test_paths(),
             cache: None,
             shard: None,
+            trace: false,
         }
     }
 }

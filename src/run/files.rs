@@ -93,7 +93,7 @@ fn check_candidate(
         ))
     });
     if let (Some(cache), Some(key)) = (&run.cache, &key) {
-        if let Some(mut result) = cache.file(key) {
+        if let Some(mut result) = cache.file(key, run.options.trace) {
             result.trace.file = candidate.file.clone();
             return Ok(Outcome::of(result));
         }
@@ -106,11 +106,19 @@ fn check_candidate(
         Some(facts) => facts.context.for_file(&candidate.relative),
         None => RepositoryContext::default().for_file(&candidate.relative),
     };
-    let outcome = check_file(
+    let mut outcome = check_file(
         evaluator, run, schemas, candidate, loaded, context, repository,
     );
     if let (Some(cache), Some(key), Some(result)) = (&run.cache, key, outcome.cacheable()) {
         cache.put_file(key, &result);
+    }
+    if !run.options.trace {
+        for trace in &mut outcome.traces {
+            *trace = FileTrace {
+                file: std::mem::take(&mut trace.file),
+                ..FileTrace::default()
+            };
+        }
     }
     Ok(outcome)
 }

@@ -134,6 +134,12 @@ pub fn check_traced(
     let mut run = prepare(options)?;
     progress.stage("repository rules", 0);
     let repository = repository::evaluate(&run)?;
+    // What the repository rules saw is no longer needed: a run over many repositories
+    // does not keep every listing to the end.
+    for repo in &mut run.discovery.repositories {
+        repo.entries = Vec::new();
+        repo.directories = Vec::new();
+    }
     progress.stage("checking", run.selected.len());
     let mut outcome = if options.combine {
         combine::check(&run, &repository)?
@@ -170,7 +176,7 @@ pub fn check_traced(
     };
     let mut report = assemble(&facts, &run.suppress, partial)?;
     report.shard = record.map(Box::new);
-    for trace in &mut traces {
+    for trace in traces.iter_mut().filter(|_| options.trace) {
         trace.skipped.extend(
             facts
                 .unevaluated_packages

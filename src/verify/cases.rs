@@ -191,6 +191,7 @@ pub fn run(case: &Case, check: &CheckOptions) -> TestResult {
     }
     let options = CheckOptions {
         paths: vec![input],
+        trace: true,
         ..check.clone()
     };
     let (report, traces) = match run::check_traced(&options, &run::Unwatched) {
