@@ -842,3 +842,353 @@ proptest::proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// The README's recipes
+
+/// The README code block whose info string ends `recipe=NAME`.
+fn recipe(name: &str) -> String {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README");
+    let mut lines = readme.lines();
+    let opening = format!(" recipe={name}");
+    lines
+        .by_ref()
+        .find(|l| l.starts_with("```") && l.ends_with(&opening))
+        .unwrap_or_else(|| panic!("no recipe {name} in the README"));
+    let mut text: String = lines
+        .take_while(|l| !l.starts_with("```"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    text = text.replace("\r", "");
+    text
+}
+
+/// Splits a shell command line into words: double quotes group, `$NAME` and `${NAME}`
+/// take their value from `vars`, `*` in a word expands against `dir`; stops at `||`.
+fn shell_words(line: &str, vars: &[(&str, String)], dir: &Path) -> Vec<String> {
+    let line = line.split(" || ").next().unwrap_or(line);
+    let mut expanded = line.to_string();
+    for (name, value) in vars {
+        expanded = expanded
+            .replace(&format!("${{{name}}}"), value)
+            .replace(&format!("${name}"), value);
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in expanded.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+        .into_iter()
+        .flat_map(|w| match w.split_once('*') {
+            Some((before, after)) => {
+                let (parent, prefix) = match before.rsplit_once('/') {
+                    Some((p, f)) => (format!("{p}/"), f.to_string()),
+                    None => (String::new(), before.to_string()),
+                };
+                let mut matched: Vec<String> = std::fs::read_dir(dir.join(&parent))
+                    .map(|d| {
+                        d.flatten()
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .filter(|n| n.starts_with(&prefix) && n.ends_with(after))
+                            .map(|n| format!("{parent}{n}"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                matched.sort();
+                matched
+            }
+            None => vec![w],
+        })
+        .collect()
+}
+
+/// The `goldenpath check` and `goldenpath merge` commands of a recipe's scripts, as
+/// arguments after `goldenpath`; a `mkdir -p DIR` of the scripts is done in `dir`.
+fn recipe_commands(text: &str, vars: &[(&str, String)], dir: &Path) -> Vec<Vec<String>> {
+    text.lines()
+        .filter_map(|line| {
+            if let Some(made) = line.split("mkdir -p ").nth(1) {
+                std::fs::create_dir_all(dir.join(made.trim())).expect("mkdir -p");
+                return None;
+            }
+            let at = line
+                .find("goldenpath check ")
+                .or_else(|| line.find("goldenpath merge "))?;
+            Some(shell_words(&line[at + "goldenpath ".len()..], vars, dir))
+        })
+        .collect()
+}
+
+/// The JSON report of the pack on `files` in a repository in `dir`.
+fn pack_findings(dir: &Path, files: &[&str]) -> serde_json::Value {
+    let out = gp(dir)
+        .args(["check", "--format", "json"])
+        .args(files)
+        .run();
+    assert!(out.code < 2, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).expect("json")
+}
+
+/// Runs a recipe's commands (with `vars` per shard) in a copy of the golden-demo
+/// fixture; the merge's reports must be the unsharded run's.
+fn run_recipe(
+    text: &str,
+    shards: usize,
+    vars: &dyn Fn(usize) -> Vec<(&'static str, String)>,
+    between: &dyn Fn(),
+) {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path().join("repo");
+    common::copy_dir(&fixtures().join("golden-demo"), &dir);
+    let mut merge = None;
+    for k in 1..=shards {
+        let vars = vars(k);
+        for args in recipe_commands(text, &vars, &dir) {
+            if args[0] == "merge" {
+                merge = Some(args);
+                continue;
+            }
+            let mut g = gp(&dir).args(&args);
+            for (name, value) in &vars {
+                g = g.env(name, value);
+            }
+            let out = g.run();
+            assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        }
+    }
+    // Shard reports produced (and handed over by `between`): now the merge, with its
+    // globs expanded.
+    between();
+    let merge = recipe_commands(text, &vars(1), &dir)
+        .into_iter()
+        .find(|a| a[0] == "merge")
+        .or(merge)
+        .expect("a merge command");
+    let reports: Vec<(String, String)> = merge
+        .iter()
+        .zip(merge.iter().skip(1))
+        .filter(|(flag, _)| *flag == "--report")
+        .filter_map(|(_, target)| target.split_once('='))
+        .map(|(f, p)| (f.to_string(), p.to_string()))
+        .collect();
+    // The unsharded run: the shards' check without what makes it a shard, written as
+    // the merge writes.
+    let check = recipe_commands(text, &vars(1), &dir)
+        .into_iter()
+        .find(|a| a[0] == "check")
+        .expect("a check command");
+    let mut kept = Vec::new();
+    let mut words = check.iter();
+    while let Some(word) = words.next() {
+        let flag = word.split('=').next().unwrap_or(word);
+        let dropped = [
+            "--shard",
+            "--shard-count",
+            "--output-file",
+            "--format",
+            "--fail-on",
+        ];
+        if dropped.contains(&flag) {
+            if !word.contains('=') {
+                words.next();
+            }
+            continue;
+        }
+        kept.push(word.clone());
+    }
+    let mut passed = merge.iter().skip(1);
+    let mut reporting = Vec::new();
+    while let Some(word) = passed.next() {
+        if word == "--report" {
+            passed.next();
+        } else if !word.ends_with(".json") {
+            reporting.push(word.clone());
+        }
+    }
+    let whole_dir = temp.path().join("whole");
+    let mut whole = gp(&dir).args(&kept).args(&reporting);
+    std::fs::create_dir_all(&whole_dir).expect("mkdir");
+    for (f, _) in &reports {
+        whole = whole
+            .arg("--report")
+            .arg(format!("{f}={}", whole_dir.join(f).display()));
+    }
+    // Before the merge, which writes its reports into the tree.
+    let whole = whole.run();
+    let merged = gp(&dir).args(&merge).run();
+    assert!(merged.code < 2, "{merge:?}: {}", merged.stderr);
+    assert!(whole.code < 2, "{kept:?} {reporting:?}: {}", whole.stderr);
+    assert_eq!(merged.code, whole.code, "{}", merged.stderr);
+    assert_eq!(merged.stdout, whole.stdout);
+    for (f, path) in &reports {
+        let a = std::fs::read_to_string(dir.join(path)).expect("merged report");
+        let b = std::fs::read_to_string(whole_dir.join(f)).expect("whole report");
+        assert_eq!(a, b, "{f}");
+    }
+}
+
+#[test]
+fn the_github_actions_recipe_is_a_valid_workflow_that_passes_the_pack_and_works() {
+    let text = recipe("github");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path();
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    write(dir.join(".github/workflows/goldenpath-sharded.yml"), &text);
+    let report = pack_findings(dir, &[".github/workflows/goldenpath-sharded.yml"]);
+    assert_eq!(report["findings"], serde_json::json!([]), "{report}");
+    if let Some(schema) = common::reference_schema("github-workflow.json") {
+        write(
+            dir.join("goldenpath.toml"),
+            format!(
+                "builtin = false\n\n[[schemas]]\nid = \"github-workflow\"\nfiles = [\".github/workflows/*.yml\"]\nschema = {:?}\n",
+                schema.display().to_string()
+            ),
+        );
+        let report = pack_findings(dir, &["."]);
+        assert_eq!(report["summary"]["files"], 2, "{report}");
+        assert_eq!(report["findings"], serde_json::json!([]), "{report}");
+    }
+    let runner_temp = tempfile::tempdir().expect("temp dir");
+    let temp_path = runner_temp.path().to_string_lossy().into_owned();
+    // The artifacts of the shard jobs land in $RUNNER_TEMP/shards for the merge job.
+    let hand_over = || {
+        let shards = runner_temp.path().join("shards");
+        std::fs::create_dir_all(&shards).expect("mkdir");
+        for k in 1..=4 {
+            let name = format!("shard-{k}.json");
+            std::fs::rename(runner_temp.path().join(&name), shards.join(&name))
+                .expect("the shard's report");
+        }
+    };
+    run_recipe(
+        &text,
+        4,
+        &|k| vec![("SHARD", k.to_string()), ("RUNNER_TEMP", temp_path.clone())],
+        &hand_over,
+    );
+}
+
+#[test]
+fn the_gitlab_recipe_shards_with_parallel_and_merges() {
+    let text = recipe("gitlab");
+    let doc = goldenpath::parse::parse_text(goldenpath::format::Format::Yaml, &text)
+        .expect("valid YAML")
+        .remove(0)
+        .to_json();
+    assert_eq!(doc["goldenpath-shard"]["parallel"], 4);
+    assert_eq!(
+        doc["goldenpath"]["needs"],
+        serde_json::json!(["goldenpath-shard"])
+    );
+    assert_eq!(
+        doc["goldenpath"]["artifacts"]["reports"]["codequality"],
+        "gl-code-quality.json"
+    );
+    run_recipe(
+        &text,
+        4,
+        &|k| {
+            vec![
+                ("CI_NODE_INDEX", k.to_string()),
+                ("CI_NODE_TOTAL", "4".to_string()),
+            ]
+        },
+        &|| {},
+    );
+}
+
+#[test]
+fn the_kubernetes_recipe_passes_the_pack_and_its_jobs_work() {
+    let shards = recipe("kubernetes-shards");
+    let merge = recipe("kubernetes-merge");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path();
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    write(dir.join("deploy/goldenpath-shards.yaml"), &shards);
+    write(dir.join("deploy/goldenpath-merge.yaml"), &merge);
+    let report = pack_findings(
+        dir,
+        &[
+            "deploy/goldenpath-shards.yaml",
+            "deploy/goldenpath-merge.yaml",
+        ],
+    );
+    assert_eq!(report["summary"]["files"], 2);
+    assert_eq!(report["findings"], serde_json::json!([]), "{report}");
+
+    // The Jobs' arguments, run here: /src/repo is a fixture, /reports a directory.
+    let yaml = |text: &str| -> Vec<serde_json::Value> {
+        goldenpath::parse::parse_text(goldenpath::format::Format::Yaml, text)
+            .expect("valid YAML")
+            .iter()
+            .map(|n| n.to_json())
+            .collect()
+    };
+    let job = yaml(&shards)
+        .into_iter()
+        .find(|d| d["kind"] == "Job")
+        .expect("the Indexed Job");
+    assert_eq!(job["spec"]["completionMode"], "Indexed");
+    let completions = job["spec"]["completions"].as_u64().expect("completions") as usize;
+    let repo = dir.join("repo");
+    common::copy_dir(&fixtures().join("golden-demo"), &repo);
+    let reports = dir.join("reports");
+    std::fs::create_dir_all(&reports).expect("mkdir");
+    let args = |job: &serde_json::Value, index: usize| -> Vec<String> {
+        job["spec"]["template"]["spec"]["containers"][0]["args"]
+            .as_array()
+            .expect("args")
+            .iter()
+            .map(|a| {
+                a.as_str()
+                    .expect("string")
+                    .replace("$(JOB_COMPLETION_INDEX)", &index.to_string())
+                    .replace("/src/repo", &repo.to_string_lossy())
+                    .replace("/reports", &reports.to_string_lossy())
+            })
+            .collect()
+    };
+    for index in 0..completions {
+        let out = gp(dir)
+            .args(args(&job, index))
+            .env("JOB_COMPLETION_INDEX", index.to_string())
+            .run();
+        assert_eq!(out.code, 0, "shard {index}: {}", out.stderr);
+    }
+    let merge_job = yaml(&merge).remove(0);
+    let merged = gp(dir).args(args(&merge_job, 0)).run();
+    let whole_sarif = dir.join("whole.sarif");
+    let whole = gp(dir)
+        .arg("check")
+        .arg(&repo)
+        .arg("--report")
+        .arg(format!("sarif={}", whole_sarif.display()))
+        .run();
+    assert_eq!(merged.code, whole.code, "{}", merged.stderr);
+    assert_eq!(merged.stdout, whole.stdout);
+    assert_eq!(
+        std::fs::read_to_string(reports.join("goldenpath.sarif")).expect("merged SARIF"),
+        std::fs::read_to_string(whole_sarif).expect("SARIF")
+    );
+}
