@@ -34,7 +34,9 @@ pub struct Region {
 /// findings times the length of their lines).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
-    /// The whole text of the file.
+    /// The text of the file: all of it, or (in a report, see
+    /// [`crate::partial::sources::canonical`]) the lines its excerpts show at their byte
+    /// offsets, blanks elsewhere.
     pub source: Arc<str>,
     /// The byte range of the lines shown: whole lines, one either side of the region's.
     pub lines: Span,

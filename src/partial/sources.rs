@@ -3,9 +3,9 @@
 //! A [`Snippet`] shares its file's whole text; a record of the findings (a shard's report,
 //! a cache entry) keeps only the lines the excerpts and the inline suppressions need, each
 //! once per file however many findings show it: 40,000 findings on one long line store
-//! that line once. Read back, a file's text is rebuilt at its original length with those
-//! lines at their original byte offsets and line numbers, and blanks elsewhere, so every
-//! span, line number and excerpt is what it was.
+//! that line once. Read back, a file's text is rebuilt with those lines at their
+//! original byte offsets and line numbers (blanks before them, nothing after the last),
+//! so every span, line number and excerpt is what it was.
 //!
 //! [`canonical`] does the same in memory: every report's excerpts point into one such
 //! text per file, whatever read the file (the file stage, the repository rules, the cache,
@@ -41,14 +41,29 @@ pub struct SourceRecord {
     pub segments: Vec<Segment>,
 }
 
+/// The longest text a record may rebuild: far beyond any file goldenpath parses, short
+/// of what a damaged or forged record could make it allocate.
+const MAX_LENGTH: usize = 1 << 30;
+
 impl SourceRecord {
     /// The text rebuilt: the segments at their offsets, each preceded by as many line
-    /// breaks as put it on its line, and blanks elsewhere. `None` when the segments do
-    /// not fit the length or overlap.
+    /// breaks as put it on its line, and blanks before; it ends with the last segment
+    /// (nothing reads past the lines shown). `None` when the segments do not fit the
+    /// length, overlap, or the length is beyond reason.
     pub fn text(&self) -> Option<String> {
-        let mut out = String::with_capacity(self.length);
+        if self.length > MAX_LENGTH {
+            return None;
+        }
+        let end = self
+            .segments
+            .last()
+            .map_or(0, |s| s.offset.saturating_add(s.text.len()));
+        let mut out = String::with_capacity(end.min(self.length));
         let mut line = 1;
         for segment in &self.segments {
+            if segment.offset.saturating_add(segment.text.len()) > self.length {
+                return None;
+            }
             let gap = segment.offset.checked_sub(out.len())?;
             let breaks = segment.line.checked_sub(line)?.min(gap);
             out.extend(std::iter::repeat_n(' ', gap - breaks));
@@ -56,9 +71,7 @@ impl SourceRecord {
             out.push_str(&segment.text);
             line = segment.line + segment.text.matches('\n').count();
         }
-        let rest = self.length.checked_sub(out.len())?;
-        out.extend(std::iter::repeat_n(' ', rest));
-        Some(out)
+        (out.len() <= self.length).then_some(out)
     }
 }
 
@@ -274,7 +287,11 @@ mod tests {
         assert_eq!(record.segments[0].line, 4);
         assert_eq!(record.segments[0].text, "d: 4\ne: 5\nf: 6\n");
         let rebuilt = record.text().expect("fits");
-        assert_eq!(rebuilt.len(), text.len());
+        assert_eq!(
+            rebuilt.len(),
+            original.find("g: 7").expect("g"),
+            "up to the last line shown"
+        );
         let index = LineIndex::new(&rebuilt);
         let original_index = LineIndex::new(&text);
         assert_eq!(index.position(at), original_index.position(at));
@@ -313,6 +330,12 @@ mod tests {
         let mut bad = record.clone();
         bad.length = 3;
         assert_eq!(bad.text(), None);
+        let mut huge = record.clone();
+        huge.length = usize::MAX;
+        assert_eq!(huge.text(), None, "no allocation beyond reason");
+        let mut far = record.clone();
+        far.segments[1].offset = 1 << 40;
+        assert_eq!(far.text(), None, "a segment past the length");
         let mut overlapping = record;
         overlapping.segments[1].offset = 0;
         assert_eq!(overlapping.text(), None);

@@ -3,13 +3,15 @@
 //!
 //! Findings are written as located (lines, columns, byte span) with their excerpt as a
 //! reference into a table of the lines kept per file ([`super::sources`]), so a long
-//! line shown by many findings is written once. Everything read back is checked: a
-//! reference out of the table or lines that do not fit their file make the whole record
+//! line shown by many findings is written once. Lines and columns are not written: they
+//! are computed again from the byte span and the lines shown, so they always agree with
+//! the text. Everything read back is checked: a reference out of the table, a span
+//! outside its lines, or lines that do not fit their file make the whole record
 //! unusable, never a panic.
 //!
 //! ```text
 //! finding:  {"rule", "severity", "message", "file", "metadata"?,
-//!            "region"?: [line, column, end_line, end_column, byte_start, byte_end],
+//!            "span"?: [byte_start, byte_end],
 //!            "excerpt"?: [source, byte_start, byte_end, first_line]}
 //! source:   {"file", "length", "segments": [{"offset", "line", "text"}]}
 //! ```
@@ -24,7 +26,7 @@ use super::{Facts, Partial};
 use crate::digest::Digest;
 use crate::document::Span;
 use crate::finding::Severity;
-use crate::locate::{Diagnostic, Position, Region, Snippet};
+use crate::locate::{Diagnostic, LineIndex, Position, Region, Snippet};
 use crate::options::{BaselineMode, IgnoreSetting, OverrideSetting, RuleSetting, SuppressOptions};
 use crate::shard::Shard;
 use crate::suppress::baseline::Baseline;
@@ -42,9 +44,9 @@ pub struct DiagnosticRecord {
     pub message: String,
     /// File, as reported.
     pub file: String,
-    /// Line, column, end line, end column, first byte, byte after the last.
+    /// The first byte and the byte after the last it points at (with `excerpt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<[usize; 6]>,
+    pub span: Option<[usize; 2]>,
     /// Result metadata.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub metadata: serde_json::Map<String, serde_json::Value>,
@@ -146,54 +148,67 @@ fn record(d: &Diagnostic, placement: &Placement) -> DiagnosticRecord {
         severity: d.severity,
         message: d.message.clone(),
         file: d.file.clone(),
-        region: d.region.map(|r| {
-            [
-                r.start.line,
-                r.start.column,
-                r.end.line,
-                r.end.column,
-                r.span.start,
-                r.span.end,
-            ]
-        }),
+        span: d
+            .region
+            .filter(|_| d.snippet.is_some())
+            .map(|r| [r.span.start, r.span.end]),
         metadata: d.metadata.clone(),
-        excerpt: d.snippet.as_ref().and_then(|s| {
-            let index = placement.index_of(&d.file, &s.source)?;
-            Some([index, s.lines.start, s.lines.end, s.first_line])
-        }),
+        excerpt: d
+            .snippet
+            .as_ref()
+            .filter(|_| d.region.is_some())
+            .and_then(|s| {
+                let index = placement.index_of(&d.file, &s.source)?;
+                Some([index, s.lines.start, s.lines.end, s.first_line])
+            }),
     }
 }
 
 fn diagnostic(d: DiagnosticRecord, texts: &[Arc<str>]) -> Result<Diagnostic, String> {
-    let snippet = match d.excerpt {
-        None => None,
-        Some([index, start, end, first_line]) => {
+    let (region, snippet) = match (d.span, d.excerpt) {
+        (None, None) => (None, None),
+        (Some([start, end]), Some([index, lines_start, lines_end, first_line])) => {
+            let bad = || {
+                format!(
+                    "a finding in `{}` points outside the lines it shows",
+                    d.file
+                )
+            };
             let source = texts
                 .get(index)
                 .ok_or_else(|| format!("a finding in `{}` names no source", d.file))?;
-            if source.get(start..end).is_none() {
-                return Err(format!(
-                    "a finding in `{}` shows lines outside its file",
-                    d.file
-                ));
+            let lines = source.get(lines_start..lines_end).ok_or_else(bad)?;
+            if start < lines_start || end > lines_end || start > end || first_line == 0 {
+                return Err(bad());
             }
-            Some(Snippet {
+            let within =
+                LineIndex::new(lines).region(Span::new(start - lines_start, end - lines_start));
+            let shift = |p: Position| Position {
+                line: p.line + first_line - 1,
+                column: p.column,
+            };
+            let region = Region {
+                start: shift(within.start),
+                end: shift(within.end),
+                span: Span::new(
+                    within.span.start + lines_start,
+                    within.span.end + lines_start,
+                ),
+            };
+            let snippet = Snippet {
                 source: Arc::clone(source),
-                lines: Span::new(start, end),
+                lines: Span::new(lines_start, lines_end),
                 first_line,
-            })
+            };
+            (Some(region), Some(snippet))
+        }
+        _ => {
+            return Err(format!(
+                "a finding in `{}` has a span without the lines it shows, or lines without a span",
+                d.file
+            ))
         }
     };
-    let region = d
-        .region
-        .map(|[line, column, end_line, end_column, start, end]| Region {
-            start: Position { line, column },
-            end: Position {
-                line: end_line,
-                column: end_column,
-            },
-            span: Span::new(start, end),
-        });
     Ok(Diagnostic {
         rule: d.rule,
         severity: d.severity,
@@ -457,7 +472,7 @@ mod tests {
                 severity: Severity::Error,
                 message: "m".into(),
                 file: "f".into(),
-                region: None,
+                span: Some([0, 1]),
                 metadata: Default::default(),
                 excerpt: Some([3, 0, 1, 1]),
             }],
