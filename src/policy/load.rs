@@ -81,7 +81,7 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyE
         for root in &doc.roots {
             if !matches!(root.kind, NodeKind::Object(_)) {
                 let error = unusable(&file, "a data document must be an object".to_string())
-                    .with_source(&file, doc.source.to_string())
+                    .with_source(&file, std::sync::Arc::clone(&doc.source))
                     .at(Some(Span::new(root.span.start, root.span.start)));
                 return Err(PolicyError::DataFile(Box::new(error)));
             }

@@ -3,14 +3,12 @@
 
 use std::fmt;
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
-};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::excerpt::{self, ExcerptSource};
 use super::Report;
 use crate::finding::Severity;
-use crate::locate::{Diagnostic, Snippet};
+use crate::locate::Diagnostic;
 
 /// Presentation choices that depend on the terminal.
 #[derive(Clone, Debug)]
@@ -42,16 +40,13 @@ pub fn render(report: &Report, style: &Style) -> String {
         .with_links(false);
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
-        let shown = Shown::new(diagnostic);
-        if handler.render_report(&mut out, &shown).is_err() {
-            // Rendering into a String cannot fail; keep a plain line just in case.
-            out.push_str(&format!("{}: {}\n", diagnostic.rule, diagnostic.message));
-        }
+        out.push_str(&render_one(&handler, diagnostic));
         out.push('\n');
     }
     for id in &report.summary.unmatched_schemas {
         out.push_str(&format!(
-            "warning: schema mapping `{id}` matched no files (check its `files` globs)\n"
+            "warning: schema mapping `{}` matched no files (check its `files` globs)\n",
+            excerpt::one_line(id)
         ));
     }
     let unevaluated = &report.summary.unevaluated_packages;
@@ -63,7 +58,7 @@ pub fn render(report: &Report, style: &Style) -> String {
             } else {
                 "packages"
             },
-            unevaluated.join(", ")
+            excerpt::one_line(&unevaluated.join(", "))
         ));
     }
     out.push_str(&summary_line(report));
@@ -72,6 +67,37 @@ pub fn render(report: &Report, style: &Style) -> String {
         out.push_str(&scorecard_block(card));
     }
     out
+}
+
+/// One diagnostic, rendered by miette over its [`excerpt`]. Should rendering panic all
+/// the same, the diagnostic degrades to one plain line and the report goes on.
+fn render_one(handler: &GraphicalReportHandler, diagnostic: &Diagnostic) -> String {
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut out = String::new();
+        let shown = Shown::new(diagnostic);
+        handler.render_report(&mut out, &shown).ok().map(|()| out)
+    }));
+    match rendered {
+        Ok(Some(out)) => out,
+        // Rendering into a String cannot fail, and miette should not panic; keep a plain
+        // line in either case.
+        _ => plain_line(diagnostic),
+    }
+}
+
+/// `file:line:col: severity[rule]: message`, escaped.
+pub fn plain_line(diagnostic: &Diagnostic) -> String {
+    let location = match diagnostic.region {
+        Some(r) => format!(":{}:{}", r.start.line, r.start.column),
+        None => String::new(),
+    };
+    format!(
+        "{}{location}: {}[{}]: {}\n",
+        excerpt::one_line(&diagnostic.file),
+        diagnostic.severity.name(),
+        excerpt::one_line(&diagnostic.rule),
+        excerpt::text(&diagnostic.message)
+    )
 }
 
 /// The scorecard of one repository:
@@ -87,7 +113,7 @@ pub fn scorecard_block(card: &super::scorecard::Scorecard) -> String {
     use crate::finding::Level;
     let mut out = format!(
         "golden path for {}: {}\n",
-        card.repository,
+        excerpt::one_line(&card.repository),
         card.level_name()
     );
     for level in Level::ALL {
@@ -138,28 +164,49 @@ pub fn summary_line(report: &Report) -> String {
     line
 }
 
-/// A diagnostic as miette sees it.
+/// A diagnostic as miette sees it: file-derived text escaped, the source an excerpt.
 struct Shown<'a> {
     diagnostic: &'a Diagnostic,
-    source: Option<SnippetSource<'a>>,
+    source: Option<ExcerptSource>,
     title: String,
+    rule: String,
+    help: Option<String>,
 }
 
 impl<'a> Shown<'a> {
     fn new(diagnostic: &'a Diagnostic) -> Self {
-        let source = diagnostic.snippet.as_ref().map(|snippet| SnippetSource {
-            name: &diagnostic.file,
-            snippet,
-        });
-        let title = if diagnostic.region.is_some() {
-            diagnostic.message.clone()
-        } else {
-            format!("{}: {}", diagnostic.file, diagnostic.message)
+        let file = excerpt::one_line(&diagnostic.file).into_owned();
+        let source = match (&diagnostic.snippet, diagnostic.region) {
+            (Some(snippet), Some(region)) => {
+                let start = region.span.start.saturating_sub(snippet.offset());
+                let end = region.span.end.saturating_sub(snippet.offset());
+                Some(ExcerptSource::new(
+                    &file,
+                    snippet.text(),
+                    snippet.first_line,
+                    start..end,
+                    region.start,
+                ))
+            }
+            _ => None,
         };
+        let message = excerpt::text(&diagnostic.message);
+        let title = if source.is_some() {
+            message.into_owned()
+        } else {
+            format!("{file}: {message}")
+        };
+        let help = diagnostic
+            .metadata
+            .get("help")
+            .and_then(|h| h.as_str())
+            .map(|h| excerpt::text(h).into_owned());
         Shown {
             diagnostic,
             source,
             title,
+            rule: excerpt::one_line(&diagnostic.rule).into_owned(),
+            help,
         }
     }
 }
@@ -180,7 +227,7 @@ impl std::error::Error for Shown<'_> {}
 
 impl miette::Diagnostic for Shown<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(&self.diagnostic.rule))
+        Some(Box::new(&self.rule))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -192,8 +239,9 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let help = self.diagnostic.metadata.get("help")?.as_str()?;
-        Some(Box::new(help))
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -201,52 +249,10 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let region = self.diagnostic.region?;
-        let snippet = self.diagnostic.snippet.as_ref()?;
-        let start = region.span.start.checked_sub(snippet.offset())?;
-        let len = region.span.end - region.span.start;
         let label = LabeledSpan::new_primary_with_span(
             Some(self.diagnostic.severity.name().to_string()),
-            SourceSpan::new(start.into(), len),
+            self.source.as_ref()?.span(),
         );
         Some(Box::new(std::iter::once(label)))
-    }
-}
-
-/// A few lines of a file that report their real line numbers.
-struct SnippetSource<'a> {
-    name: &'a str,
-    snippet: &'a Snippet,
-}
-
-impl SourceCode for SnippetSource<'_> {
-    fn read_span<'b>(
-        &'b self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let text = self.snippet.text();
-        let inner = text.read_span(span, before, after)?;
-        // Columns in characters, from the start of the span's line.
-        let line_start = text[..span.offset().min(text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        let column = text
-            .get(line_start..span.offset().min(text.len()))
-            .map_or(0, |s| s.chars().count());
-        let column = if inner.span().offset() == span.offset() {
-            column
-        } else {
-            inner.column()
-        };
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.snippet.first_line - 1,
-            column,
-            inner.line_count(),
-        )))
     }
 }

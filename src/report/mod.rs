@@ -1,6 +1,7 @@
 //! Reports: every output format reads the same [`Report`], whose diagnostics are already
 //! sorted, so each format is a pure function of it and identical for any thread count.
 
+pub mod excerpt;
 mod fingerprint;
 pub mod github;
 pub mod gitlab;
