@@ -157,6 +157,14 @@ pub struct CheckArgs {
     /// Files larger than this many bytes are reported instead of parsed [default: 8388608].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// Findings of one rule reported per file; the others are counted in one summary
+    /// finding (0: no limit) [default: 100].
+    #[arg(long, value_name = "N")]
+    pub max_findings_per_rule: Option<usize>,
+    /// Findings reported per file, all rules together; the others are counted in a
+    /// summary finding per rule (0: no limit) [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub max_findings_per_file: Option<usize>,
     /// Add the built-in golden-path pack to your own policies (it runs by default when no
     /// policies are given).
     #[arg(long, conflicts_with = "no_builtin")]
@@ -207,6 +215,8 @@ impl CheckArgs {
             fail_on,
             jobs: self.jobs,
             max_file_size: self.max_file_size,
+            max_findings_per_rule: self.max_findings_per_rule,
+            max_findings_per_file: self.max_findings_per_file,
             rules: None,
             schemas: None,
             builtin: if self.no_builtin {

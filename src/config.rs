@@ -10,14 +10,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::confine::Root;
 use crate::discover::{self, DiscoverOptions};
-use crate::document::{Node, NodeKind, Span};
+use crate::document::{Node, NodeKind, PathSeg, Span};
 use crate::finding::Severity;
 use crate::format::Format;
-use crate::options::{CheckOptions, PolicySources, RegoVersion, RuleSetting};
+use crate::options::{CheckOptions, FindingCaps, PolicySources, RegoVersion, RuleSetting};
 use crate::report::{FailOn, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
@@ -60,6 +62,10 @@ pub struct Layer {
     pub jobs: Option<usize>,
     /// Size limit of parsed files, in bytes.
     pub max_file_size: Option<u64>,
+    /// Findings of one rule reported per file (0: no limit).
+    pub max_findings_per_rule: Option<usize>,
+    /// Findings reported per file (0: no limit).
+    pub max_findings_per_file: Option<usize>,
     /// Rule id → severity or `off`.
     pub rules: Option<BTreeMap<String, RuleSetting>>,
     /// JSON Schema mappings.
@@ -92,6 +98,10 @@ pub struct MappingEntry {
     pub schema: PathBuf,
     /// Severity of its findings; error when absent.
     pub severity: Option<Severity>,
+    /// The directory the schema and the files it refers to must stay inside (set when
+    /// the file belongs to a checked repository).
+    #[serde(skip)]
+    pub root: Option<Root>,
 }
 
 /// A configuration file that cannot be used (exit status 2).
@@ -117,6 +127,9 @@ pub enum ConfigError {
     Internal(String),
 }
 
+/// Mistakes in the configuration shown one by one; the others are counted.
+const MAX_MISTAKES: usize = 50;
+
 const INVALID_HELP: &str =
     "the keys of goldenpath.toml are described in its JSON Schema, schemas/goldenpath.schema.json";
 
@@ -130,15 +143,49 @@ pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
     candidate.is_file().then_some(candidate)
 }
 
+/// The directory the paths of the configuration file `config` must stay inside, or `None`
+/// when they may go anywhere. A file found in the checked tree, or named with `--config`
+/// but lying inside a checked directory, belongs to the repository being checked: its
+/// paths stay inside that repository ([`repository_root`]). A file named with `--config`
+/// outside every checked directory is the caller's own, and so are paths given on the
+/// command line.
+pub fn confinement(config: &Path, explicit: bool, paths: &[PathBuf]) -> Option<Root> {
+    let dir = config.parent().unwrap_or(Path::new(""));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let in_checked_tree = !explicit
+        || paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .any(|p| Root::new(p).resolve(config).is_some());
+    in_checked_tree.then(|| Root::new(&repository_root(dir)))
+}
+
+/// The repository that holds `dir`: the nearest directory at or above it with a `.git`
+/// entry, else `dir` itself.
+pub fn repository_root(dir: &Path) -> PathBuf {
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    absolute
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&absolute)
+        .to_path_buf()
+}
+
 /// Reads, validates and deserialises a configuration file; its relative paths are made
-/// relative to the current directory (joined to the file's directory).
-pub fn load(path: &Path) -> Result<Layer, ConfigError> {
+/// relative to the current directory (joined to the file's directory). With `root`, every
+/// path the file names (policies, data, schemas, and the files below them) must resolve
+/// inside it, or the file is an error located at the path.
+pub fn load(path: &Path, root: Option<&Root>) -> Result<Layer, ConfigError> {
     let file = discover::display(path);
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+    let text = crate::confine::read_to_string(path).map_err(|e| ConfigError::Read {
         file: file.clone(),
         message: e.to_string(),
     })?;
-    let mut layer = parse(&file, &text)?;
+    let (mut layer, node) = parse_node(&file, &text)?;
     let dir = path.parent().unwrap_or(Path::new(""));
     let rebase = |p: &mut PathBuf| {
         if p.is_relative() {
@@ -153,15 +200,75 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
     }
     for m in layer.schemas.iter_mut().flatten() {
         rebase(&mut m.schema);
+        m.root = root.cloned();
+    }
+    if let Some(root) = root {
+        confine(&layer, &node, root, &file, &text)?;
     }
     Ok(layer)
 }
 
+/// Checks that every path of `layer` stays inside `root`.
+fn confine(
+    layer: &Layer,
+    node: &Node,
+    root: &Root,
+    file: &str,
+    text: &str,
+) -> Result<(), ConfigError> {
+    let key = |name: &str| PathSeg::Key(name.to_string());
+    let mut named: Vec<(Vec<PathSeg>, &Path)> = Vec::new();
+    for (name, paths) in [("policies", &layer.policies), ("data", &layer.data)] {
+        for (i, p) in paths.iter().flatten().enumerate() {
+            named.push((vec![key(name), PathSeg::Index(i)], p));
+        }
+    }
+    for (i, m) in layer.schemas.iter().flatten().enumerate() {
+        named.push((
+            vec![key("schemas"), PathSeg::Index(i), key("schema")],
+            &m.schema,
+        ));
+    }
+    for (at, path) in named {
+        let Err(escape) = root.check(path) else {
+            continue;
+        };
+        let shown = |p: &Path| discover::display(p);
+        let through = if escape.path == path {
+            String::new()
+        } else {
+            format!(" (through `{}`)", shown(&escape.path))
+        };
+        let message = format!(
+            "{file}: `{}` leads outside the repository{through}, to `{}`",
+            shown(path),
+            shown(&escape.target)
+        );
+        let walk = node.walk(&at);
+        return Err(ConfigError::Invalid(Box::new(
+            SourceError::new("goldenpath::config::outside", message)
+                .with_source(file, text)
+                .at(Some(walk.node.span))
+                .with_help(format!(
+                    "the paths in a repository's goldenpath.toml stay inside the repository (`{}`), symbolic links followed; give other paths on the command line (-p, -d, --config)",
+                    shown(root.path())
+                )),
+        )));
+    }
+    Ok(())
+}
+
 /// Parses and validates configuration text (`file` names it in errors).
 pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
+    parse_node(file, text).map(|(layer, _)| layer)
+}
+
+/// [`parse`], also giving the parsed tree (for locating later errors).
+fn parse_node(file: &str, text: &str) -> Result<(Layer, Node), ConfigError> {
+    let shared: Arc<str> = text.into();
     let invalid = |message: String, span: Option<Span>| {
         SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
-            .with_source(file, text)
+            .with_source(file, Arc::clone(&shared))
             .at(span)
             .with_help(INVALID_HELP)
     };
@@ -184,16 +291,24 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
         .collect();
     found.sort();
     found.dedup();
+    let more = found.len().saturating_sub(MAX_MISTAKES);
     let mut all = found
         .into_iter()
+        .take(MAX_MISTAKES)
         .map(|(span, message)| invalid(message, Some(span)));
     if let Some(first) = all.next() {
-        return Err(ConfigError::Invalid(Box::new(
-            first.with_related(all.collect()),
-        )));
+        let mut related: Vec<SourceError> = all.collect();
+        if more > 0 {
+            related.push(SourceError::new(
+                "goldenpath::config::invalid",
+                format!("{file}: {more} more mistakes not shown"),
+            ));
+        }
+        return Err(ConfigError::Invalid(Box::new(first.with_related(related))));
     }
-    serde_json::from_value(value)
-        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))
+    let layer = serde_json::from_value(value)
+        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
+    Ok((layer, node))
 }
 
 fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
@@ -201,7 +316,7 @@ fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
         .map_err(|e| ConfigError::Internal(e.message))?
         .pop()
         .ok_or_else(|| ConfigError::Internal("empty schema".into()))?;
-    schema::compile_value(&node, Path::new("/")).map_err(|(m, _, _)| ConfigError::Internal(m))
+    schema::compile_value(&node, Path::new("/"), None).map_err(|(m, _, _)| ConfigError::Internal(m))
 }
 
 /// Where a violation points in the TOML: an unknown key at the key, a bad value at the
@@ -245,6 +360,8 @@ impl Layer {
             fail_on: over.fail_on.or(self.fail_on),
             jobs: over.jobs.or(self.jobs),
             max_file_size: over.max_file_size.or(self.max_file_size),
+            max_findings_per_rule: over.max_findings_per_rule.or(self.max_findings_per_rule),
+            max_findings_per_file: over.max_findings_per_file.or(self.max_findings_per_file),
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
@@ -263,6 +380,7 @@ impl Layer {
                 files: m.files,
                 schema: m.schema,
                 severity: m.severity.unwrap_or(Severity::Error),
+                root: m.root,
             })
             .collect();
         let check = CheckOptions {
@@ -288,6 +406,10 @@ impl Layer {
                 .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
             schemas,
             rules: self.rules.unwrap_or_default(),
+            caps: FindingCaps {
+                per_rule: self.max_findings_per_rule.unwrap_or(FindingCaps::PER_RULE),
+                per_file: self.max_findings_per_file.unwrap_or(FindingCaps::PER_FILE),
+            },
         };
         Settings {
             check,

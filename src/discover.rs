@@ -1,6 +1,8 @@
 //! Discovery: the files a run checks, with the format each is parsed as.
 //!
-//! Directories are walked honouring `.gitignore`, `.ignore` and `.git/info/exclude` (even
+//! Paths named on the command line that are neither regular files nor directories (FIFOs,
+//! sockets, devices) are skipped with a warning, never opened; a walk only ever lists
+//! regular files. Directories are walked honouring `.gitignore`, `.ignore` and `.git/info/exclude` (even
 //! outside a git repository), never entering `.git` and never following symlinks. Files
 //! named on the command line are always checked. Helm chart templates (files below
 //! `templates/` beside a `Chart.yaml`) are not YAML and are skipped by the walk. Results are sorted, so the order (and
@@ -74,6 +76,9 @@ pub struct Discovery {
     pub candidates: Vec<Candidate>,
     /// Entries that could not be read.
     pub problems: Vec<WalkProblem>,
+    /// Paths named on the command line that are not regular files or directories (a FIFO,
+    /// a socket, a device): skipped without being opened.
+    pub skipped: Vec<WalkProblem>,
     /// The directories given, in order.
     pub repositories: Vec<Repository>,
 }
@@ -160,6 +165,16 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     let mut found = Discovery::default();
     for root in roots {
         let meta = std::fs::metadata(root).map_err(|_| DiscoverError::Missing(display(root)))?;
+        if !meta.is_dir() && !meta.is_file() {
+            found.skipped.push(WalkProblem {
+                file: display(root),
+                message: format!(
+                    "{} named on the command line: skipped, never opened",
+                    crate::confine::kind(&meta)
+                ),
+            });
+            continue;
+        }
         if !meta.is_dir() {
             // Named explicitly: always checked, whatever the ignore files say.
             if let Some(format) = format_of(root) {
@@ -247,6 +262,7 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     found.candidates.sort();
     found.candidates.dedup_by(|a, b| a.file == b.file);
     found.problems.sort_by(|a, b| a.file.cmp(&b.file));
+    found.skipped.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
 }
 

@@ -103,7 +103,8 @@ fn print_error(err: &dyn miette::Diagnostic) {
     };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
-    if handler.render_report(&mut out, err).is_err() {
+    let err = goldenpath::report::excerpt::Escaped::new(err);
+    if handler.render_report(&mut out, &err).is_err() {
         out = format!("error: {err}\n");
     }
     eprint!("{out}");
@@ -113,7 +114,10 @@ fn check(args: CheckArgs) -> ExitCode {
     let (explain, trace, strict) = (args.explain, args.trace, args.strict);
     // Defaults < goldenpath.toml < command line, in one merge.
     let file_layer = match config::find(args.config.as_deref(), &args.paths) {
-        Some(path) => match config::load(&path) {
+        Some(path) => match config::load(
+            &path,
+            config::confinement(&path, args.config.is_some(), &args.paths).as_ref(),
+        ) {
             Ok(layer) => layer,
             Err(err) => {
                 print_error(&err);
@@ -142,6 +146,24 @@ fn check(args: CheckArgs) -> ExitCode {
         sarif_category: args.sarif_category,
         link_base: github_link_base(),
     };
+    // The report files first, each on its own: whatever happens to the rendering on
+    // standard output, they are written.
+    let file_options = RenderOptions {
+        style: human::Style::default(),
+        ..options.clone()
+    };
+    let mut failed = false;
+    for target in &args.reports {
+        let text = report::render(&report, target.format, &file_options);
+        if let Err(e) = std::fs::write(&target.path, text.as_bytes()) {
+            eprintln!(
+                "error: cannot write the {} report to {}: {e}",
+                target.format.name(),
+                target.path.display()
+            );
+            failed = true;
+        }
+    }
     let text = report::render(&report, settings.format, &options);
     let written = match &args.output_file {
         Some(path) => std::fs::write(path, text.as_bytes())
@@ -153,22 +175,10 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     if let Err(message) = written {
         eprintln!("error: {message}");
-        return ExitCode::from(2);
+        failed = true;
     }
-    let file_options = RenderOptions {
-        style: human::Style::default(),
-        ..options
-    };
-    for target in &args.reports {
-        let text = report::render(&report, target.format, &file_options);
-        if let Err(e) = std::fs::write(&target.path, text.as_bytes()) {
-            eprintln!(
-                "error: cannot write the {} report to {}: {e}",
-                target.format.name(),
-                target.path.display()
-            );
-            return ExitCode::from(2);
-        }
+    if failed {
+        return ExitCode::from(2);
     }
     if strict {
         if let Err(err) = run::enforce_strict(&report) {

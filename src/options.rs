@@ -77,6 +77,33 @@ pub struct PolicySources {
     pub builtin: Option<bool>,
 }
 
+/// How many findings of one file are reported; the others of each rule are counted in one
+/// summary finding ("N more findings of rule X in this file not shown"). `0` means no
+/// limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FindingCaps {
+    /// Findings of one rule in one file.
+    pub per_rule: usize,
+    /// Findings of all rules in one file.
+    pub per_file: usize,
+}
+
+impl FindingCaps {
+    /// The default findings of one rule shown per file.
+    pub const PER_RULE: usize = 100;
+    /// The default findings shown per file.
+    pub const PER_FILE: usize = 1_000;
+}
+
+impl Default for FindingCaps {
+    fn default() -> Self {
+        FindingCaps {
+            per_rule: FindingCaps::PER_RULE,
+            per_file: FindingCaps::PER_FILE,
+        }
+    }
+}
+
 /// Everything `check` needs.
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
@@ -96,6 +123,8 @@ pub struct CheckOptions {
     pub schemas: Vec<SchemaMapping>,
     /// Per-rule overrides, applied to every finding.
     pub rules: BTreeMap<String, RuleSetting>,
+    /// Findings reported per file and per rule in a file.
+    pub caps: FindingCaps,
 }
 
 impl Default for CheckOptions {
@@ -109,6 +138,7 @@ impl Default for CheckOptions {
             max_file_size: crate::parse::DEFAULT_MAX_FILE_SIZE,
             schemas: Vec::new(),
             rules: BTreeMap::new(),
+            caps: FindingCaps::default(),
         }
     }
 }

@@ -132,7 +132,8 @@ pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, Par
         source: None,
         span: None,
     };
-    let meta = std::fs::metadata(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    let meta =
+        crate::confine::regular(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
     if meta.len() > max_size {
         return Err(failure(format!(
             "file is {} bytes, over the limit of {} bytes; it was not parsed (raise it with --max-file-size)",
@@ -140,7 +141,8 @@ pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, Par
             max_size
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    let bytes =
+        crate::confine::read(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {

@@ -189,7 +189,7 @@ impl PolicySet {
         let mut sources = Vec::new();
         for path in &files {
             let label = display(path);
-            let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Read {
+            let text = crate::confine::read_to_string(path).map_err(|e| PolicyError::Read {
                 path: label.clone(),
                 message: e.to_string(),
             })?;

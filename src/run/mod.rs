@@ -2,6 +2,7 @@
 //! the repositories → evaluate the files ([`files`], or [`combine`] for `--combine`) →
 //! assemble the [`Report`]. This is the only module that knows every stage.
 
+mod cap;
 mod combine;
 mod files;
 mod repository;
@@ -9,7 +10,7 @@ mod repository;
 use std::collections::BTreeMap;
 
 use crate::discover::{self, DiscoverError, DiscoverOptions, Discovery};
-use crate::finding::{RuleInfo, PARSE_ERROR, POLICY_ERROR};
+use crate::finding::{RuleInfo, Severity, PARSE_ERROR, POLICY_ERROR};
 use crate::locate::Diagnostic;
 use crate::options::{CheckOptions, RuleSetting};
 use crate::policy::{self, PolicyError, PolicySet};
@@ -175,12 +176,17 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
         .iter()
         .map(|p| Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message))
         .collect();
+    diagnostics.extend(discovery.skipped.iter().map(|p| Diagnostic {
+        severity: Severity::Warning,
+        ..Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message)
+    }));
     diagnostics.extend(outcome.diagnostics);
     let mut rules = RuleInfo::builtin();
     rules.extend(policies.rules());
     rules.extend(schemas.rules());
     let mut rules = RuleInfo::catalogue(rules, diagnostics.iter().map(|d| d.rule.as_str()));
     apply_overrides(&options.rules, &mut diagnostics, &mut rules);
+    let diagnostics = cap::cap(diagnostics, options.caps);
 
     let matched: Vec<bool> = (0..schemas.ids().len())
         .map(|i| matches.iter().any(|m| m.contains(&i)))
