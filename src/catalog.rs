@@ -98,6 +98,16 @@ fn peers_line(rule: &RuleInfo) -> String {
         .join(", ")
 }
 
+/// What every built-in rule does in test data, examples and documentation.
+const TEST_DATA_NOTE: &str = "In test data, examples and documentation (the `[pack] test-paths` globs, by default `testdata/`, `test/`, `tests/`, `fixtures/`, `__fixtures__/`, `e2e/`, `examples/`, `samples/`, `docs/` and similar directories and `*_test.go`-style test files, plus what `.gitattributes` marks `linguist-documentation`, `linguist-generated` or `linguist-vendored`) this rule still checks files, but reports at info and its findings there do not count against the scorecard.";
+
+/// Whether a rule is part of the built-in pack.
+fn builtin(r: &RuleInfo) -> bool {
+    r.source
+        .as_deref()
+        .is_some_and(|s| s.starts_with("policies/"))
+}
+
 fn explain_markdown(r: &RuleInfo) -> String {
     let mut out = format!("## {}\n\n**{}**\n\n", r.id, opt(&r.title));
     let _ = writeln!(
@@ -125,6 +135,9 @@ fn explain_markdown(r: &RuleInfo) -> String {
         if let Some(text) = text {
             let _ = write!(out, "\n### {title}\n\n{text}\n");
         }
+    }
+    if builtin(r) {
+        let _ = write!(out, "\n### Test data\n\n{TEST_DATA_NOTE}\n");
     }
     if let Some(uri) = &r.help_uri {
         let _ = write!(out, "\nSee also: <{uri}>\n");
@@ -161,10 +174,28 @@ pub fn render_explain(r: &RuleInfo) -> String {
             let _ = write!(out, "\n{title}:\n{}\n", indent(text));
         }
     }
+    if builtin(r) {
+        let _ = write!(out, "\nTest data:\n{}\n", indent(&wrap(TEST_DATA_NOTE, 86)));
+    }
     if let Some(uri) = &r.help_uri {
         let _ = write!(out, "\nSee also: {uri}\n");
     }
     out
+}
+
+/// `text` broken into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
 }
 
 fn indent(text: &str) -> String {

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::Layer;
 use crate::format::Format;
-use crate::options::{PolicySources, RegoVersion};
+use crate::options::{PolicySources, PolicyTimeout, RegoVersion};
 use crate::report::{FailOn, OutputFormat, ReportTarget};
 use crate::verify::output::TestFormat;
 
@@ -96,6 +96,7 @@ impl PolicyArgs {
             all_namespaces: self.all_namespaces,
             rego_version: self.rego_version.unwrap_or_default(),
             builtin: Some(false),
+            policy_timeout: PolicyTimeout::default(),
         }
     }
 }
@@ -165,6 +166,15 @@ pub struct CheckArgs {
     /// summary finding per rule (0: no limit) [default: 1000].
     #[arg(long, value_name = "N")]
     pub max_findings_per_file: Option<usize>,
+    /// How to report a file that does not parse when no policy or schema would read it
+    /// (one that some policy or schema reads is always an error) [default: warning].
+    #[arg(long, value_name = "SEVERITY")]
+    pub parse_errors: Option<crate::options::ParseErrors>,
+    /// How long the Rego policies may spend on one document before its evaluation is
+    /// stopped and reported as a policy error, e.g. 5s, 500ms, 2m; 0 for no limit
+    /// [default: 5s].
+    #[arg(long, value_name = "DURATION")]
+    pub policy_timeout: Option<PolicyTimeout>,
     /// Add the built-in golden-path pack to your own policies (it runs by default when no
     /// policies are given).
     #[arg(long, conflicts_with = "no_builtin")]
@@ -217,6 +227,9 @@ impl CheckArgs {
             max_file_size: self.max_file_size,
             max_findings_per_rule: self.max_findings_per_rule,
             max_findings_per_file: self.max_findings_per_file,
+            parse_errors: self.parse_errors,
+            pack: None,
+            policy_timeout: self.policy_timeout,
             rules: None,
             schemas: None,
             builtin: if self.no_builtin {

@@ -19,7 +19,9 @@ use crate::discover::{self, DiscoverOptions};
 use crate::document::{Node, NodeKind, PathSeg, Span};
 use crate::finding::Severity;
 use crate::format::Format;
-use crate::options::{CheckOptions, FindingCaps, PolicySources, RegoVersion, RuleSetting};
+use crate::options::{
+    CheckOptions, FindingCaps, ParseErrors, PolicySources, PolicyTimeout, RegoVersion, RuleSetting,
+};
 use crate::report::{FailOn, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
@@ -66,12 +68,26 @@ pub struct Layer {
     pub max_findings_per_rule: Option<usize>,
     /// Findings reported per file (0: no limit).
     pub max_findings_per_file: Option<usize>,
+    /// The Rego evaluation budget per document.
+    pub policy_timeout: Option<PolicyTimeout>,
     /// Rule id → severity or `off`.
     pub rules: Option<BTreeMap<String, RuleSetting>>,
     /// JSON Schema mappings.
     pub schemas: Option<Vec<MappingEntry>>,
     /// Run the built-in golden-path pack (default: when no policies are given).
     pub builtin: Option<bool>,
+    /// How parse errors in files nothing reads are reported.
+    pub parse_errors: Option<ParseErrors>,
+    /// `[pack]`: settings of the built-in pack.
+    pub pack: Option<PackLayer>,
+}
+
+/// The `[pack]` table.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackLayer {
+    /// Globs of test data, examples and documentation (replace the defaults).
+    pub test_paths: Option<Vec<String>>,
 }
 
 /// Everything a `check` run needs after the merge: the pipeline's options and how the
@@ -362,9 +378,12 @@ impl Layer {
             max_file_size: over.max_file_size.or(self.max_file_size),
             max_findings_per_rule: over.max_findings_per_rule.or(self.max_findings_per_rule),
             max_findings_per_file: over.max_findings_per_file.or(self.max_findings_per_file),
+            policy_timeout: over.policy_timeout.or(self.policy_timeout),
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
+            parse_errors: over.parse_errors.or(self.parse_errors),
+            pack: over.pack.or(self.pack),
         }
     }
 
@@ -392,6 +411,7 @@ impl Layer {
                 all_namespaces: self.all_namespaces.unwrap_or(false),
                 rego_version: self.rego_version.unwrap_or_default(),
                 builtin: self.builtin,
+                policy_timeout: self.policy_timeout.unwrap_or_default(),
             },
             discover: DiscoverOptions {
                 parser: self.parser,
@@ -410,6 +430,11 @@ impl Layer {
                 per_rule: self.max_findings_per_rule.unwrap_or(FindingCaps::PER_RULE),
                 per_file: self.max_findings_per_file.unwrap_or(FindingCaps::PER_FILE),
             },
+            parse_errors: self.parse_errors.unwrap_or_default(),
+            test_paths: self
+                .pack
+                .and_then(|p| p.test_paths)
+                .unwrap_or_else(crate::options::default_test_paths),
         };
         Settings {
             check,

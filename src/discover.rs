@@ -27,6 +27,9 @@ pub struct Candidate {
     /// The path relative to its repository root (the directory it was found under), with
     /// forward slashes; for a file named on the command line, the path as reported.
     pub relative: String,
+    /// The index of its repository in [`Discovery::repositories`]; `None` for a file
+    /// named on the command line.
+    pub repository: Option<usize>,
 }
 
 /// One file of a repository, for repository rules.
@@ -58,6 +61,10 @@ pub struct Repository {
     pub entries: Vec<RepoEntry>,
     /// Every directory below the root, sorted (only with the inventory).
     pub directories: Vec<String>,
+    /// The files that make up its [`crate::context::RepositoryContext`] and test paths
+    /// (kustomizations, skaffold and Tilt files, Dockerfiles, Makefiles, scripts,
+    /// `.gitattributes`), relative to the root, sorted; always listed.
+    pub context_files: Vec<String>,
 }
 
 /// A problem met while walking: a directory that could not be read, for example.
@@ -183,6 +190,7 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                     path: root.clone(),
                     format,
                     relative: display(root),
+                    repository: None,
                 });
             }
             continue;
@@ -200,7 +208,9 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                 .unwrap_or_default(),
             entries: Vec::new(),
             directories: Vec::new(),
+            context_files: Vec::new(),
         };
+        let index = found.repositories.len();
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .parents(true)
@@ -237,15 +247,21 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                     .entries
                     .push(inventory_entry(path, relative, &entry));
             }
+            let detected = Format::detect(path);
+            let name = entry.file_name().to_string_lossy();
+            if crate::context::is_context_file(&name, detected) {
+                repository.context_files.push(display(relative));
+            }
             if options.parser.is_none() && is_helm_template(path) {
                 continue;
             }
-            if let Some(format) = format_of(path) {
+            if let Some(format) = options.parser.or(detected) {
                 found.candidates.push(Candidate {
                     file: display(path),
                     path: path.to_path_buf(),
                     format,
                     relative: display(relative),
+                    repository: Some(index),
                 });
             }
         }
@@ -257,6 +273,7 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             repository.entries.sort_by(|a, b| a.path.cmp(&b.path));
             repository.directories.sort();
         }
+        repository.context_files.sort();
         found.repositories.push(repository);
     }
     found.candidates.sort();

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -59,6 +60,75 @@ impl TryFrom<String> for RuleSetting {
     }
 }
 
+/// How a parse error is reported in a file that no applicable policy or schema reads
+/// (one that any of them reads always gives an error).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ParseErrors {
+    /// An error, as in a file a policy reads.
+    Error,
+    /// A warning (the default).
+    #[default]
+    Warning,
+    /// Not reported.
+    Off,
+}
+
+/// How long the Rego policies may spend on one document (every rule of every package
+/// together) before its evaluation is stopped and reported as a `policy-error`.
+/// Written `5s`, `500ms`, `2m` or a number of seconds; `0` means no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PolicyTimeout(pub Option<Duration>);
+
+impl PolicyTimeout {
+    /// The default budget: generous for any real policy, short enough that a runaway
+    /// rule does not stall a run.
+    pub const DEFAULT: PolicyTimeout = PolicyTimeout(Some(Duration::from_secs(5)));
+}
+
+impl Default for PolicyTimeout {
+    fn default() -> Self {
+        PolicyTimeout::DEFAULT
+    }
+}
+
+impl std::str::FromStr for PolicyTimeout {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let scale = match unit {
+            "ms" => 0.001,
+            "" | "s" => 1.0,
+            "m" => 60.0,
+            _ => f64::NAN,
+        };
+        let seconds = number.parse::<f64>().map(|n| n * scale);
+        match seconds {
+            Ok(0.0) => Ok(PolicyTimeout(None)),
+            Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
+                Ok(PolicyTimeout(Some(Duration::from_secs_f64(s))))
+            }
+            _ => Err(format!(
+                "invalid policy timeout `{text}` (a duration such as 5s, 500ms or 2m; 0 for no limit)"
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for PolicyTimeout {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
 /// Where policies and data come from and which packages run: shared by `check` and
 /// `test`.
 #[derive(Clone, Debug, Default)]
@@ -75,6 +145,8 @@ pub struct PolicySources {
     pub rego_version: RegoVersion,
     /// The built-in pack: on, off, or `None` for "on when no policies are given".
     pub builtin: Option<bool>,
+    /// The evaluation budget per document.
+    pub policy_timeout: PolicyTimeout,
 }
 
 /// How many findings of one file are reported; the others of each rule are counted in one
@@ -125,6 +197,11 @@ pub struct CheckOptions {
     pub rules: BTreeMap<String, RuleSetting>,
     /// Findings reported per file and per rule in a file.
     pub caps: FindingCaps,
+    /// Parse errors in files nothing reads.
+    pub parse_errors: ParseErrors,
+    /// Globs (relative to each repository root) of test data, examples and
+    /// documentation, where the pack reports at `info` and the scorecard does not look.
+    pub test_paths: Vec<String>,
 }
 
 impl Default for CheckOptions {
@@ -139,8 +216,18 @@ impl Default for CheckOptions {
             schemas: Vec::new(),
             rules: BTreeMap::new(),
             caps: FindingCaps::default(),
+            parse_errors: ParseErrors::default(),
+            test_paths: default_test_paths(),
         }
     }
+}
+
+/// The default `[pack] test-paths`.
+pub fn default_test_paths() -> Vec<String> {
+    crate::context::DEFAULT_TEST_PATHS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// The name of a setting's value as the command line and `goldenpath.toml` spell it.
@@ -179,5 +266,28 @@ mod tests {
             assert_eq!(RuleSetting::try_from(text.to_string()), want, "{text}");
         }
         assert!(RuleSetting::try_from("loud".to_string()).is_err());
+    }
+
+    #[test]
+    fn policy_timeouts() {
+        let ok = [
+            ("5s", Some(Duration::from_secs(5))),
+            ("5", Some(Duration::from_secs(5))),
+            ("250ms", Some(Duration::from_millis(250))),
+            ("1.5s", Some(Duration::from_millis(1500))),
+            ("2m", Some(Duration::from_secs(120))),
+            ("0", None),
+            ("0s", None),
+        ];
+        for (text, want) in ok {
+            assert_eq!(
+                text.parse::<PolicyTimeout>(),
+                Ok(PolicyTimeout(want)),
+                "{text}"
+            );
+        }
+        for bad in ["", "s", "5h", "-1s", "1e3", "fast"] {
+            assert!(bad.parse::<PolicyTimeout>().is_err(), "{bad}");
+        }
     }
 }

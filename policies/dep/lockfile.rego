@@ -128,7 +128,7 @@ missing contains [p, "uv.lock"] if {
 	base(p) == "pyproject.toml"
 	project := goldenpath.parse_file(p)
 	is_object(project.tool.uv)
-	not is_object(project.tool.poetry)
+	not is_object(object.get(project, ["tool", "poetry"], null))
 	not locked_here_or_above(dir(p), ["uv.lock"])
 }
 

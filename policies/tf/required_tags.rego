@@ -40,7 +40,7 @@ deny contains result if {
 	some path, type, name, k
 	block := documents[path].resource[type][name][k]
 	checked(type, block)
-	not is_string(block.tags)
+	not is_string(object.get(block, "tags", null))
 	have := resource_keys(block) | default_keys(dir_of(path), provider_alias(block))
 	not unknown_default(dir_of(path), provider_alias(block))
 	missing := [t | some t in required; not t in have]

@@ -342,6 +342,11 @@ fn resolve_scalar(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> NodeKin
     let core_tag = tag.and_then(|t| {
         (t.handle == "!!" || t.handle == "tag:yaml.org,2002:").then_some(t.suffix.as_str())
     });
+    // The non-specific tag `!` makes a scalar a string (YAML 1.2, 6.9.1).
+    let non_specific = tag.is_some_and(|t| t.handle.is_empty() && t.suffix == "!");
+    if non_specific {
+        return NodeKind::String(value.to_string());
+    }
     match core_tag {
         Some("str") | Some("binary") | Some("timestamp") => {
             return NodeKind::String(value.to_string())

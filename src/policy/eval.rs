@@ -2,35 +2,22 @@
 //! set rules whose members are messages or objects with `msg`, `exception` rules that
 //! suppress rules by name, and `data.conftest.file`.
 
-use std::cell::RefCell;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::error::{split_engine_error, EngineLocation};
+use super::extensions;
 use super::repository::{self, Sandbox};
 use super::{Package, RuleSpec, ScopeIndex};
 use crate::document::{parse_path, InputOrigin};
 use crate::finding::{Finding, Severity, Target, POLICY_ERROR};
 use crate::format::Format;
 
-thread_local! {
-    /// `data.conftest.file` for the file the current thread is evaluating.
-    static CURRENT_FILE: RefCell<regorus::Value> = const { RefCell::new(regorus::Value::Null) };
-}
-
-/// Registers the host functions the glue modules call.
-pub(super) fn register_extensions(engine: &mut regorus::Engine) -> anyhow::Result<()> {
-    engine.add_extension(
-        "__goldenpath_conftest_file".to_string(),
-        1,
-        Box::new(|_: Vec<regorus::Value>| Ok(CURRENT_FILE.with(|f| f.borrow().clone()))),
-    )?;
-    super::repository::register(engine)
-}
-
 /// What conftest exposes as `data.conftest.file` for one file.
 #[derive(Clone, Debug)]
 pub struct FileInfo {
     value: regorus::Value,
+    context: regorus::Value,
 }
 
 impl FileInfo {
@@ -43,7 +30,13 @@ impl FileInfo {
         map.insert("path".into(), path.into());
         FileInfo {
             value: regorus::Value::from(map),
+            context: regorus::Value::Null,
         }
+    }
+
+    /// With `data.goldenpath.context` (see [`crate::context`]).
+    pub fn with_context(self, context: regorus::Value) -> Self {
+        FileInfo { context, ..self }
     }
 }
 
@@ -58,6 +51,29 @@ pub struct EvalOutput {
     pub prints: Vec<String>,
 }
 
+/// Gives the next evaluation on `engine` at most `limit` of wall-clock time. regorus
+/// checks the clock cooperatively, every few steps of its loops.
+pub(super) fn set_budget(engine: &mut regorus::Engine, limit: Duration) {
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit,
+        check_interval: TIMER_CHECK_INTERVAL,
+    });
+}
+
+/// Steps of regorus's loops between two readings of the clock.
+const TIMER_CHECK_INTERVAL: std::num::NonZeroU32 = match std::num::NonZeroU32::new(64) {
+    Some(n) => n,
+    None => std::num::NonZeroU32::MIN,
+};
+
+/// Why a rule produced no value.
+enum Failure {
+    /// The document's time budget ran out.
+    Timeout,
+    /// The rule raised an error; regorus's message.
+    Error(String),
+}
+
 /// One worker's engine, cloned from the prepared prototype.
 #[derive(Debug)]
 pub struct Evaluator {
@@ -65,6 +81,9 @@ pub struct Evaluator {
     packages: Arc<Vec<Package>>,
     scopes: Arc<ScopeIndex>,
     sources: Arc<Vec<(String, String)>>,
+    timeout: Option<Duration>,
+    /// When the current document's budget runs out.
+    deadline: Option<Instant>,
 }
 
 impl Evaluator {
@@ -73,12 +92,15 @@ impl Evaluator {
         packages: Arc<Vec<Package>>,
         scopes: Arc<ScopeIndex>,
         sources: Arc<Vec<(String, String)>>,
+        timeout: Option<Duration>,
     ) -> Self {
         Evaluator {
             engine,
             packages,
             scopes,
             sources,
+            timeout,
+            deadline: None,
         }
     }
 
@@ -132,7 +154,8 @@ impl Evaluator {
         origin: InputOrigin,
         indices: &[usize],
     ) -> EvalOutput {
-        CURRENT_FILE.with(|f| *f.borrow_mut() = info.value.clone());
+        extensions::set_current_file(info.value.clone());
+        extensions::set_current_context(info.context.clone());
         self.engine.set_input(input);
         self.run(indices, file, origin)
     }
@@ -152,7 +175,8 @@ impl Evaluator {
         if indices.is_empty() {
             return EvalOutput::default();
         }
-        CURRENT_FILE.with(|f| *f.borrow_mut() = regorus::Value::Null);
+        extensions::set_current_file(regorus::Value::Null);
+        extensions::set_current_context(regorus::Value::Null);
         repository::enter(sandbox);
         self.engine.set_input(input);
         let origin = InputOrigin {
@@ -166,12 +190,21 @@ impl Evaluator {
 
     fn run(&mut self, indices: &[usize], file: &str, origin: InputOrigin) -> EvalOutput {
         let mut out = EvalOutput::default();
+        self.deadline = self.timeout.map(|t| Instant::now() + t);
         let packages = Arc::clone(&self.packages);
-        for package in indices.iter().filter_map(|i| packages.get(*i)) {
+        'packages: for package in indices.iter().filter_map(|i| packages.get(*i)) {
             let excepted = if package.has_exception {
                 match self.eval(&format!("data.{}.exception", package.name)) {
                     Ok(v) => exception_names(&v),
-                    Err(message) => {
+                    Err(Failure::Timeout) => {
+                        out.findings.push(self.timeout_error(
+                            &format!("{}.exception", package.name),
+                            file,
+                            origin,
+                        ));
+                        break 'packages;
+                    }
+                    Err(Failure::Error(message)) => {
                         out.findings.push(policy_error(
                             &format!("{}.exception", package.name),
                             &message,
@@ -188,7 +221,12 @@ impl Evaluator {
             for rule in &package.rules {
                 let value = match self.eval(&format!("data.{}.{}", package.name, rule.name)) {
                     Ok(v) => v,
-                    Err(message) => {
+                    Err(Failure::Timeout) => {
+                        out.findings
+                            .push(self.timeout_error(&rule.id, file, origin));
+                        break 'packages;
+                    }
+                    Err(Failure::Error(message)) => {
                         out.findings.push(policy_error(
                             &rule.id,
                             &message,
@@ -221,15 +259,54 @@ impl Evaluator {
         out
     }
 
-    fn eval(&mut self, path: &str) -> Result<serde_json::Value, String> {
-        let value = self
-            .engine
-            .eval_rule(path.to_string())
-            .map_err(|e| e.to_string())?;
+    fn eval(&mut self, path: &str) -> Result<serde_json::Value, Failure> {
+        if let Some(deadline) = self.deadline {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(Failure::Timeout);
+            }
+            set_budget(&mut self.engine, remaining);
+        }
+        let value = self.engine.eval_rule(path.to_string()).map_err(|e| {
+            if e.downcast_ref::<regorus::LimitError>().is_some() {
+                Failure::Timeout
+            } else {
+                Failure::Error(e.to_string())
+            }
+        })?;
         if value == regorus::Value::Undefined {
             return Ok(serde_json::Value::Null);
         }
-        serde_json::to_value(&value).map_err(|e| e.to_string())
+        serde_json::to_value(&value).map_err(|e| Failure::Error(e.to_string()))
+    }
+
+    /// The one finding of a document whose time budget ran out during `rule_id`; the
+    /// rules after it were not evaluated.
+    fn timeout_error(&self, rule_id: &str, file: &str, origin: InputOrigin) -> Finding {
+        let limit = self
+            .timeout
+            .map_or_else(String::new, |t| format!(" of {}", describe_duration(t)));
+        Finding {
+            rule: POLICY_ERROR.to_string(),
+            severity: Severity::Error,
+            message: format!(
+                "evaluating this document took longer than the policy timeout{limit} (stopped in rule `{rule_id}`; the rules after it were not evaluated)"
+            ),
+            file: file.to_string(),
+            target: Target::Input(origin),
+            metadata: Default::default(),
+        }
+    }
+}
+
+/// `5s`, `250ms`, `1.5s`: the way `--policy-timeout` is written.
+fn describe_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{}s", d.as_secs())
+    } else if d.as_secs() == 0 {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{}s", d.as_secs_f64())
     }
 }
 

@@ -35,6 +35,7 @@ pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, Pol
         all_namespaces: sources.all_namespaces,
         rego_v0: sources.rego_version.is_v0(),
         builtin,
+        timeout: sources.policy_timeout.0,
     })
 }
 

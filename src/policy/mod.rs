@@ -4,8 +4,10 @@
 //! Policies compile once per run. The prepared engine is a prototype: each worker thread
 //! clones it (cheap once it has evaluated once) into an [`Evaluator`].
 
+mod checks;
 mod error;
 mod eval;
+mod extensions;
 mod load;
 mod metadata;
 pub mod repository;
@@ -44,6 +46,8 @@ pub struct PolicyOptions {
     pub rego_v0: bool,
     /// Load the built-in golden-path pack too (its packages always run).
     pub builtin: bool,
+    /// The evaluation budget per document; `None` for no limit.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A rule whose results become findings.
@@ -163,11 +167,19 @@ pub struct PolicySet {
     files: Vec<String>,
     sources: Arc<Vec<(String, String)>>,
     unit_tests: Vec<UnitTest>,
+    timeout: Option<std::time::Duration>,
 }
 
-/// The module that gives policies `data.conftest.file`, backed by a host function.
+/// The module that gives policies `data.conftest.file`, backed by a host function. It
+/// only adds a rule to package `conftest`, so a user's own `package conftest` (conftest's
+/// `examples/configfile`) shares the package and is evaluated with `-n conftest`, as in
+/// conftest, which writes the same value into its data store.
 const CONFTEST_MODULE: &str = "package conftest\n\nfile := __goldenpath_conftest_file(0)\n";
 const CONFTEST_MODULE_PATH: &str = "<goldenpath:conftest>";
+
+/// The module that gives file rules `data.goldenpath.context` (see [`crate::context`]).
+const CONTEXT_MODULE: &str = "package goldenpath\n\ncontext := __goldenpath_context(0)\n";
+const CONTEXT_MODULE_PATH: &str = "<goldenpath:context>";
 
 impl PolicySet {
     /// Loads, compiles and prepares the policies.
@@ -219,7 +231,10 @@ impl PolicySet {
                 CONFTEST_MODULE.to_string(),
             )
             .map_err(|e| PolicyError::Internal(e.to_string()))?;
-        eval::register_extensions(&mut engine).map_err(|e| PolicyError::Internal(e.to_string()))?;
+        engine
+            .add_policy(CONTEXT_MODULE_PATH.to_string(), CONTEXT_MODULE.to_string())
+            .map_err(|e| PolicyError::Internal(e.to_string()))?;
+        extensions::register(&mut engine).map_err(|e| PolicyError::Internal(e.to_string()))?;
         for (label, value) in &options.data {
             engine
                 .add_data(value.clone())
@@ -235,6 +250,8 @@ impl PolicySet {
                 .compile_with_entrypoint(&"data.conftest.file".into())
                 .map_err(|e| PolicyError::from_engine(&e, &sources, options.rego_v0))?;
             let rules = compiled.get_rules();
+            checks::object_shaped_rules(rules.values().flatten(), &sources)?;
+            checks::recursion(compiled.get_modules(), &sources)?;
             // Where each rule is first defined, from the spans regorus keeps.
             let definitions: Vec<unit::RuleDefinition> = rules
                 .iter()
@@ -270,6 +287,7 @@ impl PolicySet {
             files: labels,
             sources: Arc::new(sources),
             unit_tests,
+            timeout: options.timeout,
         };
         let sources = Arc::clone(&set.sources);
         set.warm_up(&sources, options.rego_v0)?;
@@ -293,6 +311,10 @@ impl PolicySet {
                 .map(|r| format!("data.{}.{}", package.name, r.name));
             for path in exception.into_iter().chain(rules) {
                 any = true;
+                // A rule that runs away on the empty input is reported per file instead.
+                if let Some(limit) = self.timeout {
+                    eval::set_budget(&mut self.prototype, limit);
+                }
                 if let Err(err) = self.prototype.eval_rule(path) {
                     if error::is_static_error(&err.to_string()) {
                         return Err(PolicyError::from_engine(&err, sources, rego_v0));
@@ -315,6 +337,7 @@ impl PolicySet {
             Arc::clone(&self.packages),
             Arc::clone(&self.scopes),
             Arc::clone(&self.sources),
+            self.timeout,
         )
     }
 
@@ -515,7 +538,6 @@ fn collect_packages(package_names: &[String], rule_paths: &[String]) -> Vec<Pack
     let mut names: Vec<&str> = package_names
         .iter()
         .filter_map(|p| p.strip_prefix("data."))
-        .filter(|p| *p != "conftest")
         .collect();
     names.sort_unstable();
     names.dedup();

@@ -107,7 +107,6 @@ pub(super) fn collect(package_names: &[String], definitions: &[RuleDefinition]) 
     let packages: Vec<&str> = package_names
         .iter()
         .filter_map(|p| p.strip_prefix("data."))
-        .filter(|p| *p != "conftest")
         .collect();
     let mut tests: Vec<UnitTest> = definitions
         .iter()
@@ -219,6 +218,7 @@ mod tests {
             def("data.main.test_helper", 20, true),
             def("data.main.testing", 21, false),
             def("data.conftest.test_x", 1, false),
+            def("data.conftest.file", 1, false),
         ];
         let got: Vec<(String, String, UnitTestKind)> = collect(&packages, &defs)
             .into_iter()
@@ -227,6 +227,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
+                ("conftest".into(), "test_x".into(), UnitTestKind::Test),
                 ("main.sub".into(), "test_a".into(), UnitTestKind::Test),
                 ("main".into(), "test_b".into(), UnitTestKind::Test),
                 ("main".into(), "todo_test_c".into(), UnitTestKind::Todo),

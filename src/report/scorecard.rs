@@ -87,6 +87,8 @@ pub fn compute(
             let failing: BTreeSet<&str> = diagnostics
                 .iter()
                 .filter(|d| belongs(&d.file, repository))
+                // Test data, examples and documentation are not the golden path.
+                .filter(|d| d.metadata.get("test_data") != Some(&serde_json::Value::Bool(true)))
                 .map(|d| d.rule.as_str())
                 .collect();
             let mut card = Scorecard {

@@ -8,10 +8,12 @@ use rayon::prelude::*;
 
 use super::repository::RepositoryFindings;
 use super::{Outcome, Prepared};
+use crate::context::RepositoryContext;
 use crate::discover::Candidate;
 use crate::document::{Document, InputOrigin};
 use crate::finding::{Finding, Severity, Target, PARSE_ERROR};
 use crate::locate;
+use crate::options::ParseErrors;
 use crate::parse::{self, ParseFailure};
 use crate::policy::{EvalOutput, Evaluator, FileInfo};
 use crate::schema::SchemaSet;
@@ -46,6 +48,7 @@ fn check_file(
     candidate: &Candidate,
     repository: &RepositoryFindings,
 ) -> Outcome {
+    let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
     let doc = match parse::parse_file(
         &candidate.path,
         &candidate.file,
@@ -53,10 +56,23 @@ fn check_file(
         run.options.max_file_size,
     ) {
         Ok(doc) => doc,
-        Err(failure) => return parse_failure(failure),
+        Err(failure) => {
+            // An error when a policy or schema would have read the file; otherwise as
+            // `parse-errors` says.
+            let read = !applicable.is_empty() || !schemas.is_empty();
+            let severity = match (read, run.options.parse_errors) {
+                (true, _) | (false, ParseErrors::Error) => Some(Severity::Error),
+                (false, ParseErrors::Warning) => Some(Severity::Warning),
+                (false, ParseErrors::Off) => None,
+            };
+            return parse_failure(failure, severity);
+        }
     };
-    let info = file_info(&candidate.path, &candidate.file);
-    let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
+    let context = match candidate.repository.and_then(|i| run.repositories.get(i)) {
+        Some(repository) => repository.context.for_file(&candidate.relative),
+        None => RepositoryContext::default().for_file(&candidate.relative),
+    };
+    let info = file_info(&candidate.path, &candidate.file).with_context(context);
     let mut outcome = Outcome {
         traces: vec![FileTrace {
             file: doc.file.clone(),
@@ -75,7 +91,7 @@ fn check_file(
     };
     let mut findings = schema_findings(&run.schemas, schemas, &doc);
     let mut prints = Vec::new();
-    for input in doc.inputs() {
+    for (value, origin) in policy_inputs(&doc) {
         outcome.documents += 1;
         if applicable.is_empty() {
             continue;
@@ -84,13 +100,7 @@ fn check_file(
             findings: found,
             exceptions,
             prints: printed,
-        } = evaluator.evaluate(
-            input.node.to_rego(),
-            &info,
-            &doc.file,
-            input.origin,
-            &applicable,
-        );
+        } = evaluator.evaluate(value, &info, &doc.file, origin, &applicable);
         findings.extend(found);
         prints.extend(printed);
         outcome.exceptions += exceptions;
@@ -98,6 +108,23 @@ fn check_file(
     outcome.traces[0].prints = prints;
     outcome.diagnostics = locate::locate(findings, Some(&doc), None);
     outcome
+}
+
+/// The inputs the policies see. A file with no document at all (empty, or YAML of only
+/// comments) is evaluated once with input `null`, as conftest does: its parser hands
+/// such a file over as one `nil` configuration.
+fn policy_inputs(doc: &Document) -> Vec<(regorus::Value, InputOrigin)> {
+    if doc.roots.is_empty() {
+        let origin = InputOrigin {
+            root: 0,
+            element: None,
+        };
+        return vec![(regorus::Value::Null, origin)];
+    }
+    doc.inputs()
+        .into_iter()
+        .map(|input| (input.node.to_rego(), input.origin))
+        .collect()
 }
 
 /// What conftest exposes as `data.conftest.file` for a file.
@@ -114,12 +141,21 @@ fn file_info(path: &Path, file: &str) -> FileInfo {
     FileInfo::new(&name, &dir, file)
 }
 
-/// A file that could not be read or parsed: one `parse-error` finding at the position
-/// the parser gave.
-pub(super) fn parse_failure(failure: ParseFailure) -> Outcome {
+/// A file that could not be read or parsed: one `parse-error` finding of `severity` at
+/// the position the parser gave (none when `severity` is `None`).
+pub(super) fn parse_failure(failure: ParseFailure, severity: Option<Severity>) -> Outcome {
+    let Some(severity) = severity else {
+        return Outcome {
+            traces: vec![FileTrace {
+                file: failure.file,
+                ..FileTrace::default()
+            }],
+            ..Outcome::default()
+        };
+    };
     let finding = Finding {
         rule: PARSE_ERROR.to_string(),
-        severity: Severity::Error,
+        severity,
         message: failure.message,
         file: failure.file,
         target: failure.span.map_or(Target::File, Target::Span),

@@ -9,6 +9,7 @@ mod repository;
 
 use std::collections::BTreeMap;
 
+use crate::context::{RepositoryContext, TestPaths};
 use crate::discover::{self, DiscoverError, DiscoverOptions, Discovery};
 use crate::finding::{RuleInfo, Severity, PARSE_ERROR, POLICY_ERROR};
 use crate::locate::Diagnostic;
@@ -99,7 +100,38 @@ struct Prepared<'a> {
     discovery: Discovery,
     /// The schema mappings whose globs match each candidate, by candidate.
     matches: Vec<Vec<usize>>,
+    /// What is known of each repository of `discovery`, in order.
+    repositories: Vec<RepositoryFacts>,
     pool: rayon::ThreadPool,
+}
+
+/// A repository's context for file rules and its test-data paths.
+struct RepositoryFacts {
+    context: RepositoryContext,
+    test_paths: TestPaths,
+}
+
+/// Reads the context files of every repository (in the run's pool).
+fn repository_facts(
+    discovery: &Discovery,
+    options: &CheckOptions,
+    pool: &rayon::ThreadPool,
+) -> Vec<RepositoryFacts> {
+    use rayon::prelude::*;
+    let limit = options.max_file_size.min(policy::repository::READ_LIMIT);
+    pool.install(|| {
+        discovery
+            .repositories
+            .par_iter()
+            .map(|repo| {
+                let sandbox = policy::repository::Sandbox::new(&repo.root, limit);
+                RepositoryFacts {
+                    context: RepositoryContext::build(&repo.context_files, &sandbox),
+                    test_paths: TestPaths::new(&options.test_paths, &repo.context_files, &sandbox),
+                }
+            })
+            .collect()
+    })
 }
 
 /// What evaluating files (and locating repository findings in them) produced.
@@ -150,12 +182,14 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     let pool = builder
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
+    let repositories = repository_facts(&discovery, options, &pool);
     Ok(Prepared {
         options,
         schemas,
         policies,
         discovery,
         matches,
+        repositories,
         pool,
     })
 }
@@ -169,6 +203,7 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
         policies,
         discovery,
         matches,
+        repositories: facts,
         ..
     } = run;
     let mut diagnostics: Vec<Diagnostic> = discovery
@@ -186,6 +221,9 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
     rules.extend(schemas.rules());
     let mut rules = RuleInfo::catalogue(rules, diagnostics.iter().map(|d| d.rule.as_str()));
     apply_overrides(&options.rules, &mut diagnostics, &mut rules);
+    if policies.packages().iter().any(|p| p.builtin) {
+        mark_test_data(&policies, &discovery, &facts, &mut diagnostics);
+    }
     let diagnostics = cap::cap(diagnostics, options.caps);
 
     let matched: Vec<bool> = (0..schemas.ids().len())
@@ -249,4 +287,49 @@ fn apply_overrides(
             r.severity = Some(*severity);
         }
     }
+}
+
+/// Findings of the built-in pack (and parse errors) in a repository's test data,
+/// examples and documentation ([`TestPaths`]) are reported at `info` and marked
+/// `"test_data": true` in their metadata, which keeps them out of the scorecard.
+fn mark_test_data(
+    policies: &PolicySet,
+    discovery: &Discovery,
+    facts: &[RepositoryFacts],
+    diagnostics: &mut [Diagnostic],
+) {
+    let builtin: std::collections::BTreeSet<&str> = policies
+        .packages()
+        .iter()
+        .filter(|p| p.builtin)
+        .flat_map(|p| &p.rules)
+        .map(|r| r.info.id.as_str())
+        .chain([PARSE_ERROR])
+        .collect();
+    for d in diagnostics.iter_mut() {
+        if !builtin.contains(d.rule.as_str()) {
+            continue;
+        }
+        let test_data = discovery
+            .repositories
+            .iter()
+            .zip(facts)
+            .any(|(repo, facts)| {
+                relative_to(&d.file, &repo.label).is_some_and(|r| facts.test_paths.contains(r))
+            });
+        if test_data {
+            d.severity = Severity::Info;
+            d.metadata
+                .insert("test_data".to_string(), serde_json::Value::Bool(true));
+        }
+    }
+}
+
+/// `file` (as reported) relative to the repository reported as `label`, when inside it.
+fn relative_to<'a>(file: &'a str, label: &str) -> Option<&'a str> {
+    if label == "." || label.is_empty() {
+        return (!file.starts_with("../") && !file.starts_with('/')).then_some(file);
+    }
+    file.strip_prefix(label.trim_end_matches('/'))?
+        .strip_prefix('/')
 }
