@@ -236,7 +236,10 @@ pub fn excerpt(lines: &str, first_line: usize, span: Range<usize>) -> Excerpt {
         let range = match &window {
             None => Some(line.start..line.end),
             Some(w) if line.number == all[first].number => Some(w.bytes.clone()),
-            Some(w) => column_range(lines, *line, w.columns.clone()),
+            Some(w) => w
+                .columns
+                .clone()
+                .and_then(|columns| column_range(lines, *line, columns)),
         };
         let Some(range) = range else { continue };
         first_shown.get_or_insert(line.number);
@@ -250,10 +253,11 @@ pub fn excerpt(lines: &str, first_line: usize, span: Range<usize>) -> Excerpt {
     }
 }
 
-/// The window of a long line: its byte range and its character columns (0-based).
+/// The window of a long line: its byte range and, unless it starts too far along the
+/// line to count, its character columns (0-based).
 struct Window {
     bytes: Range<usize>,
-    columns: Range<usize>,
+    columns: Option<Range<usize>>,
 }
 
 /// At most [`LINE_WINDOW`] characters of `line` around `start..end`: the span centred when
@@ -272,13 +276,15 @@ fn window(text: &str, line: Line, start: usize, end: usize) -> Window {
         // Near the end of the line: use the room on the left.
         left = back(text, line.start, left, LINE_WINDOW - taken);
     }
-    // The column of `left`: the span's column less the characters in between. Counting
-    // from the start of the line is the one long scan, done once per excerpt.
-    let column = text[line.start..left].chars().count();
     let count = text[left..right].chars().count();
+    // Four bytes at most per character: within the limit, the count is too.
+    let columns = (left - line.start <= 4 * CONTEXT_COLUMN_LIMIT).then(|| {
+        let column = text[line.start..left].chars().count();
+        column..column + count
+    });
     Window {
         bytes: left..right,
-        columns: column..column + count,
+        columns,
     }
 }
 
