@@ -110,6 +110,13 @@ impl Goldenpath {
         self
     }
 
+    /// Kills the run after `seconds` (its code is then -1, as for any signal).
+    pub fn timeout(mut self, seconds: u64) -> Self {
+        self.command
+            .timeout(std::time::Duration::from_secs(seconds));
+        self
+    }
+
     /// Gives the run this standard input (by default it has none).
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
         self.command.write_stdin(input);
@@ -221,6 +228,15 @@ pub fn reference_schema(name: &str) -> Option<PathBuf> {
     );
     eprintln!("skipped: {} is not present", path.display());
     None
+}
+
+/// The peak resident memory, in MiB, of the largest child process this test binary has
+/// waited for so far (`getrusage(RUSAGE_CHILDREN)`): after a run, a bound on that run's.
+#[cfg(unix)]
+pub fn peak_child_rss_mib() -> u64 {
+    use nix::sys::resource::{getrusage, UsageWho};
+    let kib = getrusage(UsageWho::RUSAGE_CHILDREN).map_or(0, |usage| usage.max_rss());
+    u64::try_from(kib).unwrap_or(0) / 1024
 }
 
 /// Writes `contents` to `path`, creating its directories.
