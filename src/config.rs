@@ -1,8 +1,9 @@
 //! `goldenpath.toml`: one serde tree ([`Layer`]) filled from defaults, the file and the
 //! command line, merged once (defaults < file < command line).
 //!
-//! The file is found at the root of the checked tree — the first path given to `check`
-//! when it is a directory, otherwise the current directory — or named with `--config`.
+//! The file is named with `--config`, or found as ruff and most linters find theirs: the
+//! nearest `goldenpath.toml` from the first checked path up to the root of its repository
+//! (the nearest directory holding `.git`).
 //! It is parsed with the span-keeping TOML parser and validated against the embedded
 //! JSON Schema `schemas/goldenpath.schema.json` with the same machinery as schema
 //! policies, so every mistake (unknown key, wrong type, unknown severity) is reported at
@@ -20,13 +21,14 @@ use crate::document::{Node, NodeKind, PathSeg, Span};
 use crate::finding::Severity;
 use crate::format::Format;
 use crate::options::{
-    CheckOptions, FindingCaps, ParseErrors, PolicySources, PolicyTimeout, RegoVersion, RuleSetting,
+    BaselineMode, CheckOptions, ColorChoice, FindingCaps, IgnoreSetting, OverrideSetting,
+    ParseErrors, PolicySources, PolicyTimeout, RegoVersion, RuleSetting, SuppressOptions,
 };
-use crate::report::{FailOn, OutputFormat};
+use crate::report::{FailOn, Listing, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
 
-/// The file name looked for at the root of the checked tree.
+/// The file name looked for from a checked path up to its repository root.
 pub const FILE_NAME: &str = "goldenpath.toml";
 
 /// The JSON Schema of `goldenpath.toml`.
@@ -76,10 +78,49 @@ pub struct Layer {
     pub schemas: Option<Vec<MappingEntry>>,
     /// Run the built-in golden-path pack (default: when no policies are given).
     pub builtin: Option<bool>,
+    /// The file's directory is a repository root even without `.git`.
+    pub root: Option<bool>,
+    /// Print only the summary (human and concise formats).
+    pub quiet: Option<bool>,
+    /// Print the number of findings per rule instead of the findings.
+    pub statistics: Option<bool>,
+    /// When to colour the reports for people.
+    pub color: Option<ColorChoice>,
     /// How parse errors in files nothing reads are reported.
     pub parse_errors: Option<ParseErrors>,
     /// `[pack]`: settings of the built-in pack.
     pub pack: Option<PackLayer>,
+    /// `[[ignore]]`: suppressed findings by file and rule.
+    pub ignore: Option<Vec<IgnoreSetting>>,
+    /// `[[overrides]]`: rule settings by file.
+    pub overrides: Option<Vec<OverrideSetting>>,
+    /// A suppression without a reason is an error and does not apply.
+    pub require_reason: Option<bool>,
+    /// The baseline file.
+    pub baseline: Option<PathBuf>,
+    /// `--select` (command line only).
+    #[serde(skip)]
+    pub select: Option<Vec<String>>,
+    /// `--skip` (command line only).
+    #[serde(skip)]
+    pub skip: Option<Vec<String>>,
+    /// `--write-baseline` (command line only).
+    #[serde(skip)]
+    pub write_baseline: Option<PathBuf>,
+    /// The file this layer was read from, as parsed (to point at its lines).
+    #[serde(skip)]
+    pub source: Option<ConfigSource>,
+}
+
+/// A configuration file as parsed: findings about it (unknown rule ids, unused or
+/// expired `[[ignore]]` entries) point into it.
+#[derive(Clone, Debug)]
+pub struct ConfigSource(pub std::sync::Arc<crate::document::Document>);
+
+impl PartialEq for ConfigSource {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// The `[pack]` table.
@@ -100,6 +141,10 @@ pub struct Settings {
     pub fail_on: FailOn,
     /// The report format on standard output.
     pub format: OutputFormat,
+    /// What the human and concise formats list.
+    pub listing: Listing,
+    /// When to colour them.
+    pub color: ColorChoice,
 }
 
 /// One `[[schemas]]` table as written.
@@ -149,20 +194,51 @@ const MAX_MISTAKES: usize = 50;
 const INVALID_HELP: &str =
     "the keys of goldenpath.toml are described in its JSON Schema, schemas/goldenpath.schema.json";
 
-/// The configuration file of a run: `explicit` if given, else `goldenpath.toml` at the
-/// checked root when it exists.
+/// The configuration file of a run: `explicit` if given, else the one the first checked
+/// path finds ([`nearest`]; `.` when no path is given).
 pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
     if let Some(path) = explicit {
         return Some(path.to_path_buf());
     }
-    let candidate = discover::checked_root(paths).join(FILE_NAME);
-    candidate.is_file().then_some(candidate)
+    nearest(paths.first().map_or(Path::new("."), PathBuf::as_path))
+}
+
+/// The nearest `goldenpath.toml` from `path` (or the directory holding it) up to the root
+/// of its repository, as reported (relative to the current directory when it can be).
+pub fn nearest(path: &Path) -> Option<PathBuf> {
+    for dir in discover::ancestors(&discover::start_dir(path)) {
+        let file = dir.join(FILE_NAME);
+        if file.is_file() {
+            return Some(discover::relative_to_current(&dir).join(FILE_NAME));
+        }
+        if discover::holds_git(&dir) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The configuration files that checked paths other than the first would find and that
+/// differ from `used` (a run has one configuration).
+pub fn unused(used: Option<&Path>, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let used = used.map(discover::canonical);
+    let mut others: Vec<PathBuf> = paths
+        .iter()
+        .skip(1)
+        .filter_map(|p| nearest(p))
+        .filter(|found| Some(discover::canonical(found)) != used)
+        .collect();
+    others.sort();
+    others.dedup();
+    others
 }
 
 /// The directory the paths of the configuration file `config` must stay inside, or `None`
 /// when they may go anywhere. A file found in the checked tree, or named with `--config`
 /// but lying inside a checked directory, belongs to the repository being checked: its
-/// paths stay inside that repository ([`repository_root`]). A file named with `--config`
+/// paths stay inside that repository: the nearest directory at or above the file that
+/// holds `.git` (as [`discover::repository_root`] finds it), else the file's own
+/// directory. A file named with `--config`
 /// outside every checked directory is the caller's own, and so are paths given on the
 /// command line.
 pub fn confinement(config: &Path, explicit: bool, paths: &[PathBuf]) -> Option<Root> {
@@ -177,31 +253,23 @@ pub fn confinement(config: &Path, explicit: bool, paths: &[PathBuf]) -> Option<R
             .iter()
             .filter(|p| p.is_dir())
             .any(|p| Root::new(p).resolve(config).is_some());
-    in_checked_tree.then(|| Root::new(&repository_root(dir)))
-}
-
-/// The repository that holds `dir`: the nearest directory at or above it with a `.git`
-/// entry, else `dir` itself.
-pub fn repository_root(dir: &Path) -> PathBuf {
-    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    absolute
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(&absolute)
-        .to_path_buf()
+    let dir = discover::canonical(dir);
+    let options = DiscoverOptions {
+        project: Some(dir.clone()),
+        ..DiscoverOptions::default()
+    };
+    in_checked_tree.then(|| Root::new(&discover::repository_root(&dir, &options)))
 }
 
 /// Reads, validates and deserialises a configuration file; its relative paths are made
-/// relative to the current directory (joined to the file's directory). With `root`, every
-/// path the file names (policies, data, schemas, and the files below them) must resolve
-/// inside it, or the file is an error located at the path.
-pub fn load(path: &Path, root: Option<&Root>) -> Result<Layer, ConfigError> {
+/// relative to the current directory (joined to the file's directory).
+pub fn load(path: &Path) -> Result<Layer, ConfigError> {
     let file = discover::display(path);
     let text = crate::confine::read_to_string(path).map_err(|e| ConfigError::Read {
         file: file.clone(),
         message: e.to_string(),
     })?;
-    let (mut layer, node) = parse_node(&file, &text)?;
+    let mut layer = parse(&file, &text)?;
     let dir = path.parent().unwrap_or(Path::new(""));
     let rebase = |p: &mut PathBuf| {
         if p.is_relative() {
@@ -216,34 +284,78 @@ pub fn load(path: &Path, root: Option<&Root>) -> Result<Layer, ConfigError> {
     }
     for m in layer.schemas.iter_mut().flatten() {
         rebase(&mut m.schema);
-        m.root = root.cloned();
     }
-    if let Some(root) = root {
-        confine(&layer, &node, root, &file, &text)?;
+    if let Some(baseline) = layer.baseline.as_mut() {
+        rebase(baseline);
     }
     Ok(layer)
 }
 
-/// Checks that every path of `layer` stays inside `root`.
-fn confine(
-    layer: &Layer,
-    node: &Node,
-    root: &Root,
-    file: &str,
-    text: &str,
+/// Keeps the configuration `layer` (loaded from a file) inside `root`: every path it
+/// names that `command_line` does not replace (policies, data, schemas, the baseline, and
+/// the files below a directory) must resolve inside `root`, or the file is an error
+/// located at the path; its schemas' `$ref`s will be held to `root` too. Without a root,
+/// nothing is checked.
+pub fn confine(
+    layer: &mut Layer,
+    root: Option<&Root>,
+    command_line: &Layer,
 ) -> Result<(), ConfigError> {
+    let Some(root) = root else {
+        return Ok(());
+    };
+    for m in layer.schemas.iter_mut().flatten() {
+        m.root = Some(root.clone());
+    }
+    let kept = Kept {
+        policies: command_line.policies.is_none(),
+        data: command_line.data.is_none(),
+        schemas: command_line.schemas.is_none(),
+        baseline: command_line.baseline.is_none() && command_line.write_baseline.is_none(),
+    };
+    check_inside(layer, root, &kept)
+}
+
+/// Which of a file's path settings the run uses (the command line replaces the others).
+struct Kept {
+    policies: bool,
+    data: bool,
+    schemas: bool,
+    baseline: bool,
+}
+
+/// Checks that every path of `layer` the run uses stays inside `root`.
+fn check_inside(layer: &Layer, root: &Root, kept: &Kept) -> Result<(), ConfigError> {
+    let Some(ConfigSource(source)) = &layer.source else {
+        return Ok(());
+    };
+    let (Some(node), text, file) = (source.roots.first(), &source.source, &source.file) else {
+        return Ok(());
+    };
     let key = |name: &str| PathSeg::Key(name.to_string());
     let mut named: Vec<(Vec<PathSeg>, &Path)> = Vec::new();
-    for (name, paths) in [("policies", &layer.policies), ("data", &layer.data)] {
-        for (i, p) in paths.iter().flatten().enumerate() {
+    for (name, paths, used) in [
+        ("policies", &layer.policies, kept.policies),
+        ("data", &layer.data, kept.data),
+    ] {
+        for (i, p) in paths.iter().flatten().enumerate().filter(|_| used) {
             named.push((vec![key(name), PathSeg::Index(i)], p));
         }
     }
-    for (i, m) in layer.schemas.iter().flatten().enumerate() {
+    for (i, m) in layer
+        .schemas
+        .iter()
+        .flatten()
+        .enumerate()
+        .filter(|_| kept.schemas)
+    {
         named.push((
             vec![key("schemas"), PathSeg::Index(i), key("schema")],
             &m.schema,
         ));
+    }
+    if let Some(baseline) = layer.baseline.as_ref().filter(|_| kept.baseline) {
+        named.push((vec![key("baseline")], baseline));
     }
     for (at, path) in named {
         let Err(escape) = root.check(path) else {
@@ -263,7 +375,7 @@ fn confine(
         let walk = node.walk(&at);
         return Err(ConfigError::Invalid(Box::new(
             SourceError::new("goldenpath::config::outside", message)
-                .with_source(file, text)
+                .with_source(file, Arc::clone(text))
                 .at(Some(walk.node.span))
                 .with_help(format!(
                     "the paths in a repository's goldenpath.toml stay inside the repository (`{}`), symbolic links followed; give other paths on the command line (-p, -d, --config)",
@@ -276,11 +388,6 @@ fn confine(
 
 /// Parses and validates configuration text (`file` names it in errors).
 pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
-    parse_node(file, text).map(|(layer, _)| layer)
-}
-
-/// [`parse`], also giving the parsed tree (for locating later errors).
-fn parse_node(file: &str, text: &str) -> Result<(Layer, Node), ConfigError> {
     let shared: Arc<str> = text.into();
     let invalid = |message: String, span: Option<Span>| {
         SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
@@ -322,9 +429,73 @@ fn parse_node(file: &str, text: &str) -> Result<(Layer, Node), ConfigError> {
         }
         return Err(ConfigError::Invalid(Box::new(first.with_related(related))));
     }
-    let layer = serde_json::from_value(value)
+    let mut layer: Layer = serde_json::from_value(value)
         .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
-    Ok((layer, node))
+    let mistakes = suppression_mistakes(&layer, &node);
+    let mut all = mistakes
+        .into_iter()
+        .map(|(span, message)| invalid(message, Some(span)));
+    if let Some(first) = all.next() {
+        return Err(ConfigError::Invalid(Box::new(
+            first.with_related(all.collect()),
+        )));
+    }
+    layer.source = Some(ConfigSource(Arc::new(crate::document::Document {
+        file: file.to_string(),
+        format: Format::Toml,
+        source: Arc::clone(&shared),
+        roots: vec![node],
+    })));
+    Ok(layer)
+}
+
+/// What the schema cannot check in `[[ignore]]` and `[[overrides]]`: that each `files`
+/// glob compiles and each `until` is a day of the calendar.
+fn suppression_mistakes(layer: &Layer, node: &Node) -> Vec<(Span, String)> {
+    use crate::document::PathSeg;
+    let mut found = Vec::new();
+    let span_at = |path: &[PathSeg]| node.walk(path).node.span;
+    let key = |k: &str| PathSeg::Key(k.to_string());
+    let globs = layer
+        .ignore
+        .iter()
+        .flatten()
+        .map(|i| &i.files)
+        .enumerate()
+        .map(|(i, files)| ("ignore", i, files))
+        .chain(
+            layer
+                .overrides
+                .iter()
+                .flatten()
+                .map(|o| &o.files)
+                .enumerate()
+                .map(|(i, files)| ("overrides", i, files)),
+        );
+    for (table, i, files) in globs {
+        if let Err((j, message)) = crate::suppress::rules::FileGlobs::new(files) {
+            let path = [
+                key(table),
+                PathSeg::Index(i),
+                key("files"),
+                PathSeg::Index(j),
+            ];
+            let pattern = files.get(j).map_or("", String::as_str);
+            found.push((
+                span_at(&path),
+                format!("invalid glob `{pattern}`: {message}"),
+            ));
+        }
+    }
+    for (i, entry) in layer.ignore.iter().flatten().enumerate() {
+        if let Some(until) = &entry.until {
+            if let Err(message) = until.parse::<crate::suppress::date::Date>() {
+                let path = [key("ignore"), PathSeg::Index(i), key("until")];
+                found.push((span_at(&path), format!("`ignore[{i}].until`: {message}")));
+            }
+        }
+    }
+    found
 }
 
 fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
@@ -382,14 +553,37 @@ impl Layer {
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
+            ignore: over.ignore.or(self.ignore),
+            overrides: over.overrides.or(self.overrides),
+            require_reason: over.require_reason.or(self.require_reason),
+            baseline: over.baseline.or(self.baseline),
+            select: over.select.or(self.select),
+            skip: over.skip.or(self.skip),
+            write_baseline: over.write_baseline.or(self.write_baseline),
+            source: over.source.or(self.source),
             parse_errors: over.parse_errors.or(self.parse_errors),
             pack: over.pack.or(self.pack),
+            root: over.root.or(self.root),
+            quiet: over.quiet.or(self.quiet),
+            statistics: over.statistics.or(self.statistics),
+            color: over.color.or(self.color),
         }
     }
 
-    /// Resolves the merged layer into the settings for checking `paths`, filling in
-    /// the defaults.
-    pub fn settings(self, paths: Vec<PathBuf>) -> Settings {
+    /// Resolves the merged layer into the settings for checking `paths` with the
+    /// configuration file `file` (if any), filling in the defaults.
+    pub fn settings(self, paths: Vec<PathBuf>, file: Option<&Path>) -> Settings {
+        let file_dir = file.map(|f| match f.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
+        let listing = if self.quiet == Some(true) {
+            Listing::Summary
+        } else if self.statistics == Some(true) {
+            Listing::Statistics
+        } else {
+            Listing::Findings
+        };
         let schemas = self
             .schemas
             .unwrap_or_default()
@@ -418,6 +612,8 @@ impl Layer {
                 exclude: self.exclude.unwrap_or_default(),
                 no_ignore: self.no_ignore.unwrap_or(false),
                 inventory: false,
+                root_marker: file_dir.clone().filter(|_| self.root == Some(true)),
+                project: file_dir,
             },
             combine: self.combine.unwrap_or(false),
             jobs: self.jobs,
@@ -425,7 +621,21 @@ impl Layer {
                 .max_file_size
                 .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
             schemas,
-            rules: self.rules.unwrap_or_default(),
+            suppress: SuppressOptions {
+                rules: self.rules.unwrap_or_default(),
+                overrides: self.overrides.unwrap_or_default(),
+                ignores: self.ignore.unwrap_or_default(),
+                select: self.select.unwrap_or_default(),
+                skip: self.skip.unwrap_or_default(),
+                require_reason: self.require_reason.unwrap_or(false),
+                baseline: match (self.write_baseline, self.baseline) {
+                    (Some(path), _) => Some(BaselineMode::Write(path)),
+                    (None, Some(path)) => Some(BaselineMode::Read(path)),
+                    (None, None) => None,
+                },
+                today: None,
+                config: self.source.map(|s| s.0),
+            },
             caps: FindingCaps {
                 per_rule: self.max_findings_per_rule.unwrap_or(FindingCaps::PER_RULE),
                 per_file: self.max_findings_per_file.unwrap_or(FindingCaps::PER_FILE),
@@ -440,6 +650,8 @@ impl Layer {
             check,
             fail_on: self.fail_on.unwrap_or_default(),
             format: self.format.unwrap_or_default(),
+            listing,
+            color: self.color.unwrap_or_default(),
         }
     }
 }
@@ -485,14 +697,56 @@ severity = "warning"
 "#;
         let layer = parse("goldenpath.toml", text).expect("valid");
         assert_eq!(layer.fail_on, Some(FailOn::Warning));
-        let settings = layer.settings(vec![PathBuf::from(".")]);
+        let settings = layer.settings(vec![PathBuf::from(".")], None);
         assert_eq!(settings.fail_on, FailOn::Warning);
         assert_eq!(
-            settings.check.rules.get("main.warn"),
+            settings.check.suppress.rules.get("main.warn"),
             Some(&RuleSetting::Off)
         );
         assert_eq!(settings.check.schemas[0].severity, Severity::Warning);
         assert_eq!(settings.check.jobs, Some(2));
+    }
+
+    #[test]
+    fn suppression_tables_deserialise() {
+        let text = r#"
+require-reason = true
+baseline = "baseline.json"
+
+[rules]
+"GP-K8S-*" = "warning"
+
+[[ignore]]
+files = ["**/testdata/**", "docs/**"]
+rules = ["GP-REPO-007", "GP-K8S-*"]
+reason = "fixtures and samples"
+until = "2027-01-31"
+
+[[ignore]]
+files = ["vendor/**"]
+
+[[overrides]]
+files = ["legacy/**"]
+rules = { "GP-K8S-003" = "warning", "GP-DOCKER-004" = "off" }
+"#;
+        let layer = parse("goldenpath.toml", text).expect("valid");
+        let settings = layer
+            .settings(vec![PathBuf::from(".")], None)
+            .check
+            .suppress;
+        assert!(settings.require_reason);
+        assert_eq!(settings.ignores.len(), 2);
+        assert_eq!(settings.ignores[1].rules, vec!["*".to_string()]);
+        assert_eq!(settings.ignores[0].until.as_deref(), Some("2027-01-31"));
+        assert_eq!(
+            settings.overrides[0].rules.get("GP-DOCKER-004"),
+            Some(&RuleSetting::Off)
+        );
+        assert_eq!(
+            settings.baseline,
+            Some(BaselineMode::Read(PathBuf::from("baseline.json")))
+        );
+        assert!(settings.config.is_some(), "the parsed file is kept");
     }
 
     #[test]
@@ -572,10 +826,11 @@ severity = "warning"
             names::<RegoVersion>()
         );
         assert_eq!(listed("/properties/fail-on/enum"), names::<FailOn>());
+        assert_eq!(listed("/properties/color/enum"), names::<ColorChoice>());
         let mut formats = names::<OutputFormat>();
         formats.retain(|f| f != "stdout");
         assert_eq!(listed("/properties/format/enum"), formats);
-        for setting in listed("/properties/rules/additionalProperties/enum") {
+        for setting in listed("/$defs/rule-setting/enum") {
             assert!(RuleSetting::try_from(setting.clone()).is_ok(), "{setting}");
         }
     }

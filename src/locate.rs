@@ -101,6 +101,9 @@ impl Diagnostic {
     }
 }
 
+/// Lines a span may cover and still be shown whole in a snippet.
+pub const MAX_SPAN_LINES: usize = 5;
+
 /// Bytes between two checkpoints of [`LineIndex`]'s character counts.
 const CHECKPOINT: usize = 4096;
 
@@ -200,10 +203,15 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The whole lines around `span`, one line of context either side: their byte range
-    /// and the number of the first.
+    /// and the number of the first. A span over more than [`MAX_SPAN_LINES`] lines is
+    /// shown by its first line (a finding on a value of 100,000 lines shows three).
     pub fn context(&self, span: Span) -> (Span, usize) {
-        let first = self.line_of(span.start).saturating_sub(1);
-        let last = (self.line_of(span.end) + 1).min(self.starts.len() - 1);
+        let (first, mut last) = (self.line_of(span.start), self.line_of(span.end));
+        if last - first >= MAX_SPAN_LINES {
+            last = first;
+        }
+        let first = first.saturating_sub(1);
+        let last = (last + 1).min(self.starts.len() - 1);
         let start = self.starts[first];
         let end = self
             .starts
@@ -473,5 +481,11 @@ mod tests {
         let (lines, first_line) = index.context(Span::new(7, 11));
         assert_eq!(first_line, 1);
         assert_eq!(&text[lines.start..lines.end], text);
+        // A value over many lines is shown by its first.
+        let text = format!("a: |\n{}b: 1\n", "  x\n".repeat(100));
+        let index = LineIndex::new(&text);
+        let (lines, first_line) = index.context(Span::new(3, text.len() - 6));
+        assert_eq!(first_line, 1);
+        assert_eq!(&text[lines.start..lines.end], "a: |\n  x\n");
     }
 }

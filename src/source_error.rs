@@ -2,18 +2,13 @@
 //! a schema, a data file, the configuration, a file that did not parse). Every stage's
 //! error enum wraps it for its located cases, so the span conversion and the rendering
 //! (file name, the line underlined, a help line, related mistakes) live in one place.
-//!
-//! The file's text is shared (an error with many related mistakes holds it once) and
-//! shown through an [`Excerpt`](crate::report::excerpt::Excerpt): a window of a long
-//! line, control characters escaped.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use miette::{LabeledSpan, SourceCode, SourceSpan};
+use miette::{LabeledSpan, NamedSource, SourceCode, SourceSpan};
 
 use crate::document::Span;
-use crate::report::excerpt::{self, ExcerptSource};
 
 /// An error located in a file's text.
 #[derive(Debug)]
@@ -22,16 +17,15 @@ pub struct SourceError {
     pub code: &'static str,
     /// The headline.
     pub message: String,
-    /// The file's name and text, when it could be read.
-    pub src: Option<(String, Arc<str>)>,
-    /// Where, when known (bytes of the file).
+    /// The file's name and text, when it could be read (shared: an error with many
+    /// related mistakes holds the text once).
+    pub src: Option<NamedSource<Arc<str>>>,
+    /// Where, when known.
     pub span: Option<SourceSpan>,
     /// A hint, when there is one.
     pub help: Option<String>,
     /// Further mistakes in the same file.
     pub related: Vec<SourceError>,
-    /// What is shown of the file, made when first rendered.
-    shown: OnceLock<Option<ExcerptSource>>,
 }
 
 impl SourceError {
@@ -44,14 +38,13 @@ impl SourceError {
             span: None,
             help: None,
             related: Vec::new(),
-            shown: OnceLock::new(),
         }
     }
 
     /// The file it is about: its name as reported and its text (pass an `Arc<str>` to
     /// share one text between errors).
     pub fn with_source(mut self, name: &str, text: impl Into<Arc<str>>) -> Self {
-        self.src = Some((name.to_string(), text.into()));
+        self.src = Some(NamedSource::new(name, text.into()));
         self
     }
 
@@ -89,26 +82,20 @@ impl SourceError {
 }
 
 impl SourceError {
-    /// The excerpt shown for the span, when there are a text and a span.
-    fn shown(&self) -> Option<&ExcerptSource> {
-        self.shown
-            .get_or_init(|| {
-                let (name, text) = self.src.as_ref()?;
-                let span = self.span?;
-                let start = span.offset().min(text.len());
-                let end = (span.offset() + span.len()).min(text.len());
-                let index = crate::locate::LineIndex::new(text);
-                let (lines, first_line) = index.context(Span::new(start, end));
-                let position = index.position(start);
-                Some(ExcerptSource::new(
-                    name,
-                    &text[lines.start..lines.end],
-                    first_line,
-                    start - lines.start..end - lines.start,
-                    position,
-                ))
-            })
-            .as_ref()
+    /// The span cut to the end of its first line: an error about a whole file (a schema
+    /// that is not valid at its root, say) shows one line, not the file.
+    fn first_line_of_span(&self) -> Option<SourceSpan> {
+        let span = self.span?;
+        let Some(text) = self.src.as_ref().map(|s| s.inner()) else {
+            return Some(span);
+        };
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let len = text
+            .get(start..end)
+            .and_then(|s| s.find('\n'))
+            .unwrap_or(end - start);
+        Some(SourceSpan::new(start.into(), len))
     }
 }
 
@@ -119,7 +106,7 @@ pub fn to_source_span(span: Span) -> SourceSpan {
 
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&excerpt::text(&self.message))
+        f.write_str(&self.message)
     }
 }
 
@@ -133,15 +120,15 @@ impl miette::Diagnostic for SourceError {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()
-            .map(|h| Box::new(excerpt::text(h)) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.shown().map(|s| s as &dyn SourceCode)
+        self.src.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.shown()?.span();
+        let span = self.first_line_of_span()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some("here".to_string()),
             span,

@@ -6,7 +6,9 @@
 //! - the other files of the repository are still checked: a control file, which the
 //!   control policy always flags, is in the JSON report;
 //! - every `--report` file is written;
-//! - the run's peak memory stays under [`MAX_RSS_MIB`];
+//! - the run's peak memory stays under [`MAX_RSS_MIB`] (runs take turns, so the peak of
+//!   all the children waited for so far, which `getrusage` gives, rises only with a run
+//!   that needed more than every run before it: that run is the one measured);
 //! - what reaches a terminal or a pull request is escaped or inert.
 //!
 //! The largest cases are the repros scaled to a debug build's speed; each still
@@ -27,6 +29,29 @@ const MAX_RSS_MIB: u64 = 300;
 
 /// Every run is killed after this long: a hang fails the case instead of the suite.
 const TIMEOUT_SECONDS: u64 = 120;
+
+/// Runs take turns (see the module documentation).
+static ONE_RUN_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs `command` and checks its peak memory.
+fn measured(command: common::Goldenpath) -> Output {
+    let _turn = ONE_RUN_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let before = peak_child_rss_mib();
+    let out = command.timeout(TIMEOUT_SECONDS).run();
+    let after = peak_child_rss_mib();
+    if after > before {
+        eprintln!("peak memory: {after} MiB");
+        assert!(
+            after < MAX_RSS_MIB,
+            "peak memory {after} MiB (limit {MAX_RSS_MIB} MiB)"
+        );
+    } else {
+        eprintln!("peak memory: at most {before} MiB");
+    }
+    out
+}
 
 /// Flags the control file; `echo` files get their whole input back as a warning (and their
 /// `message`, as it is), so a test can see what a policy would see.
@@ -89,25 +114,13 @@ impl Case {
     fn check_with(&self, command: common::Goldenpath, args: &[&str]) -> Run {
         let out_dir = self.root().join("out");
         std::fs::create_dir_all(&out_dir).expect("mkdir out");
-        let mut command = command.timeout(TIMEOUT_SECONDS).args([
-            "check",
-            "-p",
-            "policy",
-            "--policy-timeout",
-            "60s",
-        ]);
+        let mut command = command.args(["check", "-p", "policy", "--policy-timeout", "60s"]);
         for format in REPORTS {
             command = command
                 .arg("--report")
                 .arg(format!("{format}={}", out_dir.join(format).display()));
         }
-        let out = command.args(args).run();
-        let peak = peak_child_rss_mib();
-        assert!(
-            peak < MAX_RSS_MIB,
-            "peak memory {peak} MiB (limit {MAX_RSS_MIB} MiB)"
-        );
-        eprintln!("peak memory of the runs so far: {peak} MiB");
+        let out = measured(command.args(args));
         let reports = REPORTS
             .iter()
             .map(|f| {
@@ -370,8 +383,8 @@ fn odd_file_names_are_checked_and_escaped() {
     assert_eq!(checked, names.len() + 2, "every file checked");
     assert!(!run.out.stdout.contains('\u{1b}'), "{}", run.out.stdout);
     assert!(!run.out.stdout.contains('\u{202e}'));
-    assert!(run.out.stdout.contains("esc\\x1b[2Jclear.yaml"));
-    assert!(run.out.stdout.contains("new\\nline.yaml"));
+    assert!(run.out.stdout.contains("esc\\u{1b}[2Jclear.yaml"));
+    assert!(run.out.stdout.contains("new\\u{a}line.yaml"));
     // One workflow command per finding, whatever the names.
     let github = run.report("github");
     assert_eq!(github.lines().count(), run.findings().len(), "{github}");
@@ -509,14 +522,14 @@ fn a_truncated_one_line_json_file() {
     assert!(run.out.stdout.len() < 10_000);
 }
 
-/// 3. A 200 KB one-line Deployment with 1,000 containers: thousands of findings of the
+/// 3. A 180 KB one-line Deployment with 400 containers: thousands of findings of the
 ///    pack on one line (each finding holding its own copy of the line, or printing it,
-///    needs gigabytes).
+///    needs half a gigabyte).
 #[test]
-fn a_one_line_deployment_with_a_thousand_containers() {
+fn a_one_line_deployment_with_hundreds_of_containers() {
     let case = Case::new();
-    let pad = "p".repeat(150);
-    let containers: Vec<String> = (0..1_000)
+    let pad = "p".repeat(400);
+    let containers: Vec<String> = (0..400)
         .map(|i| format!("{{\"name\":\"c{i}\",\"image\":\"nginx:latest\",\"x-pad\":\"{pad}\"}}"))
         .collect();
     case.write(
@@ -567,11 +580,12 @@ fn an_array_of_documents_each_with_a_warning() {
         .starts_with("19900 more findings of rule main.warn")));
 }
 
-/// 5. Parsers are linear: 200,000 keys in each of the formats that were quadratic.
+/// 5. Parsers are linear: 100,000 keys in each of the formats that were quadratic (40,000
+///    took 12 times as long as 10,000; an 8 MB `.env` did not finish in 15 minutes).
 #[test]
 fn many_keys_parse_in_linear_time() {
     let case = Case::new();
-    let n = 200_000;
+    let n = 100_000;
     let lines = |f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>().join("\n");
     case.write(".env", lines(&|i| format!("KEY_{i}=value")));
     case.write("a.properties", lines(&|i| format!("key.{i}=value")));
@@ -733,12 +747,12 @@ fn terminal_escapes_are_shown_not_sent() {
         assert!(!out.contains(raw), "{raw:?} reached the terminal:\n{out}");
     }
     assert!(
-        out.contains("\\x1b[2J\\x1b]8;;https://evil.test\\x07click"),
+        out.contains("\\u{1b}[2J\\u{1b}]8;;https://evil.test\\u{7}click"),
         "{out}"
     );
-    assert!(out.contains("name\\x1b[31m.yaml"), "{out}");
+    assert!(out.contains("name\\u{1b}[31m.yaml"), "{out}");
     assert!(
-        out.contains("\\x1b[2J\\x1b]0;title\\x07"),
+        out.contains("\\u{1b}[2J\\u{1b}]0;title\\u{7}"),
         "the raw line:\n{out}"
     );
 }
@@ -750,12 +764,11 @@ fn terminal_escapes_are_shown_not_sent() {
 /// (exit 2) without showing `secret`.
 fn refused(case: &Case, config: &str, secret: &str) -> Output {
     case.write("goldenpath.toml", config);
-    let out = goldenpath(case.root())
-        .env(ENV_SECRET.0, ENV_SECRET.1)
-        .timeout(TIMEOUT_SECONDS)
-        .args(["check", "repo"])
-        .run();
-    assert!(peak_child_rss_mib() < MAX_RSS_MIB);
+    let out = measured(
+        goldenpath(case.root())
+            .env(ENV_SECRET.0, ENV_SECRET.1)
+            .args(["check", "repo"]),
+    );
     assert_eq!(out.code, 2, "{}", out.stderr);
     for secret in [secret, ENV_SECRET.1] {
         assert!(
@@ -822,13 +835,22 @@ fn a_schema_ref_out_of_the_repository_is_refused() {
 }
 
 #[test]
+fn paths_on_the_command_line_replace_outside_configuration_paths() {
+    let case = Case::new();
+    case.write("goldenpath.toml", "data = [\"/proc/self/environ\"]\n");
+    write(case.root().join("data/ok.json"), "{\"ok\": true}");
+    let run = case.check(&["-d", "data", "repo"]);
+    run.completed(1);
+}
+
+#[test]
 fn special_files_given_on_the_command_line_are_not_read() {
     let case = Case::new();
-    let out = goldenpath(case.root())
-        .env(ENV_SECRET.0, ENV_SECRET.1)
-        .timeout(TIMEOUT_SECONDS)
-        .args(["check", "-p", "policy", "-d", "/proc/self/environ", "repo"])
-        .run();
+    let out = measured(
+        goldenpath(case.root())
+            .env(ENV_SECRET.0, ENV_SECRET.1)
+            .args(["check", "-p", "policy", "-d", "/proc/self/environ", "repo"]),
+    );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(!out.stderr.contains(ENV_SECRET.1), "{}", out.stderr);
     assert!(out.stderr.contains("pseudo-file"), "{}", out.stderr);

@@ -29,20 +29,65 @@ pub(crate) fn flagged_line(diagnostic: &Diagnostic) -> String {
 
 /// One fingerprint per diagnostic, in the same order: 16 hex digits, `:`, occurrence.
 pub(crate) fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
+    numbered(diagnostics.iter())
+}
+
+fn numbered<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) -> Vec<String> {
     let mut seen: HashMap<u64, usize> = HashMap::new();
+    // Findings of one rule on one line share a hash: hash each (rule, file, line) once,
+    // so thousands of findings on one long line cost one pass over it, not thousands.
+    let mut hashes: HashMap<(&str, &str, usize, usize), u64> = HashMap::new();
     diagnostics
-        .iter()
         .map(|d| {
-            let hash = fnv1a(&[
-                d.rule.as_bytes(),
-                d.file.as_bytes(),
-                flagged_line(d).as_bytes(),
-            ]);
+            let line = match (&d.snippet, d.region) {
+                (Some(s), Some(r)) => (
+                    std::sync::Arc::as_ptr(&s.source).cast::<u8>() as usize,
+                    r.start.line,
+                ),
+                _ => (0, 0),
+            };
+            let hash = *hashes
+                .entry((d.rule.as_str(), d.file.as_str(), line.0, line.1))
+                .or_insert_with(|| {
+                    fnv1a(&[
+                        d.rule.as_bytes(),
+                        d.file.as_bytes(),
+                        flagged_line(d).as_bytes(),
+                    ])
+                });
             let occurrence = seen.entry(hash).or_insert(0);
             *occurrence += 1;
             format!("{hash:016x}:{occurrence}")
         })
         .collect()
+}
+
+/// The fingerprints of two sets of findings, each sorted in report order, as if they
+/// were one report: occurrences are numbered over both, in report order (the reported
+/// finding first on a tie).
+pub(crate) fn fingerprint_all(
+    reported: &[Diagnostic],
+    suppressed: &[&Diagnostic],
+) -> (Vec<String>, Vec<String>) {
+    if suppressed.is_empty() {
+        return (fingerprints(reported), Vec::new());
+    }
+    let mut all: Vec<(usize, &Diagnostic)> = reported
+        .iter()
+        .map(|d| (0, d))
+        .chain(suppressed.iter().map(|d| (1, *d)))
+        .collect();
+    all.sort_by(|a, b| a.1.sort_key().cmp(&b.1.sort_key()));
+    let prints = numbered(all.iter().map(|(_, d)| *d));
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    for ((which, _), print) in all.into_iter().zip(prints) {
+        if which == 0 {
+            first.push(print);
+        } else {
+            second.push(print);
+        }
+    }
+    (first, second)
 }
 
 /// 64-bit FNV-1a over the parts, each followed by a 0xff byte (which never occurs in
