@@ -105,6 +105,14 @@ impl Case {
         write(self.repo().join(relative), contents);
     }
 
+    /// Adds `policy/<name>.rego`: `rules` in package `main`.
+    fn policy(&self, name: &str, rules: &str) {
+        write(
+            self.root().join(format!("policy/{name}.rego")),
+            format!("package main\n\nimport rego.v1\n\n{rules}\n"),
+        );
+    }
+
     /// `goldenpath check -p policy <args>` in the case's directory, writing every report
     /// to `out/`; `args` end with the paths checked.
     fn check(&self, args: &[&str]) -> Run {
@@ -136,6 +144,12 @@ impl Case {
 }
 
 impl Run {
+    /// Standard output is shorter than `bytes`.
+    fn prints_less_than(&self, bytes: usize) {
+        let len = self.out.stdout.len();
+        assert!(len < bytes, "{len} bytes on standard output");
+    }
+
     /// The run ended with `code`, wrote every report, and checked the control file.
     fn completed(&self, code: i32) -> &Self {
         self.exited(code);
@@ -489,9 +503,9 @@ fn yaml_aliases_count_towards_the_depth_limit_in_parse_file() {
 #[test]
 fn findings_past_column_65535_are_shown() {
     let case = Case::new();
-    write(
-        case.root().join("policy/replicas.rego"),
-        "package main\n\nimport rego.v1\n\ndeny contains {\"msg\": \"replicas below 2\", \"path\": [\"spec\", \"replicas\"]} if input.spec.replicas < 2\n",
+    case.policy(
+        "replicas",
+        "deny contains {\"msg\": \"replicas below 2\", \"path\": [\"spec\", \"replicas\"]} if input.spec.replicas < 2",
     );
     let pad = "y".repeat(70_000);
     case.write(
@@ -507,7 +521,7 @@ fn findings_past_column_65535_are_shown() {
         "{}",
         run.out.stdout
     );
-    assert!(run.out.stdout.len() < 10_000);
+    run.prints_less_than(10_000);
 }
 
 #[test]
@@ -519,7 +533,7 @@ fn a_truncated_one_line_json_file() {
     let run = case.check(&["repo"]);
     run.completed(1);
     assert_eq!(run.of("parse-error", "repo/p.json").len(), 1);
-    assert!(run.out.stdout.len() < 10_000);
+    run.prints_less_than(10_000);
 }
 
 /// 3. A 180 KB one-line Deployment with 400 containers: thousands of findings of the
@@ -556,11 +570,7 @@ fn a_one_line_deployment_with_hundreds_of_containers() {
             .any(|f| f.message.contains("more findings of rule") && f.message.contains("not shown")),
         "a summary finding"
     );
-    assert!(
-        run.out.stdout.len() < 2_000_000,
-        "{} bytes",
-        run.out.stdout.len()
-    );
+    run.prints_less_than(2_000_000);
 }
 
 /// 3. A one-line JSON array of 20,000 documents, each with a warning.
@@ -600,10 +610,7 @@ fn many_keys_parse_in_linear_time() {
 #[test]
 fn a_whole_file_finding_on_a_minified_file() {
     let case = Case::new();
-    write(
-        case.root().join("policy/whole.rego"),
-        "package main\n\nimport rego.v1\n\ndeny contains \"the whole file\" if input.whole\n",
-    );
+    case.policy("whole", "deny contains \"the whole file\" if input.whole");
     let items = vec!["{\"k\":1,\"v\":\"abcdefghij\"}"; 200_000].join(",");
     case.write(
         "big.json",
@@ -612,20 +619,16 @@ fn a_whole_file_finding_on_a_minified_file() {
     let run = case.check(&["repo"]);
     run.completed(1);
     assert_eq!(run.of("main.deny", "repo/big.json").len(), 1);
-    assert!(
-        run.out.stdout.len() < 10_000,
-        "{} bytes",
-        run.out.stdout.len()
-    );
+    run.prints_less_than(10_000);
 }
 
 /// 6. A finding on each of 130 lines of 60,000 characters.
 #[test]
 fn findings_on_many_long_lines() {
     let case = Case::new();
-    write(
-        case.root().join("policy/keys.rego"),
-        "package main\n\nimport rego.v1\n\ndeny contains {\"msg\": sprintf(\"key %s\", [k]), \"path\": [k]} if some k, _ in input\n",
+    case.policy(
+        "keys",
+        "deny contains {\"msg\": sprintf(\"key %s\", [k]), \"path\": [k]} if some k, _ in input",
     );
     let lines: Vec<String> = (0..130)
         .map(|i| format!("k{i}: \"{}\"", "z".repeat(60_000)))
@@ -634,11 +637,7 @@ fn findings_on_many_long_lines() {
     let run = case.check(&["repo"]);
     run.completed(1);
     assert_eq!(run.of("main.deny", "repo/long.yaml").len(), 100 + 1);
-    assert!(
-        run.out.stdout.len() < 200_000,
-        "{} bytes",
-        run.out.stdout.len()
-    );
+    run.prints_less_than(200_000);
 }
 
 /// 7. Three patterns that each reach the backtracking limit give three findings.
@@ -736,9 +735,9 @@ fn terminal_escapes_are_shown_not_sent() {
     );
     case.write("raw.json", "{\"a\": \"\u{1b}[2J\u{1b}]0;title\u{7}");
     case.write("name\u{1b}[31m.yaml", "control: true\n");
-    write(
-        case.root().join("policy/esc.rego"),
-        "package main\n\nimport rego.v1\n\ndeny contains {\"msg\": sprintf(\"title %s\", [input.title]), \"path\": [\"title\"]} if input.title\n",
+    case.policy(
+        "esc",
+        "deny contains {\"msg\": sprintf(\"title %s\", [input.title]), \"path\": [\"title\"]} if input.title",
     );
     let run = case.check(&["repo"]);
     run.completed(1);

@@ -386,6 +386,16 @@ mod tests {
         assert!(cut.ends_with('…'));
     }
 
+    /// The `n` characters a line shows under its first mark.
+    fn under_first_mark(shown: &ShownLine, n: usize) -> String {
+        shown
+            .text
+            .chars()
+            .skip(shown.marks[0].start)
+            .take(n)
+            .collect()
+    }
+
     #[test]
     fn a_mark_far_along_a_huge_line_costs_a_window() {
         // 5 MB on one line, the mark past column 4,000,000: the same window as on a short
@@ -394,13 +404,7 @@ mod tests {
         let shown = show_line(&line, std::slice::from_ref(&(4_000_000..4_000_006)), 200);
         assert_eq!(shown.text.chars().count(), 200);
         assert!(shown.text.starts_with('…') && shown.text.ends_with('…'));
-        let visible: String = shown
-            .text
-            .chars()
-            .skip(shown.marks[0].start)
-            .take(6)
-            .collect();
-        assert_eq!(visible, "TARGET");
+        assert_eq!(under_first_mark(&shown, 6), "TARGET");
         let short = format!("{}TARGET{}", "x".repeat(1_000), "y".repeat(1_000));
         let same = show_line(&short, std::slice::from_ref(&(1_000..1_006)), 200);
         assert_eq!(shown, same);
@@ -417,13 +421,7 @@ mod tests {
     fn escapes_in_a_window_keep_marks_aligned() {
         let line = format!("{}\u{1b}[2Jname{}", "a".repeat(1_000), "b".repeat(1_000));
         let shown = show_line(&line, std::slice::from_ref(&(1_004..1_008)), 100);
-        let visible: String = shown
-            .text
-            .chars()
-            .skip(shown.marks[0].start)
-            .take(4)
-            .collect();
-        assert_eq!(visible, "name");
+        assert_eq!(under_first_mark(&shown, 4), "name");
         assert!(shown.text.contains("\\u{1b}[2J") && !shown.text.contains('\u{1b}'));
     }
 }
