@@ -230,7 +230,8 @@ pub fn notes(report: &Report) -> String {
     for id in &report.summary.unmatched_schemas {
         let _ = writeln!(
             out,
-            "warning: schema mapping `{id}` matched no files (check its `files` globs)"
+            "warning: schema mapping `{}` matched no files (check its `files` globs)",
+            shown_text(id)
         );
     }
     let unevaluated = &report.summary.unevaluated_packages;
@@ -243,11 +244,11 @@ pub fn notes(report: &Report) -> String {
             } else {
                 "packages"
             },
-            unevaluated.join(", ")
+            shown_text(&unevaluated.join(", "))
         );
     }
     for warning in &report.summary.unmatched_selectors {
-        let _ = writeln!(out, "warning: {warning}");
+        let _ = writeln!(out, "warning: {}", shown_text(warning));
     }
     if report.summary.baseline_fixed > 0 {
         out.push_str(&format!(
