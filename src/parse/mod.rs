@@ -6,14 +6,18 @@
 
 mod dockerfile;
 mod dotenv;
+mod edn;
 mod hcl2;
 mod ignore;
 mod ini;
 mod json;
 mod jsonc;
+mod nginx;
 mod object;
 mod properties;
+mod scan;
 mod toml;
+mod vcl;
 mod xml;
 mod yaml;
 
@@ -80,6 +84,11 @@ pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> 
         Format::Properties => properties::parse(text).map(one),
         Format::Xml => xml::parse(text).map(one),
         Format::Ignore => Ok(one(ignore::parse(text))),
+        Format::Edn => edn::parse(text).map(one),
+        Format::Nginx => nginx::parse(text).map(one),
+        Format::Vcl => vcl::parse(text).map(one),
+        #[allow(unreachable_patterns)]
+        _ => Err(SyntaxError::new("not yet", Span::default())),
     }?;
     match too_deep(&roots) {
         None => Ok(roots),
