@@ -7,7 +7,9 @@
 mod dockerfile;
 mod dotenv;
 mod edn;
+mod hcl1;
 mod hcl2;
+mod hocon;
 mod ignore;
 mod ini;
 mod json;
@@ -87,6 +89,8 @@ pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> 
         Format::Edn => edn::parse(text).map(one),
         Format::Nginx => nginx::parse(text).map(one),
         Format::Vcl => vcl::parse(text).map(one),
+        Format::Hcl1 => hcl1::parse(text).map(one),
+        Format::Hocon => hocon::parse(text).map(one),
         #[allow(unreachable_patterns)]
         _ => Err(SyntaxError::new("not yet", Span::default())),
     }?;
