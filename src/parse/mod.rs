@@ -4,6 +4,7 @@
 //! [`Node`]s. This module owns reading (size limit, UTF-8) and turns every failure into a
 //! [`ParseFailure`] with the position the parser reported, so a bad file never stops a run.
 
+mod cue;
 mod dockerfile;
 mod dotenv;
 mod edn;
@@ -91,6 +92,7 @@ pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> 
         Format::Vcl => vcl::parse(text).map(one),
         Format::Hcl1 => hcl1::parse(text).map(one),
         Format::Hocon => hocon::parse(text).map(one),
+        Format::Cue => cue::parse(text).map(one),
         #[allow(unreachable_patterns)]
         _ => Err(SyntaxError::new("not yet", Span::default())),
     }?;
