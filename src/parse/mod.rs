@@ -5,6 +5,7 @@
 //! [`ParseFailure`] with the position the parser reported, so a bad file never stops a run.
 
 mod cue;
+mod cyclonedx;
 mod dockerfile;
 mod dotenv;
 mod edn;
@@ -19,6 +20,7 @@ mod nginx;
 mod object;
 mod properties;
 mod scan;
+mod spdx;
 mod toml;
 mod vcl;
 mod xml;
@@ -93,6 +95,8 @@ pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> 
         Format::Hcl1 => hcl1::parse(text).map(one),
         Format::Hocon => hocon::parse(text).map(one),
         Format::Cue => cue::parse(text).map(one),
+        Format::Spdx => spdx::parse(text).map(one),
+        Format::Cyclonedx => cyclonedx::parse(text).map(one),
         #[allow(unreachable_patterns)]
         _ => Err(SyntaxError::new("not yet", Span::default())),
     }?;
