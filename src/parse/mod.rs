@@ -16,6 +16,7 @@ mod ignore;
 mod ini;
 mod json;
 mod jsonc;
+mod jsonnet;
 mod nginx;
 mod object;
 mod properties;
@@ -76,6 +77,17 @@ impl SyntaxError {
 /// Parses `text` as `format` into its root values (several for multi-document YAML,
 /// none for an empty YAML stream).
 pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> {
+    parse_text_at(format, text, None)
+}
+
+/// Parses `text`, read from the file at `path` when it is one, as `format`: the formats
+/// that read other files (Jsonnet's imports, text protos' `.proto` schemas) find them
+/// from there.
+pub fn parse_text_at(
+    format: Format,
+    text: &str,
+    path: Option<&Path>,
+) -> Result<Vec<Node>, SyntaxError> {
     let one = |node: Node| vec![node];
     let roots = match format {
         Format::Json => json::parse(text).map(one),
@@ -97,6 +109,7 @@ pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> 
         Format::Cue => cue::parse(text).map(one),
         Format::Spdx => spdx::parse(text).map(one),
         Format::Cyclonedx => cyclonedx::parse(text).map(one),
+        Format::Jsonnet => jsonnet::parse(text, path).map(one),
         #[allow(unreachable_patterns)]
         _ => Err(SyntaxError::new("not yet", Span::default())),
     }?;
@@ -177,7 +190,7 @@ pub fn parse_file(
     max_size: u64,
 ) -> Result<Document, ParseFailure> {
     let source = read_source(path, file, max_size)?;
-    match parse_text(format, &source) {
+    match parse_text_at(format, &source, Some(path)) {
         Ok(roots) => Ok(Document {
             file: file.to_string(),
             format,
