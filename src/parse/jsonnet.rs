@@ -135,8 +135,9 @@ fn nesting(text: &str) -> Result<(), SyntaxError> {
     Ok(())
 }
 
-/// Gives every value the span described in the module documentation.
-fn locate(node: &mut Node, text: &str) {
+/// Gives every value of a computed document the span of the top-level field it is
+/// under (see the module documentation).
+pub(crate) fn locate(node: &mut Node, text: &str) {
     let spread = |node: &mut Node, span: Span| {
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
@@ -175,7 +176,7 @@ fn field_span(text: &str, key: &str) -> Option<Span> {
             let before_ok = at == 0
                 || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
             let after = text[at + form.len()..].trim_start_matches([' ', '\t']);
-            let after_ok = after.starts_with(':') || after.starts_with("+:");
+            let after_ok = after.starts_with(':') || after.starts_with("+:") || after.starts_with('{');
             (before_ok && after_ok).then(|| Span::new(at, at + form.len()))
         })
     })

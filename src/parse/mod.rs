@@ -22,6 +22,7 @@ mod object;
 mod properties;
 mod scan;
 mod spdx;
+mod textproto;
 mod toml;
 mod vcl;
 mod xml;
@@ -110,6 +111,7 @@ pub fn parse_text_at(
         Format::Spdx => spdx::parse(text).map(one),
         Format::Cyclonedx => cyclonedx::parse(text).map(one),
         Format::Jsonnet => jsonnet::parse(text, path).map(one),
+        Format::Textproto => textproto::parse(text, path).map(one),
         #[allow(unreachable_patterns)]
         _ => Err(SyntaxError::new("not yet", Span::default())),
     }?;
