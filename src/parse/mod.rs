@@ -9,6 +9,7 @@ mod cyclonedx;
 mod dockerfile;
 mod dotenv;
 mod edn;
+mod groovy;
 mod hcl1;
 mod hcl2;
 mod hocon;
@@ -112,8 +113,7 @@ pub fn parse_text_at(
         Format::Cyclonedx => cyclonedx::parse(text).map(one),
         Format::Jsonnet => jsonnet::parse(text, path).map(one),
         Format::Textproto => textproto::parse(text, path).map(one),
-        #[allow(unreachable_patterns)]
-        _ => Err(SyntaxError::new("not yet", Span::default())),
+        Format::Groovy => groovy::parse(text).map(one),
     }?;
     match too_deep(&roots) {
         None => Ok(roots),
