@@ -33,8 +33,14 @@ fn parse_snapshots() {
         ("groovy", &["jenkins/Jenkinsfile.safe"]),
         ("textproto", &["textproto/pass.textproto"]),
         ("spdx", &["spdx/sbom.spdx"]),
-        ("cyclonedx_json", &["--parser", "cyclonedx", "cyclonedx/cyclonedx.json"]),
-        ("cyclonedx_xml", &["--parser", "cyclonedx", "cyclonedx/cyclonedx.xml"]),
+        (
+            "cyclonedx_json",
+            &["--parser", "cyclonedx", "cyclonedx/cyclonedx.json"],
+        ),
+        (
+            "cyclonedx_xml",
+            &["--parser", "cyclonedx", "cyclonedx/cyclonedx.xml"],
+        ),
     ];
     for (name, args) in cases {
         insta::assert_snapshot!(format!("conftest_parse_{name}"), parsed(args));
@@ -62,35 +68,96 @@ fn acceptance_cases() {
         ("hcl1/policy/gke.rego", &["hcl1/gke.tf"], 0, None),
         (
             "hcl1/policy/gke_combine.rego",
-            &["hcl1/gke.tf", "--combine", "--parser", "hcl1", "--all-namespaces"],
+            &[
+                "hcl1/gke.tf",
+                "--combine",
+                "--parser",
+                "hcl1",
+                "--all-namespaces",
+            ],
             0,
             None,
         ),
-        ("edn/policy", &["edn/sample_config.edn"], 1, Some("Applications in the production environment should have error only logging")),
-        ("hocon/policy", &["hocon/hocon.conf", "--parser", "hocon"], 1, Some("Play http server port should be 9000")),
-        ("vcl/policy", &["vcl/varnish.vcl"], 1, Some("default backend port should be 8080")),
-        ("jsonnet/policy", &["jsonnet/arith.jsonnet"], 1, Some("Concat array should be less than 3")),
-        ("cue/policy", &["cue/deployment.cue"], 1, Some("The image port should be 8080 in deployment.cue. you have : 8081")),
-        ("jenkins/policy", &["jenkins/Jenkinsfile"], 1, Some("Pipeline downloads a script and pipes it directly to an interpreter")),
+        (
+            "edn/policy",
+            &["edn/sample_config.edn"],
+            1,
+            Some("Applications in the production environment should have error only logging"),
+        ),
+        (
+            "hocon/policy",
+            &["hocon/hocon.conf", "--parser", "hocon"],
+            1,
+            Some("Play http server port should be 9000"),
+        ),
+        (
+            "vcl/policy",
+            &["vcl/varnish.vcl"],
+            1,
+            Some("default backend port should be 8080"),
+        ),
+        (
+            "jsonnet/policy",
+            &["jsonnet/arith.jsonnet"],
+            1,
+            Some("Concat array should be less than 3"),
+        ),
+        (
+            "cue/policy",
+            &["cue/deployment.cue"],
+            1,
+            Some("The image port should be 8080 in deployment.cue. you have : 8081"),
+        ),
+        (
+            "jenkins/policy",
+            &["jenkins/Jenkinsfile"],
+            1,
+            Some("Pipeline downloads a script and pipes it directly to an interpreter"),
+        ),
         ("jenkins/policy", &["jenkins/Jenkinsfile.safe"], 0, None),
         ("nginx/policy", &["nginx/nginx.conf"], 0, None),
         ("spdx/policy", &["spdx/sbom.spdx"], 0, None),
-        ("cyclonedx/policy", &["cyclonedx/cyclonedx.json", "--parser", "cyclonedx"], 0, None),
-        ("cyclonedx/policy", &["cyclonedx/cyclonedx.xml", "--parser", "cyclonedx"], 0, None),
-        ("textproto/policy", &["textproto/"], 1, Some("fail: Power level must be over 9000")),
+        (
+            "cyclonedx/policy",
+            &["cyclonedx/cyclonedx.json", "--parser", "cyclonedx"],
+            0,
+            None,
+        ),
+        (
+            "cyclonedx/policy",
+            &["cyclonedx/cyclonedx.xml", "--parser", "cyclonedx"],
+            0,
+            None,
+        ),
+        (
+            "textproto/policy",
+            &["textproto/"],
+            1,
+            Some("fail: Power level must be over 9000"),
+        ),
     ];
     for (policy, args, code, message) in cases {
         let (got, messages) = check(policy, args);
         assert_eq!(got, *code, "{policy} {args:?}: {messages:?}");
         if let Some(message) = message {
-            assert!(messages.iter().any(|m| m == message), "{policy} {args:?}: {messages:?}");
+            assert!(
+                messages.iter().any(|m| m == message),
+                "{policy} {args:?}: {messages:?}"
+            );
         }
     }
 }
 
 #[test]
 fn jenkins_finding_is_on_the_step() {
-    let out = goldenpath(&["check", "--format", "json", "-p", "jenkins/policy", "jenkins/Jenkinsfile"]);
+    let out = goldenpath(&[
+        "check",
+        "--format",
+        "json",
+        "-p",
+        "jenkins/policy",
+        "jenkins/Jenkinsfile",
+    ]);
     let found = common::findings(&out.json());
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].line, Some(6));
@@ -99,8 +166,17 @@ fn jenkins_finding_is_on_the_step() {
 #[test]
 fn textproto_without_a_schema_cannot_look_up_its_message() {
     let dir = tempfile::tempdir().expect("dir");
-    common::write(dir.path().join("a.textproto"), "# proto-message: x.Y\nname: \"a\"\n");
-    let out = common::goldenpath(dir.path()).args(["parse", "a.textproto"]).run();
+    common::write(
+        dir.path().join("a.textproto"),
+        "# proto-message: x.Y\nname: \"a\"\n",
+    );
+    let out = common::goldenpath(dir.path())
+        .args(["parse", "a.textproto"])
+        .run();
     assert_ne!(out.code, 0);
-    assert!(out.stderr.contains("look up message type"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("look up message type"),
+        "{}",
+        out.stderr
+    );
 }

@@ -101,7 +101,11 @@ fn field(cursor: &mut Cursor<'_>, depth: usize) -> Result<(String, Span, Node), 
             cursor.advance(1);
         }
         Some(b'?') | Some(b'!') => {
-            let what = if cursor.peek() == Some(b'?') { "an optional field" } else { "a required field" };
+            let what = if cursor.peek() == Some(b'?') {
+                "an optional field"
+            } else {
+                "a required field"
+            };
             return Err(unsupported(cursor, cursor.pos(), what));
         }
         Some(b'=') => return Err(unsupported(cursor, key_span.start, "an alias")),
@@ -119,7 +123,11 @@ fn field(cursor: &mut Cursor<'_>, depth: usize) -> Result<(String, Span, Node), 
             let span = Span::new(value_start, value.span.end);
             let mut object = ObjectBuilder::new();
             object.upsert(inner, inner_span, value);
-            return Ok((key, key_span, Node::new(span, NodeKind::Object(object.into_members()))));
+            return Ok((
+                key,
+                key_span,
+                Node::new(span, NodeKind::Object(object.into_members())),
+            ));
         }
     }
     let value = value(cursor, depth + 1)?;
@@ -193,9 +201,8 @@ fn unify(existing: &mut Node, value: Node, key: &str) -> Result<(), SyntaxError>
 fn same(a: &NodeKind, b: &NodeKind) -> bool {
     let json = |k: &NodeKind| Node::new(Span::default(), k.clone()).to_json();
     match (a, b) {
-        (NodeKind::Array(_) | NodeKind::Object(_), _) | (_, NodeKind::Array(_) | NodeKind::Object(_)) => {
-            json(a) == json(b)
-        }
+        (NodeKind::Array(_) | NodeKind::Object(_), _)
+        | (_, NodeKind::Array(_) | NodeKind::Object(_)) => json(a) == json(b),
         _ => a == b,
     }
 }
@@ -207,7 +214,10 @@ fn value(cursor: &mut Cursor<'_>, depth: usize) -> Result<Node, SyntaxError> {
             check_depth(depth, cursor.here())?;
             cursor.advance(1);
             let members = fields(cursor, Some(b'}'), depth)?;
-            Node::new(cursor.since(start), NodeKind::Object(members.into_members()))
+            Node::new(
+                cursor.since(start),
+                NodeKind::Object(members.into_members()),
+            )
         }
         Some('[') => {
             check_depth(depth, cursor.here())?;
@@ -236,13 +246,15 @@ fn value(cursor: &mut Cursor<'_>, depth: usize) -> Result<Node, SyntaxError> {
         Some(c) if c.is_ascii_digit() || c == '-' || c == '.' => {
             let word = cursor.take_while(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
             let span = cursor.since(start);
-            number(word).map(|kind| Node::new(span, kind)).ok_or_else(|| {
-                if word == "-" {
-                    unsupported(cursor, start, "arithmetic")
-                } else {
-                    SyntaxError::new(format!("invalid number `{word}`"), span)
-                }
-            })?
+            number(word)
+                .map(|kind| Node::new(span, kind))
+                .ok_or_else(|| {
+                    if word == "-" {
+                        unsupported(cursor, start, "arithmetic")
+                    } else {
+                        SyntaxError::new(format!("invalid number `{word}`"), span)
+                    }
+                })?
         }
         Some(c) if is_ident_start(c) => {
             let word = cursor.take_while(is_ident);
@@ -255,7 +267,13 @@ fn value(cursor: &mut Cursor<'_>, depth: usize) -> Result<Node, SyntaxError> {
                 "int" | "float" | "string" | "bool" | "bytes" | "number" | "_" => {
                     return Err(unsupported(cursor, start, &format!("the type `{word}`")))
                 }
-                _ => return Err(unsupported(cursor, start, &format!("the reference `{word}`"))),
+                _ => {
+                    return Err(unsupported(
+                        cursor,
+                        start,
+                        &format!("the reference `{word}`"),
+                    ))
+                }
             }
         }
         Some('<' | '>' | '=' | '!') => return Err(unsupported(cursor, start, "a bound")),
@@ -265,7 +283,9 @@ fn value(cursor: &mut Cursor<'_>, depth: usize) -> Result<Node, SyntaxError> {
     };
     // An operator after a value makes it an expression.
     skip_blank(cursor, false)?;
-    let op = cursor.peek().filter(|b| b"|&+-*/".contains(b) && !cursor.looking_at("//"));
+    let op = cursor
+        .peek()
+        .filter(|b| b"|&+-*/".contains(b) && !cursor.looking_at("//"));
     if let Some(op) = op {
         let what = match op {
             b'|' => "a disjunction `|`",
@@ -310,7 +330,15 @@ fn string(cursor: &mut Cursor<'_>) -> Result<String, SyntaxError> {
     };
     let triple: String = std::iter::repeat_n(quote, 3).collect();
     let multi = cursor.looking_at(&triple);
-    let closer = format!("{}{}", if multi { triple.clone() } else { quote.to_string() }, "#".repeat(hashes));
+    let closer = format!(
+        "{}{}",
+        if multi {
+            triple.clone()
+        } else {
+            quote.to_string()
+        },
+        "#".repeat(hashes)
+    );
     cursor.advance(if multi { 3 } else { 1 });
     if multi && !cursor.eat(b'\n') {
         return Err(cursor.expected("a new line after the opening quotes"));
@@ -328,7 +356,11 @@ fn string(cursor: &mut Cursor<'_>) -> Result<String, SyntaxError> {
         if cursor.looking_at(&escape) {
             cursor.advance(escape.len());
             if cursor.peek() == Some(b'(') {
-                return Err(unsupported(cursor, cursor.pos() - escape.len(), "string interpolation `\\(`"));
+                return Err(unsupported(
+                    cursor,
+                    cursor.pos() - escape.len(),
+                    "string interpolation `\\(`",
+                ));
             }
             out.push(cursor.escape()?);
             continue;
@@ -343,7 +375,10 @@ fn string(cursor: &mut Cursor<'_>) -> Result<String, SyntaxError> {
         let last_newline = out.rfind('\n');
         let indent = last_newline.map_or("", |i| &out[i + 1..]).to_string();
         if !indent.trim().is_empty() {
-            return Err(SyntaxError::new("text before the closing quotes", cursor.since(start)));
+            return Err(SyntaxError::new(
+                "text before the closing quotes",
+                cursor.since(start),
+            ));
         }
         let body = last_newline.map_or("", |i| &out[..i]);
         let lines: Vec<&str> = body

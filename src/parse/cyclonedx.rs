@@ -48,13 +48,19 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     }
     let node = json::parse(text)?;
     if !matches!(node.kind, NodeKind::Object(_)) {
-        return Err(SyntaxError::new("a CycloneDX BOM is a JSON object", node.span));
+        return Err(SyntaxError::new(
+            "a CycloneDX BOM is a JSON object",
+            node.span,
+        ));
     }
     if let Some(version) = node.get("specVersion") {
         let known = matches!(&version.value.kind, NodeKind::String(v) if SPEC_VERSIONS.contains(&v.as_str()));
         if !known {
             return Err(SyntaxError::new(
-                format!("`specVersion` is not a CycloneDX version (one of {})", SPEC_VERSIONS.join(", ")),
+                format!(
+                    "`specVersion` is not a CycloneDX version (one of {})",
+                    SPEC_VERSIONS.join(", ")
+                ),
                 version.value.span,
             ));
         }
@@ -65,7 +71,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 fn from_xml(text: &str) -> Result<Node, SyntaxError> {
     let root = xml::parse(text)?;
     let Some(bom) = root.get("bom") else {
-        return Err(SyntaxError::new("the root element of a CycloneDX BOM is `<bom>`", root.span));
+        return Err(SyntaxError::new(
+            "the root element of a CycloneDX BOM is `<bom>`",
+            root.span,
+        ));
     };
     let span = bom.value.span;
     let namespace = bom.value.get("-xmlns").and_then(|m| match &m.value.kind {
@@ -75,11 +84,16 @@ fn from_xml(text: &str) -> Result<Node, SyntaxError> {
     let mut members = vec![Member {
         key: "bomFormat".to_string(),
         key_span: Span::new(span.start, span.start),
-        value: Node::new(Span::new(span.start, span.start), NodeKind::String("CycloneDX".into())),
+        value: Node::new(
+            Span::new(span.start, span.start),
+            NodeKind::String("CycloneDX".into()),
+        ),
     }];
     if let Some((ns, ns_span)) = namespace {
         let version = ns.rsplit('/').next().unwrap_or_default().to_string();
-        if !ns.starts_with("http://cyclonedx.org/schema/bom/") || !SPEC_VERSIONS.contains(&version.as_str()) {
+        if !ns.starts_with("http://cyclonedx.org/schema/bom/")
+            || !SPEC_VERSIONS.contains(&version.as_str())
+        {
             return Err(SyntaxError::new(
                 "the namespace of `<bom>` is not a CycloneDX schema",
                 ns_span,
@@ -103,7 +117,10 @@ fn from_xml(text: &str) -> Result<Node, SyntaxError> {
         }
         members.extend(converted);
     }
-    Ok(Node::new(Span::new(0, text.len()), NodeKind::Object(members)))
+    Ok(Node::new(
+        Span::new(0, text.len()),
+        NodeKind::Object(members),
+    ))
 }
 
 /// An element's value in the JSON shape; `name` is the element's name.
@@ -119,7 +136,10 @@ fn convert(node: &Node, name: &str) -> Node {
                         NodeKind::Array(items) => items.iter().collect(),
                         _ => vec![&m.value],
                     };
-                    values.into_iter().map(|v| item(v, name, &m.key)).collect::<Vec<_>>()
+                    values
+                        .into_iter()
+                        .map(|v| item(v, name, &m.key))
+                        .collect::<Vec<_>>()
                 })
                 .collect(),
             _ => Vec::new(),
@@ -229,7 +249,8 @@ mod tests {
 
     #[test]
     fn errors_have_positions() {
-        let err = parse(r#"{"bomFormat":"CycloneDX","specVersion":"not-a-version"}"#).expect_err("bad version");
+        let err = parse(r#"{"bomFormat":"CycloneDX","specVersion":"not-a-version"}"#)
+            .expect_err("bad version");
         assert_eq!(err.span.start, 39);
         assert!(parse("<notbom/>").is_err());
         assert!(parse("{").is_err());

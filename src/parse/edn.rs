@@ -107,10 +107,7 @@ fn value(cursor: &mut Cursor<'_>, depth: usize) -> Result<Node, SyntaxError> {
                     match (chars.next(), chars.next()) {
                         (Some(c), None) => c,
                         _ => {
-                            return Err(SyntaxError::new(
-                                "invalid character",
-                                cursor.since(start),
-                            ))
+                            return Err(SyntaxError::new("invalid character", cursor.since(start)))
                         }
                     }
                 }
@@ -146,7 +143,10 @@ fn scalar_text(word: &str, span: Span) -> Result<String, SyntaxError> {
     let bad = || SyntaxError::new(format!("invalid number `{word}`"), span);
     let digits = word.strip_prefix('+').unwrap_or(word);
     if let Some(int) = digits.strip_suffix('N') {
-        return int.parse::<i128>().map(|i| i.to_string()).map_err(|_| bad());
+        return int
+            .parse::<i128>()
+            .map(|i| i.to_string())
+            .map_err(|_| bad());
     }
     if let Ok(i) = digits.parse::<i64>() {
         return Ok(i.to_string());

@@ -32,7 +32,12 @@ struct Token {
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let tokens = lex(text)?;
     let lines = LineIndex::new(text);
-    let mut parser = Parser { text, tokens, at: 0, lines };
+    let mut parser = Parser {
+        text,
+        tokens,
+        at: 0,
+        lines,
+    };
     let statements = parser.statements(None, 1)?;
     Ok(parser.node("FileNode", Span::new(0, text.len()), statements))
 }
@@ -42,9 +47,34 @@ fn is_ident_start(c: char) -> bool {
 }
 
 const KEYWORDS: &[&str] = &[
-    "def", "if", "else", "for", "while", "try", "catch", "finally", "return", "new", "class",
-    "import", "package", "throw", "switch", "case", "default", "break", "continue", "in",
-    "instanceof", "as", "static", "final", "private", "public", "protected", "void",
+    "def",
+    "if",
+    "else",
+    "for",
+    "while",
+    "try",
+    "catch",
+    "finally",
+    "return",
+    "new",
+    "class",
+    "import",
+    "package",
+    "throw",
+    "switch",
+    "case",
+    "default",
+    "break",
+    "continue",
+    "in",
+    "instanceof",
+    "as",
+    "static",
+    "final",
+    "private",
+    "public",
+    "protected",
+    "void",
 ];
 
 /// Splits the text into tokens; slashy strings are recognised where an operand may begin.
@@ -72,11 +102,17 @@ fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
             return Ok(tokens);
         };
         let operand_expected = tokens.last().is_none_or(|t| {
-            newline || matches!(t.kind, "Operator" | "Punct") && !matches!(&text[t.span.start..t.span.end], ")" | "]" | "}")
+            newline
+                || matches!(t.kind, "Operator" | "Punct")
+                    && !matches!(&text[t.span.start..t.span.end], ")" | "]" | "}")
         });
         let kind = if is_ident_start(c) && !cursor.looking_at("$/") {
             let word = cursor.take_while(|c| c.is_alphanumeric() || c == '_' || c == '$');
-            if KEYWORDS.contains(&word) { "Keyword" } else { "Identifier" }
+            if KEYWORDS.contains(&word) {
+                "Keyword"
+            } else {
+                "Identifier"
+            }
         } else if c.is_ascii_digit() {
             cursor.take_while(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
             "NumberLiteral"
@@ -85,9 +121,18 @@ fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
             cursor.advance(3);
             match cursor.rest().find(quote) {
                 Some(i) => cursor.advance(i + 3),
-                None => return Err(SyntaxError::new("unterminated string", Span::new(start, start + 3))),
+                None => {
+                    return Err(SyntaxError::new(
+                        "unterminated string",
+                        Span::new(start, start + 3),
+                    ))
+                }
             }
-            if quote == "'''" { "StringLiteral" } else { "GString" }
+            if quote == "'''" {
+                "StringLiteral"
+            } else {
+                "GString"
+            }
         } else if c == '\'' || c == '"' {
             cursor.advance(1);
             loop {
@@ -97,17 +142,29 @@ fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
                     }
                     Some(q) if q == c => break,
                     Some('\n') | None => {
-                        return Err(SyntaxError::new("unterminated string", Span::new(start, start + 1)))
+                        return Err(SyntaxError::new(
+                            "unterminated string",
+                            Span::new(start, start + 1),
+                        ))
                     }
                     Some(_) => {}
                 }
             }
-            if c == '\'' { "StringLiteral" } else { "GString" }
+            if c == '\'' {
+                "StringLiteral"
+            } else {
+                "GString"
+            }
         } else if cursor.looking_at("$/") {
             cursor.advance(2);
             match cursor.rest().find("/$") {
                 Some(i) => cursor.advance(i + 2),
-                None => return Err(SyntaxError::new("unterminated string", Span::new(start, start + 2))),
+                None => {
+                    return Err(SyntaxError::new(
+                        "unterminated string",
+                        Span::new(start, start + 2),
+                    ))
+                }
             }
             "DollarSlashyStringLit"
         } else if c == '/' && operand_expected && !cursor.looking_at("/=") {
@@ -119,7 +176,10 @@ fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
                     }
                     Some('/') => break,
                     Some('\n') | None => {
-                        return Err(SyntaxError::new("unterminated slashy string", Span::new(start, start + 1)))
+                        return Err(SyntaxError::new(
+                            "unterminated slashy string",
+                            Span::new(start, start + 1),
+                        ))
                     }
                     Some(_) => {}
                 }
@@ -139,11 +199,17 @@ fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
                 None if "=+-*/%<>!?:&|^~@".contains(c) => {
                     cursor.bump();
                 }
-                None => return Err(cursor.error(format!("unexpected character `{}`", c.escape_debug()))),
+                None => {
+                    return Err(cursor.error(format!("unexpected character `{}`", c.escape_debug())))
+                }
             }
             "Operator"
         };
-        tokens.push(Token { kind, span: cursor.since(start), newline });
+        tokens.push(Token {
+            kind,
+            span: cursor.since(start),
+            newline,
+        });
         newline = false;
     }
 }
@@ -161,26 +227,41 @@ impl Parser<'_> {
     }
 
     fn peek_text(&self) -> &str {
-        self.peek().map_or("", |t| &self.text[t.span.start..t.span.end])
+        self.peek()
+            .map_or("", |t| &self.text[t.span.start..t.span.end])
     }
 
     fn is(&self, text: &str) -> bool {
-        self.peek().is_some_and(|t| matches!(t.kind, "Punct" | "Operator" | "Keyword") && self.peek_text() == text)
+        self.peek().is_some_and(|t| {
+            matches!(t.kind, "Punct" | "Operator" | "Keyword") && self.peek_text() == text
+        })
     }
 
     fn error(&self, message: &str) -> SyntaxError {
         match self.peek() {
-            Some(t) => SyntaxError::new(format!("{message}, found `{}`", &self.text[t.span.start..t.span.end]), t.span),
+            Some(t) => SyntaxError::new(
+                format!(
+                    "{message}, found `{}`",
+                    &self.text[t.span.start..t.span.end]
+                ),
+                t.span,
+            ),
             None => {
                 let end = self.text.len();
-                SyntaxError::new(format!("{message}, found the end of the file"), Span::new(end, end))
+                SyntaxError::new(
+                    format!("{message}, found the end of the file"),
+                    Span::new(end, end),
+                )
             }
         }
     }
 
     /// A node of `kind` whose position is its first child's.
     fn node(&self, kind: &str, span: Span, children: Vec<Node>) -> Node {
-        let (line, column) = match children.first().and_then(|c| c.get("line").zip(c.get("column"))) {
+        let (line, column) = match children
+            .first()
+            .and_then(|c| c.get("line").zip(c.get("column")))
+        {
             Some((l, c)) => (l.value.clone(), c.value.clone()),
             None => {
                 let (l, c) = self.lines.line_column(self.text, 0);
@@ -194,7 +275,11 @@ impl Parser<'_> {
             member("column", empty, column),
         ];
         if !children.is_empty() {
-            members.push(member("children", empty, Node::new(span, NodeKind::Array(children))));
+            members.push(member(
+                "children",
+                empty,
+                Node::new(span, NodeKind::Array(children)),
+            ));
         }
         Node::new(span, NodeKind::Object(members))
     }
@@ -273,7 +358,11 @@ impl Parser<'_> {
                     (j + 1).min(bytes.len())
                 } else if (bytes[i + 1] as char).is_alphabetic() || bytes[i + 1] == b'_' {
                     let mut j = i + 1;
-                    while j < bytes.len() && ((bytes[j] as char).is_alphanumeric() || bytes[j] == b'_' || bytes[j] == b'.') {
+                    while j < bytes.len()
+                        && ((bytes[j] as char).is_alphanumeric()
+                            || bytes[j] == b'_'
+                            || bytes[j] == b'.')
+                    {
                         j += 1;
                     }
                     j
@@ -291,7 +380,11 @@ impl Parser<'_> {
         let mut children = Vec::new();
         let count = parts.len();
         for (n, (s, e, interpolation)) in parts.into_iter().enumerate() {
-            let kind = if n == 0 { "GStringBegin" } else { "GStringPart" };
+            let kind = if n == 0 {
+                "GStringBegin"
+            } else {
+                "GStringPart"
+            };
             children.push(leaf(kind, span.start + s, &text[s..e]));
             if let Some((a, b)) = interpolation {
                 children.push(leaf("Interpolation", span.start + a, &text[a..b]));
@@ -304,8 +397,15 @@ impl Parser<'_> {
     }
 
     fn span_of(&self, from: usize) -> Span {
-        let start = self.tokens.get(from).map_or(self.text.len(), |t| t.span.start);
-        let end = self.at.checked_sub(1).and_then(|i| self.tokens.get(i)).map_or(start, |t| t.span.end);
+        let start = self
+            .tokens
+            .get(from)
+            .map_or(self.text.len(), |t| t.span.start);
+        let end = self
+            .at
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map_or(start, |t| t.span.end);
         Span::new(start, end.max(start))
     }
 
@@ -328,19 +428,28 @@ impl Parser<'_> {
 
     fn statement(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         let from = self.at;
-        let keyword = self.peek().filter(|t| t.kind == "Keyword").map(|_| self.peek_text().to_string());
+        let keyword = self
+            .peek()
+            .filter(|t| t.kind == "Keyword")
+            .map(|_| self.peek_text().to_string());
         match keyword.as_deref() {
             Some("def") => {
                 let mut children = vec![self.token().unwrap_or_else(|| unreachable!())];
                 children.push(self.expression(depth + 1)?);
                 return Ok(self.node("VarDecl", self.span_of(from), children));
             }
-            Some("if" | "for" | "while" | "try" | "catch" | "finally" | "else" | "switch" | "class" | "import" | "package" | "return" | "throw") => {
+            Some(
+                "if" | "for" | "while" | "try" | "catch" | "finally" | "else" | "switch" | "class"
+                | "import" | "package" | "return" | "throw",
+            ) => {
                 // Tokens up to the end of the statement, nested blocks as statements.
                 let mut children = Vec::new();
                 loop {
                     if self.is("{") {
-                        check_depth(2 * (depth + 2), self.peek().map_or(Span::default(), |t| t.span))?;
+                        check_depth(
+                            2 * (depth + 2),
+                            self.peek().map_or(Span::default(), |t| t.span),
+                        )?;
                         let open = self.at;
                         self.at += 1;
                         let inner = self.statements(Some("}"), depth + 2)?;
@@ -352,11 +461,16 @@ impl Parser<'_> {
                     } else if self.is("(") {
                         children.push(self.primary(depth + 1)?);
                     } else {
-                        let ends = self.peek().is_none_or(|t| t.newline && self.at > from) || self.is(";") || self.is("}");
+                        let ends = self.peek().is_none_or(|t| t.newline && self.at > from)
+                            || self.is(";")
+                            || self.is("}");
                         if ends {
                             break;
                         }
-                        if matches!(self.peek().map(|t| t.kind), Some("Identifier" | "GString" | "StringLiteral" | "NumberLiteral")) {
+                        if matches!(
+                            self.peek().map(|t| t.kind),
+                            Some("Identifier" | "GString" | "StringLiteral" | "NumberLiteral")
+                        ) {
                             children.push(self.expression(depth + 1)?);
                         } else if let Some(token) = self.token() {
                             children.push(token);
@@ -395,7 +509,11 @@ impl Parser<'_> {
             return Ok(self.node("CallExpr", self.span_of(from), children));
         }
         let mut left = first;
-        while self.peek().is_some_and(|t| t.kind == "Operator" && !t.newline) || self.is("in") {
+        while self
+            .peek()
+            .is_some_and(|t| t.kind == "Operator" && !t.newline)
+            || self.is("in")
+        {
             let mut children = vec![left];
             children.extend(self.token());
             children.push(self.postfix(depth + 1)?);
@@ -430,7 +548,11 @@ impl Parser<'_> {
                         self.at += 1;
                         let value = self.expression(depth + 1)?;
                         let key = children.pop().unwrap_or_else(|| unreachable!());
-                        children.push(self.node("NamedArg", Span::new(key.span.start, value.span.end), vec![key, value]));
+                        children.push(self.node(
+                            "NamedArg",
+                            Span::new(key.span.start, value.span.end),
+                            vec![key, value],
+                        ));
                     }
                     if !self.is(")") {
                         if !self.is(",") {
@@ -444,7 +566,9 @@ impl Parser<'_> {
             } else if self.is("{") && same_line {
                 let closure = self.closure(depth + 1)?;
                 // `f(a) { }` adds the closure to the call; `f { }` calls with it.
-                node = if node.get("kind").is_some_and(|k| matches!(&k.value.kind, NodeKind::String(s) if s == "CallExpr")) {
+                node = if node.get("kind").is_some_and(
+                    |k| matches!(&k.value.kind, NodeKind::String(s) if s == "CallExpr"),
+                ) {
                     let span = Span::new(node.span.start, closure.span.end);
                     if let NodeKind::Object(members) = &mut node.kind {
                         if let Some(children) = members.iter_mut().find(|m| m.key == "children") {
@@ -494,9 +618,18 @@ impl Parser<'_> {
                 let ident = self.token().unwrap_or_else(|| unreachable!());
                 Ok(self.node("IdentExpr", self.span_of(from), vec![ident]))
             }
-            ("StringLiteral" | "GString" | "NumberLiteral" | "SlashyStringLit" | "DollarSlashyStringLit", _) => {
+            (
+                "StringLiteral"
+                | "GString"
+                | "NumberLiteral"
+                | "SlashyStringLit"
+                | "DollarSlashyStringLit",
+                _,
+            ) => {
                 let literal = self.token().unwrap_or_else(|| unreachable!());
-                let is_gstring = literal.get("kind").is_some_and(|k| matches!(&k.value.kind, NodeKind::String(s) if s == "GStringExpr"));
+                let is_gstring = literal.get("kind").is_some_and(
+                    |k| matches!(&k.value.kind, NodeKind::String(s) if s == "GStringExpr"),
+                );
                 if is_gstring {
                     Ok(literal)
                 } else {
@@ -533,7 +666,11 @@ impl Parser<'_> {
                         self.at += 1;
                         let value = self.expression(depth + 1)?;
                         let key = children.pop().unwrap_or_else(|| unreachable!());
-                        children.push(self.node("MapEntry", Span::new(key.span.start, value.span.end), vec![key, value]));
+                        children.push(self.node(
+                            "MapEntry",
+                            Span::new(key.span.start, value.span.end),
+                            vec![key, value],
+                        ));
                     }
                     if !self.is("]") {
                         if !self.is(",") {
@@ -543,7 +680,11 @@ impl Parser<'_> {
                     }
                 }
                 self.at += 1;
-                Ok(self.node(if map { "MapExpr" } else { "ListExpr" }, self.span_of(from), children))
+                Ok(self.node(
+                    if map { "MapExpr" } else { "ListExpr" },
+                    self.span_of(from),
+                    children,
+                ))
             }
             ("Operator", "!" | "-" | "+" | "~" | "++" | "--" | "@") => {
                 let op = self.token().unwrap_or_else(|| unreachable!());
@@ -556,11 +697,18 @@ impl Parser<'_> {
 }
 
 fn member(key: &str, key_span: Span, value: Node) -> Member {
-    Member { key: key.to_string(), key_span, value }
+    Member {
+        key: key.to_string(),
+        key_span,
+        value,
+    }
 }
 
 fn int(value: usize, span: Span) -> Node {
-    Node::new(span, NodeKind::Int(i64::try_from(value).unwrap_or(i64::MAX)))
+    Node::new(
+        span,
+        NodeKind::Int(i64::try_from(value).unwrap_or(i64::MAX)),
+    )
 }
 
 #[cfg(test)]
@@ -582,8 +730,14 @@ mod tests {
         let text = "// comment\npipeline {\n  agent any\n  stages {\n    stage('Build') {\n      steps {\n        sh 'make build'\n      }\n    }\n  }\n}\nnode {\n  def target = \"${env.BRANCH_NAME}\"\n  sh \"make deploy TARGET=${target}\"\n  if (x == 1) { echo 'one' } else { echo 'other' }\n}\n";
         let node = parse(text).expect("valid");
         let json = node.to_json().to_string();
-        assert!(json.contains(r#"{"column":9,"kind":"Identifier","line":7,"text":"sh"}"#), "{json}");
-        assert!(json.contains("ClosureExpr") && json.contains("GStringExpr"), "{json}");
+        assert!(
+            json.contains(r#"{"column":9,"kind":"Identifier","line":7,"text":"sh"}"#),
+            "{json}"
+        );
+        assert!(
+            json.contains("ClosureExpr") && json.contains("GStringExpr"),
+            "{json}"
+        );
         assert!(!json.contains("comment"), "{json}");
     }
 

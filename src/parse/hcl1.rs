@@ -32,8 +32,10 @@ struct Item {
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut cursor = Cursor::new(text);
     let items = items(&mut cursor, None, 1)?;
-    let refs: Vec<(&[(String, Span)], &Value)> =
-        items.iter().map(|i| (i.keys.as_slice(), &i.value)).collect();
+    let refs: Vec<(&[(String, Span)], &Value)> = items
+        .iter()
+        .map(|i| (i.keys.as_slice(), &i.value))
+        .collect();
     Ok(Node::new(
         Span::new(0, text.len()),
         NodeKind::Object(decode_map(&refs)),
@@ -169,11 +171,20 @@ fn number(word: &str) -> Option<NodeKind> {
         None => (false, word),
     };
     let sign = if negative { -1 } else { 1 };
-    if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
-        return i64::from_str_radix(hex, 16).ok().map(|i| NodeKind::Int(sign * i));
+    if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        return i64::from_str_radix(hex, 16)
+            .ok()
+            .map(|i| NodeKind::Int(sign * i));
     }
     if digits.contains(['.', 'e', 'E']) {
-        return word.parse::<f64>().ok().filter(|f| f.is_finite()).map(NodeKind::Float);
+        return word
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(NodeKind::Float);
     }
     if digits.len() > 1 && digits.starts_with('0') {
         return i64::from_str_radix(&digits[1..], 8)
@@ -283,7 +294,9 @@ fn decode_map(items: &[(&[(String, Span)], &Value)]) -> Vec<crate::document::Mem
         }
         let decoded = if keys.len() > 1 {
             done.insert(key.clone());
-            let group = groups.get(&key.to_lowercase()).map_or(&[][..], Vec::as_slice);
+            let group = groups
+                .get(&key.to_lowercase())
+                .map_or(&[][..], Vec::as_slice);
             let maps: Vec<Node> = group
                 .iter()
                 .filter_map(|&i| {
@@ -344,10 +357,14 @@ fn in_map(value: &Value) -> Node {
 fn in_list(value: &Value) -> Node {
     match value {
         Value::Literal(node) => node.clone(),
-        Value::List(span, items) => Node::new(*span, NodeKind::Array(items.iter().map(in_list).collect())),
+        Value::List(span, items) => {
+            Node::new(*span, NodeKind::Array(items.iter().map(in_list).collect()))
+        }
         Value::Object(span, items) => {
-            let refs: Vec<(&[(String, Span)], &Value)> =
-                items.iter().map(|i| (i.keys.as_slice(), &i.value)).collect();
+            let refs: Vec<(&[(String, Span)], &Value)> = items
+                .iter()
+                .map(|i| (i.keys.as_slice(), &i.value))
+                .collect();
             Node::new(*span, NodeKind::Object(decode_map(&refs)))
         }
     }

@@ -35,7 +35,10 @@ enum Value {
 /// The members of an object as written (an [`ObjectBuilder`] that can be cloned for
 /// substitutions).
 #[derive(Clone, Debug, Default)]
-struct ObjectBuilderClone(Vec<(String, Span, Value)>, std::collections::HashMap<String, usize>);
+struct ObjectBuilderClone(
+    Vec<(String, Span, Value)>,
+    std::collections::HashMap<String, usize>,
+);
 
 impl ObjectBuilderClone {
     fn get(&self, key: &str) -> Option<&Value> {
@@ -68,7 +71,15 @@ fn merge(old: Value, new: Value) -> Value {
             }
             Value::Object(span, base)
         }
-        (old, Value::Subst { path, optional: true, span, .. }) => Value::Subst {
+        (
+            old,
+            Value::Subst {
+                path,
+                optional: true,
+                span,
+                ..
+            },
+        ) => Value::Subst {
             path,
             optional: true,
             span,
@@ -96,7 +107,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         let members = fields(&mut cursor, None, 1)?;
         Value::Object(Span::new(0, text.len()), members)
     };
-    let mut resolver = Resolver { root: &root, steps: 0 };
+    let mut resolver = Resolver {
+        root: &root,
+        steps: 0,
+    };
     let node = resolver
         .resolve(&root, 0)?
         .unwrap_or_else(|| Node::new(Span::new(0, text.len()), NodeKind::Object(Vec::new())));
@@ -217,7 +231,8 @@ fn key_path(cursor: &mut Cursor<'_>) -> Result<Vec<(String, Span)>, SyntaxError>
         let part = if cursor.peek() == Some(b'"') {
             quoted(cursor)?
         } else {
-            let word = cursor.take_while(|c| !c.is_whitespace() && c != '.' && !FORBIDDEN.contains(c));
+            let word =
+                cursor.take_while(|c| !c.is_whitespace() && c != '.' && !FORBIDDEN.contains(c));
             if word.is_empty() {
                 return Err(cursor.expected("a key"));
             }
@@ -236,12 +251,16 @@ fn quoted(cursor: &mut Cursor<'_>) -> Result<String, SyntaxError> {
         return match cursor.rest().find("\"\"\"") {
             Some(i) => {
                 // Extra quotes before the closing three belong to the string.
-                let extra = cursor.rest()[i + 3..].len() - cursor.rest()[i + 3..].trim_start_matches('"').len();
+                let extra = cursor.rest()[i + 3..].len()
+                    - cursor.rest()[i + 3..].trim_start_matches('"').len();
                 let s = cursor.rest()[..i + extra].to_string();
                 cursor.advance(i + extra + 3);
                 Ok(s)
             }
-            None => Err(SyntaxError::new("unterminated string", Span::new(start, start + 3))),
+            None => Err(SyntaxError::new(
+                "unterminated string",
+                Span::new(start, start + 3),
+            )),
         };
     }
     cursor.advance(1);
@@ -251,7 +270,12 @@ fn quoted(cursor: &mut Cursor<'_>) -> Result<String, SyntaxError> {
         match cursor.bump() {
             Some('"') => return Ok(out),
             Some('\\') => out.push(cursor.escape()?),
-            _ => return Err(SyntaxError::new("unterminated string", Span::new(start, start + 1))),
+            _ => {
+                return Err(SyntaxError::new(
+                    "unterminated string",
+                    Span::new(start, start + 1),
+                ))
+            }
         }
     }
 }
@@ -263,8 +287,10 @@ fn value(cursor: &mut Cursor<'_>, depth: usize) -> Result<Value, SyntaxError> {
     let mut unquoted_last = false;
     loop {
         let piece_start = cursor.pos();
-        let ends = matches!(cursor.peek(), None | Some(b'\n' | b',' | b'}' | b']' | b'#'))
-            || cursor.looking_at("//");
+        let ends = matches!(
+            cursor.peek(),
+            None | Some(b'\n' | b',' | b'}' | b']' | b'#')
+        ) || cursor.looking_at("//");
         if ends {
             break;
         }
@@ -390,7 +416,12 @@ impl Resolver<'_> {
                 }
                 Node::new(*span, NodeKind::Object(out.into_members()))
             }
-            Value::Subst { path, optional, span, before } => {
+            Value::Subst {
+                path,
+                optional,
+                span,
+                before,
+            } => {
                 self.steps += 1;
                 if self.steps > 10_000 {
                     return Err(SyntaxError::new("too many substitutions (a cycle?)", *span));

@@ -36,7 +36,9 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<Node, SyntaxError> {
     let json = std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || evaluate(&owned, file, root))
-        .map_err(|e| SyntaxError::new(format!("cannot start the evaluation: {e}"), Span::new(0, 0)))?
+        .map_err(|e| {
+            SyntaxError::new(format!("cannot start the evaluation: {e}"), Span::new(0, 0))
+        })?
         .join()
         .map_err(|_| SyntaxError::new("the Jsonnet evaluation failed", Span::new(0, 0)))??;
     let mut node = json::parse(&json).map_err(|e| SyntaxError::new(e.message, Span::new(0, 0)))?;
@@ -53,7 +55,11 @@ fn repository_of(file: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-fn evaluate(text: &str, file: Option<PathBuf>, root: Option<PathBuf>) -> Result<String, SyntaxError> {
+fn evaluate(
+    text: &str,
+    file: Option<PathBuf>,
+    root: Option<PathBuf>,
+) -> Result<String, SyntaxError> {
     let state = {
         let mut builder = State::builder();
         builder.import_resolver(Confined { root });
@@ -86,7 +92,9 @@ fn evaluate(text: &str, file: Option<PathBuf>, root: Option<PathBuf>) -> Result<
                 .iter()
                 .filter_map(|el| el.location.as_ref())
                 .find(|loc| loc.0.code() == text)
-                .map_or(Span::new(0, 0), |loc| Span::new(loc.1 as usize, loc.2 as usize));
+                .map_or(Span::new(0, 0), |loc| {
+                    Span::new(loc.1 as usize, loc.2 as usize)
+                });
             SyntaxError::new(e.error().to_string(), span)
         })?;
     Ok(value)
@@ -171,16 +179,19 @@ pub(crate) fn locate(node: &mut Node, text: &str) {
 /// Where `key` is first written as a field name (`key:`, `'key':`, `"key"::`...).
 fn field_span(text: &str, key: &str) -> Option<Span> {
     let forms = [key.to_string(), format!("'{key}'"), format!("\"{key}\"")];
-    forms.iter().filter_map(|form| {
-        text.match_indices(form.as_str()).find_map(|(at, _)| {
-            let before_ok = at == 0
-                || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
-            let after = text[at + form.len()..].trim_start_matches([' ', '\t']);
-            let after_ok = after.starts_with(':') || after.starts_with("+:") || after.starts_with('{');
-            (before_ok && after_ok).then(|| Span::new(at, at + form.len()))
+    forms
+        .iter()
+        .filter_map(|form| {
+            text.match_indices(form.as_str()).find_map(|(at, _)| {
+                let before_ok = at == 0
+                    || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
+                let after = text[at + form.len()..].trim_start_matches([' ', '\t']);
+                let after_ok =
+                    after.starts_with(':') || after.starts_with("+:") || after.starts_with('{');
+                (before_ok && after_ok).then(|| Span::new(at, at + form.len()))
+            })
         })
-    })
-    .min()
+        .min()
 }
 
 /// Resolves imports relative to the importing file, inside `root`.
@@ -191,12 +202,18 @@ struct Confined {
 impl jrsonnet_gcmodule::Trace for Confined {}
 
 impl ImportResolver for Confined {
-    fn resolve_from(&self, from: &SourcePath, path: &str) -> jrsonnet_evaluator::Result<SourcePath> {
+    fn resolve_from(
+        &self,
+        from: &SourcePath,
+        path: &str,
+    ) -> jrsonnet_evaluator::Result<SourcePath> {
         let refuse = |why: String| -> jrsonnet_evaluator::Result<SourcePath> {
             Err(jrsonnet_evaluator::error::ErrorKind::RuntimeError(why.into()).into())
         };
         let (Some(root), Some(from)) = (&self.root, from.downcast_ref::<SourceFile>()) else {
-            return refuse(format!("cannot import `{path}`: this text is not a file of a repository"));
+            return refuse(format!(
+                "cannot import `{path}`: this text is not a file of a repository"
+            ));
         };
         let Some(dir) = from.path().parent() else {
             return refuse(format!("cannot import `{path}`"));
@@ -205,7 +222,9 @@ impl ImportResolver for Confined {
             return refuse(format!("cannot import `{path}`: no such file"));
         };
         if !target.starts_with(root) {
-            return refuse(format!("cannot import `{path}`: it is outside the repository"));
+            return refuse(format!(
+                "cannot import `{path}`: it is outside the repository"
+            ));
         }
         if !target.is_file() {
             return refuse(format!("cannot import `{path}`: not a file"));
@@ -215,7 +234,11 @@ impl ImportResolver for Confined {
 
     fn resolve(&self, path: &Path) -> jrsonnet_evaluator::Result<SourcePath> {
         Err(jrsonnet_evaluator::error::ErrorKind::RuntimeError(
-            format!("cannot import `{}`: absolute imports are not allowed", path.display()).into(),
+            format!(
+                "cannot import `{}`: absolute imports are not allowed",
+                path.display()
+            )
+            .into(),
         )
         .into())
     }
@@ -246,7 +269,12 @@ impl ImportResolver for Confined {
 struct Silent;
 
 impl jrsonnet_stdlib::TracePrinter for Silent {
-    fn print_trace(&self, _: jrsonnet_evaluator::function::CallLocation<'_>, _: jrsonnet_evaluator::IStr) {}
+    fn print_trace(
+        &self,
+        _: jrsonnet_evaluator::function::CallLocation<'_>,
+        _: jrsonnet_evaluator::IStr,
+    ) {
+    }
 }
 
 #[cfg(test)]
@@ -263,7 +291,10 @@ mod tests {
             json!({"concat_array": [1, 2, 3, 4], "member": true, "obj": {"a": 1, "b": 3}, "str": "ex=1.67"})
         );
         let concat = node.get("concat_array").expect("field");
-        assert_eq!(&text[concat.key_span.start..concat.key_span.end], "concat_array");
+        assert_eq!(
+            &text[concat.key_span.start..concat.key_span.end],
+            "concat_array"
+        );
         assert_eq!(concat.value.span, concat.key_span);
     }
 
@@ -281,7 +312,10 @@ mod tests {
         let err = parse("import '../secret.json'", Some(&main)).expect_err("outside");
         assert!(err.message.contains("outside the repository"), "{err:?}");
         let err = parse("import 'lib.libsonnet'", None).expect_err("no file");
-        assert!(err.message.contains("not a file of a repository"), "{err:?}");
+        assert!(
+            err.message.contains("not a file of a repository"),
+            "{err:?}"
+        );
     }
 
     #[test]

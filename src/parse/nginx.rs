@@ -129,7 +129,11 @@ fn finish(
         ));
     }
     if let Some(block) = block {
-        members.push(member("block", Span::new(block.span.start, block.span.start + 1), block));
+        members.push(member(
+            "block",
+            Span::new(block.span.start, block.span.start + 1),
+            block,
+        ));
     }
     Node::new(cursor.since(start), NodeKind::Object(members))
 }
@@ -159,12 +163,10 @@ fn word(cursor: &mut Cursor<'_>) -> Result<Node, SyntaxError> {
         }
         _ => loop {
             match cursor.peek() {
-                Some(b'$') if cursor.peek_at(1) == Some(b'{') => {
-                    match cursor.rest().find('}') {
-                        Some(i) => cursor.advance(i + 1),
-                        None => return Err(cursor.error("unterminated `${`")),
-                    }
-                }
+                Some(b'$') if cursor.peek_at(1) == Some(b'{') => match cursor.rest().find('}') {
+                    Some(i) => cursor.advance(i + 1),
+                    None => return Err(cursor.error("unterminated `${`")),
+                },
                 Some(b'\\') => {
                     cursor.advance(1);
                     cursor.bump();

@@ -165,7 +165,10 @@ impl<'t> Cursor<'t> {
     pub(crate) fn escape(&mut self) -> Result<char, SyntaxError> {
         let at = self.pos.saturating_sub(1);
         let bad = |cursor: &Self| {
-            SyntaxError::new("invalid escape sequence", Span::new(at, cursor.pos.max(at + 1)))
+            SyntaxError::new(
+                "invalid escape sequence",
+                Span::new(at, cursor.pos.max(at + 1)),
+            )
         };
         let c = self.bump().ok_or_else(|| bad(self))?;
         Ok(match c {

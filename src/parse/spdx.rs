@@ -57,8 +57,18 @@ const TAGS: &[(&str, Section, &str, Kind)] = {
         ("DocumentName", Document, "name", Text),
         ("DocumentNamespace", Document, "documentNamespace", Text),
         ("DocumentComment", Document, "comment", Text),
-        ("ExternalDocumentRef", Document, "externalDocumentRefs", ExternalDocument),
-        ("LicenseListVersion", CreationInfo, "licenseListVersion", Text),
+        (
+            "ExternalDocumentRef",
+            Document,
+            "externalDocumentRefs",
+            ExternalDocument,
+        ),
+        (
+            "LicenseListVersion",
+            CreationInfo,
+            "licenseListVersion",
+            Text,
+        ),
         ("Creator", CreationInfo, "creators", List),
         ("Created", CreationInfo, "created", Text),
         ("CreatorComment", CreationInfo, "comment", Text),
@@ -69,12 +79,22 @@ const TAGS: &[(&str, Section, &str, Kind)] = {
         ("PackageOriginator", Package, "originator", Text),
         ("PackageDownloadLocation", Package, "downloadLocation", Text),
         ("FilesAnalyzed", Package, "filesAnalyzed", Bool),
-        ("PackageVerificationCode", Package, "packageVerificationCode", VerificationCode),
+        (
+            "PackageVerificationCode",
+            Package,
+            "packageVerificationCode",
+            VerificationCode,
+        ),
         ("PackageChecksum", Package, "checksums", Checksum),
         ("PackageHomePage", Package, "homepage", Text),
         ("PackageSourceInfo", Package, "sourceInfo", Text),
         ("PackageLicenseConcluded", Package, "licenseConcluded", Text),
-        ("PackageLicenseInfoFromFiles", Package, "licenseInfoFromFiles", List),
+        (
+            "PackageLicenseInfoFromFiles",
+            Package,
+            "licenseInfoFromFiles",
+            List,
+        ),
         ("PackageLicenseDeclared", Package, "licenseDeclared", Text),
         ("PackageLicenseComments", Package, "licenseComments", Text),
         ("PackageCopyrightText", Package, "copyrightText", Text),
@@ -84,7 +104,12 @@ const TAGS: &[(&str, Section, &str, Kind)] = {
         ("ExternalRef", Package, "externalRefs", ExternalRef),
         ("ExternalRefComment", Package, "externalRefComment", Text),
         ("PackageAttributionText", Package, "attributionTexts", List),
-        ("PrimaryPackagePurpose", Package, "primaryPackagePurpose", Text),
+        (
+            "PrimaryPackagePurpose",
+            Package,
+            "primaryPackagePurpose",
+            Text,
+        ),
         ("ReleaseDate", Package, "releaseDate", Text),
         ("BuiltDate", Package, "builtDate", Text),
         ("ValidUntilDate", Package, "validUntilDate", Text),
@@ -104,7 +129,12 @@ const TAGS: &[(&str, Section, &str, Kind)] = {
         ("SnippetByteRange", Snippet, "byteRange", Text),
         ("SnippetLineRange", Snippet, "lineRange", Text),
         ("SnippetLicenseConcluded", Snippet, "licenseConcluded", Text),
-        ("LicenseInfoInSnippet", Snippet, "licenseInfoInSnippets", List),
+        (
+            "LicenseInfoInSnippet",
+            Snippet,
+            "licenseInfoInSnippets",
+            List,
+        ),
         ("SnippetLicenseComments", Snippet, "licenseComments", Text),
         ("SnippetCopyrightText", Snippet, "copyrightText", Text),
         ("SnippetComment", Snippet, "comment", Text),
@@ -120,8 +150,18 @@ const TAGS: &[(&str, Section, &str, Kind)] = {
         ("AnnotationType", Annotation, "annotationType", Text),
         ("SPDXREF", Annotation, "SPDXREF", Text),
         ("AnnotationComment", Annotation, "comment", Text),
-        ("Relationship", Section::Relationship, "relationships", Kind::Relationship),
-        ("RelationshipComment", Section::Relationship, "comment", Text),
+        (
+            "Relationship",
+            Section::Relationship,
+            "relationships",
+            Kind::Relationship,
+        ),
+        (
+            "RelationshipComment",
+            Section::Relationship,
+            "comment",
+            Text,
+        ),
     ]
 };
 
@@ -304,7 +344,11 @@ fn finish(
     object: Object,
 ) {
     if section == Section::File {
-        let id = object.members.iter().find(|m| m.key == "SPDXID").map(|m| m.value.clone());
+        let id = object
+            .members
+            .iter()
+            .find(|m| m.key == "SPDXID")
+            .map(|m| m.value.clone());
         if let (Some(index), Some(id)) = (*last_package, id) {
             if let Some((_, package)) = sections.get_mut(index) {
                 let key_span = Span::new(id.span.start, id.span.start);
@@ -364,7 +408,10 @@ fn typed(kind: Kind, value: &str, span: Span) -> Result<Node, SyntaxError> {
         let mut offset = 0;
         for word in value.split_whitespace() {
             let at = value[offset..].find(word).map_or(offset, |i| offset + i);
-            out.push((word, Span::new(span.start + at, span.start + at + word.len())));
+            out.push((
+                word,
+                Span::new(span.start + at, span.start + at + word.len()),
+            ));
             offset = at + word.len();
         }
         out
@@ -378,12 +425,23 @@ fn typed(kind: Kind, value: &str, span: Span) -> Result<Node, SyntaxError> {
             _ => return Err(bad("`true` or `false`")),
         },
         Kind::Checksum => {
-            let (algorithm, sum) = value.split_once(':').ok_or_else(|| bad("`ALGORITHM: value`"))?;
+            let (algorithm, sum) = value
+                .split_once(':')
+                .ok_or_else(|| bad("`ALGORITHM: value`"))?;
             let at = span.start + algorithm.len() + 1;
             let sum_start = at + (sum.len() - sum.trim_start().len());
             object(vec![
-                ("algorithm", string_node(Span::new(span.start, span.start + algorithm.len()), algorithm.trim())),
-                ("checksumValue", string_node(Span::new(sum_start, span.end), sum.trim())),
+                (
+                    "algorithm",
+                    string_node(
+                        Span::new(span.start, span.start + algorithm.len()),
+                        algorithm.trim(),
+                    ),
+                ),
+                (
+                    "checksumValue",
+                    string_node(Span::new(sum_start, span.end), sum.trim()),
+                ),
             ])
         }
         Kind::ExternalRef => match words.as_slice() {
@@ -409,7 +467,10 @@ fn typed(kind: Kind, value: &str, span: Span) -> Result<Node, SyntaxError> {
                 (
                     "checksum",
                     object(vec![
-                        ("algorithm", string_node(algorithm.1, algorithm.0.trim_end_matches(':'))),
+                        (
+                            "algorithm",
+                            string_node(algorithm.1, algorithm.0.trim_end_matches(':')),
+                        ),
                         ("checksumValue", string_node(sum.1, sum.0)),
                     ]),
                 ),
@@ -477,7 +538,10 @@ mod tests {
             })
         );
         let license = node.get("dataLicense").expect("dataLicense");
-        assert_eq!(&text[license.value.span.start..license.value.span.end], "conftest-demo");
+        assert_eq!(
+            &text[license.value.span.start..license.value.span.end],
+            "conftest-demo"
+        );
     }
 
     #[test]

@@ -106,7 +106,8 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<Node, SyntaxError> {
     let json = value
         .serialize_with_options(serde_json::value::Serializer, &options)
         .map_err(|e| SyntaxError::new(e.to_string(), Span::new(0, 0)))?;
-    let mut node = json::parse(&json.to_string()).map_err(|e| SyntaxError::new(e.message, Span::new(0, 0)))?;
+    let mut node =
+        json::parse(&json.to_string()).map_err(|e| SyntaxError::new(e.message, Span::new(0, 0)))?;
     jsonnet::locate(&mut node, text);
     Ok(node)
 }
@@ -161,7 +162,13 @@ mod tests {
         let err = parse("name: \"x\"\n", Some(&file)).expect_err("no header");
         assert!(err.message.contains("look up message type"), "{err:?}");
         let text = "# proto-file: protos/test.proto\n# proto-message: t.Other\n";
-        assert_eq!(parse(text, Some(&file)).expect_err("no such message").span.start, 49);
+        assert_eq!(
+            parse(text, Some(&file))
+                .expect_err("no such message")
+                .span
+                .start,
+            49
+        );
         let text = "# proto-file: protos/test.proto\n# proto-message: t.M\nnumber: \"x\"\n";
         let err = parse(text, Some(&file)).expect_err("wrong type");
         assert!(err.span.start >= 53, "{err:?}");

@@ -85,9 +85,8 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         let mut level = &mut root;
         let mut key = (kind, kind_span);
         for (label, label_span) in labels {
-            let (_, entry) = level.get_or_insert_with(key.0, key.1, || {
-                Entry::Level(span, ObjectBuilder::new())
-            });
+            let (_, entry) =
+                level.get_or_insert_with(key.0, key.1, || Entry::Level(span, ObjectBuilder::new()));
             if !matches!(entry, Entry::Level(..)) {
                 *entry = Entry::Level(span, ObjectBuilder::new());
             }
@@ -291,9 +290,8 @@ fn body(cursor: &mut Cursor<'_>, depth: usize) -> Result<Node, SyntaxError> {
                     let words: Vec<String> = labels.into_iter().map(|(l, _)| l).collect();
                     string_node(cursor.since(start), words.join(" "))
                 };
-                let (_, entry) = members.get_or_insert_with(kind, kind_span, || {
-                    Entry::List(value.span, Vec::new())
-                });
+                let (_, entry) = members
+                    .get_or_insert_with(kind, kind_span, || Entry::List(value.span, Vec::new()));
                 if let Entry::List(span, items) = entry {
                     span.end = value.span.end;
                     items.push(value);
@@ -358,7 +356,10 @@ fn subroutine(cursor: &mut Cursor<'_>) -> Result<Node, SyntaxError> {
                 if braces == 0 {
                     // The end of an `if { }` (an `else` may follow on the same statement).
                     skip_blank(cursor)?;
-                    if !(cursor.looking_at("else") || cursor.looking_at("elsif") || cursor.looking_at("elseif")) {
+                    if !(cursor.looking_at("else")
+                        || cursor.looking_at("elsif")
+                        || cursor.looking_at("elseif"))
+                    {
                         if let Some(s) = start.take() {
                             let span = Span::new(s, at + 1);
                             statements.push(string_node(span, &cursor.text()[s..at + 1]));
