@@ -42,6 +42,21 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print a man page (roff), or write one per command with --dir.
     Man(ManArgs),
+    /// Internal: evaluates one Jsonnet text (standard input) under goldenpath's time and
+    /// memory limits, for the `check`/`parse` process that started it.
+    #[command(name = "__evaluate-jsonnet", hide = true)]
+    EvaluateJsonnet(EvaluateJsonnetArgs),
+}
+
+/// Arguments of the internal `__evaluate-jsonnet` command.
+#[derive(Debug, Args)]
+pub struct EvaluateJsonnetArgs {
+    /// The file the text comes from (imports resolve relative to it).
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// The directory imports must stay inside.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
 }
 
 /// Arguments of `goldenpath man`.

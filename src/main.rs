@@ -28,6 +28,11 @@ fn main() -> ExitCode {
         .var(COMPLETE_VAR)
         .complete();
     let cli = Cli::parse();
+    // Jsonnet files are evaluated in child processes of this binary, with time and
+    // memory limits.
+    if let Ok(exe) = std::env::current_exe() {
+        goldenpath::parse::isolate_jsonnet(exe);
+    }
     match cli.command {
         Command::Check(args) => check(*args),
         Command::Parse(args) => parse(args),
@@ -37,6 +42,12 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
+        Command::EvaluateJsonnet(args) => {
+            match goldenpath::parse::serve_jsonnet(args.file, args.root) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(2),
+            }
+        }
     }
 }
 

@@ -180,3 +180,56 @@ fn textproto_without_a_schema_cannot_look_up_its_message() {
         out.stderr
     );
 }
+
+/// A Jsonnet program that exhausts memory (or loops, or recurses without end) is a
+/// parse error of its own file: it is evaluated in a child process with time and memory
+/// limits, and every other file is still checked.
+#[test]
+fn runaway_jsonnet_is_a_parse_error_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    common::write(
+        root.join("policy/main.rego"),
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.replicas < 2\n\tmsg := \"too few replicas\"\n}\n",
+    );
+    common::write(
+        root.join("tree/doubling.jsonnet"),
+        "local f(s, n) = if n == 0 then s else f(s + s, n - 1); f('x', 40)\n",
+    );
+    common::write(
+        root.join("tree/recursion.jsonnet"),
+        "local f(x) = f(x + 1); f(0)\n",
+    );
+    common::write(root.join("tree/good.jsonnet"), "{ replicas: 1 }\n");
+    let (code, report) = common::check_json(root, &["tree"]);
+    assert_eq!(code, 1, "{report}");
+    let findings: Vec<(String, String)> = common::findings(&report)
+        .into_iter()
+        .map(|f| (f.file, f.rule))
+        .collect();
+    assert_eq!(
+        findings,
+        vec![
+            (
+                "tree/doubling.jsonnet".to_string(),
+                "parse-error".to_string()
+            ),
+            ("tree/good.jsonnet".to_string(), "main.deny".to_string()),
+            (
+                "tree/recursion.jsonnet".to_string(),
+                "parse-error".to_string()
+            ),
+        ]
+    );
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages[0].contains("ran out of memory (limit 1024 MiB)"),
+        "{messages:?}"
+    );
+    assert!(messages[2].contains("stack overflow"), "{messages:?}");
+}

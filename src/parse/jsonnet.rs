@@ -9,9 +9,19 @@
 //! The value is computed, so its parts have no place of their own in the text: each
 //! top-level field, and everything under it, is located at the first place the field's
 //! name is written followed by `:`; anything else at the start of the file.
+//!
+//! A Jsonnet program can run for ever or build an unbounded value. The `goldenpath`
+//! binary therefore evaluates each file in a child process of its own executable
+//! ([`isolate_with`], [`serve`]) limited to [`TIME_LIMIT`] and [`MEMORY_LIMIT`], and
+//! reads at most [`OUTPUT_LIMIT`] bytes of its value; a file over a limit is a parse
+//! error and the run goes on. Library callers that do not opt in evaluate in-process,
+//! with jrsonnet's own call-depth limit only.
 
 use std::any::Any;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use jrsonnet_evaluator::manifest::JsonFormat;
 use jrsonnet_evaluator::parser::{ParserSettings, Source, SourceFile, SourcePath};
@@ -26,24 +36,154 @@ use crate::document::{Node, NodeKind, Span};
 /// as the Jsonnet program does (up to its own limit of 200 calls).
 const STACK: usize = 256 << 20;
 
+/// How long one file's isolated evaluation may take.
+pub const TIME_LIMIT: Duration = Duration::from_secs(10);
+
+/// The address space of the process evaluating one file (its 256 MiB stack included).
+pub const MEMORY_LIMIT: u64 = 1 << 30;
+
+/// The largest value (as minified JSON) read back from an isolated evaluation.
+pub const OUTPUT_LIMIT: u64 = 64 << 20;
+
+/// The executable whose `__evaluate-jsonnet` command evaluates files in isolation.
+static ISOLATION: OnceLock<PathBuf> = OnceLock::new();
+
+/// Evaluates Jsonnet from now on in child processes of `exe`, which must run [`serve`]
+/// for its hidden `__evaluate-jsonnet` command (the `goldenpath` binary calls this once
+/// at start with itself).
+pub fn isolate_with(exe: PathBuf) {
+    let _ = ISOLATION.set(exe);
+}
+
 /// Evaluates a Jsonnet file (at `path`, when it is one) into its value.
 pub fn parse(text: &str, path: Option<&Path>) -> Result<Node, SyntaxError> {
     // jrsonnet's parser recurses once per bracket: bound the nesting first.
     nesting(text)?;
     let file = path.and_then(|p| p.canonicalize().ok());
     let root = file.as_deref().map(repository_of);
+    let json = match ISOLATION.get() {
+        Some(exe) => evaluate_in_child(exe, text, file.as_deref(), root.as_deref())?,
+        None => evaluate_on_thread(text, file, root)?,
+    };
+    let mut node = json::parse(&json).map_err(|e| SyntaxError::new(e.message, Span::new(0, 0)))?;
+    locate(&mut node, text);
+    Ok(node)
+}
+
+fn evaluate_on_thread(
+    text: &str,
+    file: Option<PathBuf>,
+    root: Option<PathBuf>,
+) -> Result<String, SyntaxError> {
     let owned = text.to_string();
-    let json = std::thread::Builder::new()
+    std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || evaluate(&owned, file, root))
         .map_err(|e| {
             SyntaxError::new(format!("cannot start the evaluation: {e}"), Span::new(0, 0))
         })?
         .join()
-        .map_err(|_| SyntaxError::new("the Jsonnet evaluation failed", Span::new(0, 0)))??;
-    let mut node = json::parse(&json).map_err(|e| SyntaxError::new(e.message, Span::new(0, 0)))?;
-    locate(&mut node, text);
-    Ok(node)
+        .map_err(|_| SyntaxError::new("the Jsonnet evaluation failed", Span::new(0, 0)))?
+}
+
+/// The hidden `__evaluate-jsonnet` command: limits this process's memory, evaluates the
+/// text on standard input, and writes `ok` and the value, or `error START END` and the
+/// message, on standard output.
+pub fn serve(file: Option<PathBuf>, root: Option<PathBuf>) -> std::io::Result<()> {
+    rlimit::setrlimit(rlimit::Resource::AS, MEMORY_LIMIT, MEMORY_LIMIT)?;
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text)?;
+    let mut out = std::io::stdout().lock();
+    match evaluate_on_thread(&text, file, root) {
+        Ok(json) => write!(out, "ok\n{json}"),
+        Err(e) => write!(out, "error {} {}\n{}", e.span.start, e.span.end, e.message),
+    }
+}
+
+/// Evaluates `text` in a child process with the time and memory limits.
+fn evaluate_in_child(
+    exe: &Path,
+    text: &str,
+    file: Option<&Path>,
+    root: Option<&Path>,
+) -> Result<String, SyntaxError> {
+    let fail = |message: String| SyntaxError::new(message, Span::new(0, 0));
+    let mut command = std::process::Command::new(exe);
+    command.arg("__evaluate-jsonnet");
+    if let Some(file) = file {
+        command.arg("--file").arg(file);
+    }
+    if let Some(root) = root {
+        command.arg("--root").arg(root);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| fail(format!("cannot start the Jsonnet evaluation: {e}")))?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(fail("cannot talk to the Jsonnet evaluation".to_string()));
+    };
+    let input = text.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stdout.take(OUTPUT_LIMIT + 1).read_to_end(&mut bytes);
+        bytes
+    });
+    // A reader that stops at the output limit closes the pipe, so the child's next
+    // write fails and it exits: waiting for the exit (or the deadline) is enough.
+    let deadline = Instant::now() + TIME_LIMIT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(2)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let _ = writer.join();
+    let bytes = reader.join().unwrap_or_default();
+    let Some(status) = status else {
+        return Err(fail(format!(
+            "the Jsonnet evaluation took longer than {} s; it was stopped",
+            TIME_LIMIT.as_secs()
+        )));
+    };
+    if bytes.len() as u64 > OUTPUT_LIMIT {
+        return Err(fail(format!(
+            "the Jsonnet value is larger than {} MiB",
+            OUTPUT_LIMIT >> 20
+        )));
+    }
+    if !status.success() {
+        return Err(fail(format!(
+            "the Jsonnet evaluation ran out of memory (limit {} MiB) or crashed",
+            MEMORY_LIMIT >> 20
+        )));
+    }
+    let reply =
+        String::from_utf8(bytes).map_err(|_| fail("the Jsonnet value is not UTF-8".into()))?;
+    if let Some(json) = reply.strip_prefix("ok\n") {
+        return Ok(json.to_string());
+    }
+    let (head, message) = reply.split_once('\n').unwrap_or((reply.as_str(), ""));
+    let mut parts = head.strip_prefix("error ").unwrap_or("").split(' ');
+    let mut number = || parts.next().and_then(|n| n.parse::<usize>().ok());
+    match (number(), number()) {
+        (Some(start), Some(end)) if end <= text.len() => {
+            Err(SyntaxError::new(message, Span::new(start.min(end), end)))
+        }
+        _ => Err(fail("the Jsonnet evaluation gave no answer".to_string())),
+    }
 }
 
 /// The repository `file` belongs to.

@@ -29,6 +29,11 @@ mod vcl;
 mod xml;
 mod yaml;
 
+pub use jsonnet::{
+    isolate_with as isolate_jsonnet, serve as serve_jsonnet, MEMORY_LIMIT as JSONNET_MEMORY_LIMIT,
+    OUTPUT_LIMIT as JSONNET_OUTPUT_LIMIT, TIME_LIMIT as JSONNET_TIME_LIMIT,
+};
+
 use std::path::Path;
 
 use crate::document::{Document, Node, NodeKind, Span};
