@@ -530,6 +530,10 @@ fn find_rego_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
     }
     files.sort();
     files.dedup();
+    // The same file named twice (`-p policy -p ./policy`, a directory and its parent) is
+    // loaded once.
+    let mut seen = std::collections::BTreeSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(files)
 }
 

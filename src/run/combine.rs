@@ -14,18 +14,17 @@ use crate::document::{Document, InputOrigin, PathSeg};
 use crate::finding::Severity;
 use crate::finding::{Finding, Target};
 use crate::locate::{self, Diagnostic};
-use crate::parse::{self, ParseFailure};
+use crate::parse::ParseFailure;
 use crate::policy::FileInfo;
 use crate::trace::FileTrace;
 
 /// Parses every candidate in the run's pool, then evaluates them together.
 pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outcome {
-    let max_size = run.options.max_file_size;
     let parsed: Vec<Result<Document, ParseFailure>> = run.pool.install(|| {
         run.discovery
             .candidates
             .par_iter()
-            .map(|c| parse::parse_file(&c.path, &c.file, c.format, max_size))
+            .map(|c| super::parse_candidate(run.options, c))
             .collect()
     });
     let root_label = run

@@ -134,6 +134,27 @@ pub fn check_traced(
     assemble(run, outcome)
 }
 
+/// Reads and parses a candidate: what standard input held for `-`, the file otherwise.
+fn parse_candidate(
+    options: &CheckOptions,
+    candidate: &discover::Candidate,
+) -> Result<crate::document::Document, crate::parse::ParseFailure> {
+    match &options.stdin {
+        Some(bytes) if candidate.path.as_os_str() == discover::STDIN => crate::parse::parse_bytes(
+            bytes,
+            &candidate.file,
+            candidate.format,
+            options.max_file_size,
+        ),
+        _ => crate::parse::parse_file(
+            &candidate.path,
+            &candidate.file,
+            candidate.format,
+            options.max_file_size,
+        ),
+    }
+}
+
 /// What every stage of a run shares.
 struct Prepared<'a> {
     options: &'a CheckOptions,
