@@ -226,7 +226,18 @@ impl Outcome {
 /// Loads the schemas and policies, finds the files, and starts the worker pool.
 fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
-    let policies = policy::load(&options.policies, !schemas.is_empty()).map_err(Box::new)?;
+    // conftest's parse_config_file reads only inside the repository being checked.
+    let first = options
+        .paths
+        .first()
+        .filter(|p| p.as_os_str() != discover::STDIN)
+        .map_or(std::path::Path::new("."), |p| p.as_path());
+    let repository = discover::canonical(&discover::repository_root(
+        &discover::start_dir(first),
+        &options.discover,
+    ));
+    let policies = policy::load_confined(&options.policies, !schemas.is_empty(), Some(&repository))
+        .map_err(Box::new)?;
     let discover_options = DiscoverOptions {
         inventory: policies.has_repository_rules(),
         ..options.discover.clone()
