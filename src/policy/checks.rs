@@ -162,6 +162,115 @@ pub(super) fn capabilities(
     ))
 }
 
+/// OPA's strict mode (conftest's `--strict`): a local assigned with `:=` that nothing
+/// reads, and a function argument its bodies never use, are compile errors. The first
+/// is the error; the others are named in its help.
+pub(super) fn strict(
+    modules: &[Ref<Module>],
+    sources: &[(String, String)],
+) -> Result<(), PolicyError> {
+    let mut found: Vec<(String, usize, usize, String)> = Vec::new();
+    for module in modules {
+        for rule in &module.policy {
+            let Rule::Spec { head, bodies, .. } = rule.as_ref() else {
+                continue;
+            };
+            let span = rule.span();
+            let file = span.source.file().clone();
+            if file.starts_with(super::BUILTIN_PREFIX) || file.starts_with('<') {
+                continue;
+            }
+            let text = span.text();
+            let mut declared: Vec<(&Ref<Expr>, &str)> = Vec::new();
+            if let RuleHead::Func { args, .. } = head {
+                for arg in args {
+                    if matches!(arg.as_ref(), Expr::Var { .. }) {
+                        declared.push((arg, "unused argument"));
+                    }
+                }
+            }
+            for body in bodies {
+                for stmt in &body.query.stmts {
+                    if let Literal::Expr { expr, .. } = &stmt.literal {
+                        if let Expr::AssignExpr {
+                            op: AssignOp::ColEq,
+                            lhs,
+                            ..
+                        } = expr.as_ref()
+                        {
+                            if matches!(lhs.as_ref(), Expr::Var { .. }) {
+                                declared.push((lhs, "assigned var"));
+                            }
+                        }
+                    }
+                }
+            }
+            for (var, what) in declared {
+                let name = var.span().text();
+                if name.starts_with('_') || occurrences(text, name) > 1 {
+                    continue;
+                }
+                let at = var.span();
+                found.push((
+                    file.clone(),
+                    usize::try_from(at.start).unwrap_or(0),
+                    usize::try_from(at.end).unwrap_or(0),
+                    match what {
+                        "unused argument" => format!("unused argument {name}"),
+                        _ => format!("assigned var {name} unused"),
+                    },
+                ));
+            }
+        }
+    }
+    found.sort();
+    let Some((file, start, end, message)) = found.first().cloned() else {
+        return Ok(());
+    };
+    let source = sources
+        .iter()
+        .find(|(l, _)| *l == file)
+        .map_or("", |(_, text)| text.as_str());
+    let others: Vec<String> = found[1..]
+        .iter()
+        .map(|(file, start, _, message)| {
+            let text = sources
+                .iter()
+                .find(|(l, _)| l == file)
+                .map_or("", |(_, text)| text.as_str());
+            let line = text.get(..*start).map_or(0, |t| t.matches('\n').count()) + 1;
+            format!("{message} at {file}:{line}")
+        })
+        .collect();
+    let mut help =
+        "OPA's strict mode (--strict) rejects locals and arguments nothing uses".to_string();
+    if !others.is_empty() {
+        help.push_str(&format!("; also {}", others.join("; ")));
+    }
+    Err(PolicyError::at(
+        &file,
+        source,
+        start,
+        end.saturating_sub(start),
+        message,
+        Some(help),
+    ))
+}
+
+/// How many times `name` occurs in `text` as a whole identifier that can be a variable
+/// (not a field after `.`, not a quoted string).
+fn occurrences(text: &str, name: &str) -> usize {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '"' || c == '`';
+    let is_field = |c: char| is_ident(c) || c == '.';
+    text.match_indices(name)
+        .filter(|(at, _)| {
+            let before = text[..*at].chars().next_back();
+            let after = text[at + name.len()..].chars().next();
+            !before.is_some_and(is_field) && !after.is_some_and(is_ident)
+        })
+        .count()
+}
+
 fn recursion_and_calls(
     modules: &[Ref<Module>],
     sources: &[(String, String)],

@@ -263,6 +263,9 @@ impl PolicySet {
             checks::object_shaped_rules(rules.values().flatten(), &sources)?;
             let _ = metadata.set(annotated_rules(rules.values().flatten(), &sources)?);
             checks::recursion(compiled.get_modules(), &sources)?;
+            if options.strict {
+                checks::strict(compiled.get_modules(), &sources)?;
+            }
             if let Some((label, allowed)) = &options.capabilities {
                 checks::capabilities(compiled.get_modules(), &sources, label, allowed)?;
             }
