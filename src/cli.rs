@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Layer;
@@ -173,7 +174,10 @@ impl PolicyArgs {
 pub struct CheckArgs {
     /// Files and directories to check; `-` reads standard input, an empty path is
     /// skipped (as conftest does).
-    #[arg(default_value = ".")]
+    #[arg(
+        default_value = ".",
+        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from)
+    )]
     pub paths: Vec<PathBuf>,
     /// Policies, data and packages.
     #[command(flatten)]
@@ -435,7 +439,7 @@ pub struct InitArgs {
 /// Arguments of `goldenpath parse`.
 #[derive(Debug, Args)]
 pub struct ParseArgs {
-    /// Files to parse.
+    /// Files to parse; `-` reads standard input (as YAML unless --parser says otherwise).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Parse every file as this format instead of detecting it from the file name.

@@ -490,8 +490,24 @@ fn github_link_base() -> Option<String> {
 fn parse(args: ParseArgs) -> ExitCode {
     let mut documents = Vec::new();
     let mut failed = false;
+    let stdin = match read_stdin(&args.files) {
+        Ok(stdin) => stdin,
+        Err(code) => return code,
+    };
     for path in &args.files {
         let file = discover::display(path);
+        if let (Some(bytes), true) = (&stdin, path.as_os_str() == discover::STDIN) {
+            // Standard input: --parser, else YAML (conftest's default).
+            let format = args.parser.unwrap_or(Format::Yaml);
+            match goldenpath::parse::parse_bytes(bytes, &file, format, u64::MAX) {
+                Ok(doc) => documents.push((file, doc.to_json())),
+                Err(failure) => {
+                    failed = true;
+                    print_error(&failure.into_error());
+                }
+            }
+            continue;
+        }
         let Some(format) = args.parser.or_else(|| Format::detect(path)) else {
             fail(&format!(
                 "cannot tell the format of `{file}` from its name; pass --parser <FORMAT>"
