@@ -10,8 +10,8 @@
 //! ok 3 - deploy/db.yaml - SUCCESS
 //! ```
 //!
-//! Each checked file contributes its errors, then (under `# warnings`) its warnings and
-//! (under `# info`) its info findings, each a `not ok` line naming the rule's namespace
+//! Each checked file contributes its errors (under `# failures` after another file's
+//! block), then (under `# warnings`) its warnings and (under `# info`) its info findings, each a `not ok` line naming the rule's namespace
 //! (the package of a Rego rule, the id of any other rule); a file without findings is
 //! one `ok` line, grouped under `# successes` at the end. Unlike conftest, which prints a
 //! plan per file and namespace, the stream has one plan, so TAP consumers read it whole.
@@ -25,11 +25,13 @@ use crate::finding::Severity;
 use crate::locate::Diagnostic;
 
 /// The groups of a file's findings, in the order they are printed, with the comment
-/// line that opens each (none for errors, as conftest prints failures first, bare).
-const GROUPS: [(Severity, Option<&str>); 3] = [
-    (Severity::Error, None),
-    (Severity::Warning, Some("# warnings")),
-    (Severity::Info, Some("# info")),
+/// line that opens each. conftest prints a file's failures first, bare; after another
+/// file's block they are opened by `# failures`, so no group reads as part of the one
+/// before it.
+const GROUPS: [(Severity, &str); 3] = [
+    (Severity::Error, "# failures"),
+    (Severity::Warning, "# warnings"),
+    (Severity::Info, "# info"),
 ];
 
 /// Renders the report as one TAP stream (nothing when no file was checked).
@@ -55,7 +57,7 @@ pub fn render(report: &Report) -> String {
             if group.is_empty() {
                 continue;
             }
-            if let Some(comment) = comment {
+            if severity != Severity::Error || counter > 0 {
                 let _ = writeln!(out, "{comment}");
             }
             for d in group {
@@ -132,6 +134,7 @@ mod tests {
              not ok 2 - a.yaml - main - first warning\n\
              # info\n\
              not ok 3 - a.yaml - GP-K8S-009 - no owner\n\
+             # failures\n\
              not ok 4 - b.json - parse-error - invalid json:\\u{a}line 2\n\
              # successes\n\
              ok 5 - - SUCCESS\n\
