@@ -281,12 +281,8 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
 /// Parses and validates configuration text (`file` names it in errors).
 pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
     let (node, value) = validated(file, text, SCHEMA, INVALID_HELP)?;
-    let invalid = |message: String, span: Option<Span>| {
-        SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
-            .with_source(file, text)
-            .at(span)
-            .with_help(INVALID_HELP)
-    };
+    let invalid =
+        |message: String, span: Option<Span>| invalid_at(file, text, INVALID_HELP, message, span);
     let mut layer: Layer = serde_json::from_value(value)
         .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
     let mistakes = suppression_mistakes(&layer, &node);
@@ -309,6 +305,20 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
     Ok(layer)
 }
 
+/// A mistake in the configuration file `file` (holding `text`), at `span`.
+pub(crate) fn invalid_at(
+    file: &str,
+    text: &str,
+    help: &str,
+    message: String,
+    span: Option<Span>,
+) -> SourceError {
+    SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
+        .with_source(file, text)
+        .at(span)
+        .with_help(help)
+}
+
 /// TOML text parsed with spans and checked against the JSON Schema `schema`: the tree
 /// and its JSON value, or every mistake located (the first, with the others related).
 pub(crate) fn validated(
@@ -317,12 +327,7 @@ pub(crate) fn validated(
     schema: &str,
     help: &str,
 ) -> Result<(Node, serde_json::Value), ConfigError> {
-    let invalid = |message: String, span: Option<Span>| {
-        SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
-            .with_source(file, text)
-            .at(span)
-            .with_help(help)
-    };
+    let invalid = |message: String, span: Option<Span>| invalid_at(file, text, help, message, span);
     let node = match crate::parse::parse_text(Format::Toml, text) {
         Ok(mut roots) if !roots.is_empty() => roots.remove(0),
         Ok(_) => Node::new(Span::default(), NodeKind::Object(Vec::new())),
@@ -571,16 +576,27 @@ impl Layer {
 mod tests {
     use super::*;
 
-    fn error_lines(text: &str) -> Vec<(usize, String)> {
-        let Err(ConfigError::Invalid(err)) = parse("goldenpath.toml", text) else {
-            panic!("expected an invalid configuration");
+    /// The line and message of each mistake an invalid configuration reports.
+    pub(crate) fn located(err: ConfigError, text: &str) -> Vec<(usize, String)> {
+        let ConfigError::Invalid(err) = err else {
+            panic!("expected an invalid configuration, got {err}");
         };
         let index = crate::locate::LineIndex::new(text);
         std::iter::once(&*err)
             .chain(err.related.iter())
             .map(|e| {
                 let line = e.span.map_or(0, |s| index.position(s.offset()).line);
-                let message = e.message.strip_prefix("goldenpath.toml: ");
+                (line, e.message.clone())
+            })
+            .collect()
+    }
+
+    fn error_lines(text: &str) -> Vec<(usize, String)> {
+        let err = parse("goldenpath.toml", text).expect_err("an invalid configuration");
+        located(err, text)
+            .into_iter()
+            .map(|(line, message)| {
+                let message = message.strip_prefix("goldenpath.toml: ");
                 (line, message.expect("headline names the file").to_string())
             })
             .collect()

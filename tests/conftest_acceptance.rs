@@ -596,16 +596,30 @@ fn conftest_verify_cases() {
     }
 }
 
-/// `goldenpath test -o json`: (passed, failed) of the run.
-fn test_counts(dir: &str, args: &[&str]) -> (i32, u64, u64) {
+/// `goldenpath COMMAND ARGS -o json` in `dir`: the exit code and the numbers the JSON
+/// report's summary holds under `keys`.
+fn counts<const N: usize>(
+    dir: &str,
+    command: &str,
+    args: &[&str],
+    keys: [&str; N],
+) -> (i32, [u64; N]) {
     let out = goldenpath(format!("{ROOT}/{dir}"))
-        .arg("test")
+        .arg(command)
         .args(args)
         .args(["-o", "json"])
         .run();
     let report = out.json();
-    let count = |key: &str| report["summary"][key].as_u64().unwrap_or(u64::MAX);
-    (out.code, count("passed"), count("failed"))
+    (
+        out.code,
+        keys.map(|key| report["summary"][key].as_u64().unwrap_or(u64::MAX)),
+    )
+}
+
+/// `goldenpath test`: the exit code, the tests passed and the tests failed.
+fn test_counts(dir: &str, args: &[&str]) -> (i32, u64, u64) {
+    let (code, [passed, failed]) = counts(dir, "test", args, ["passed", "failed"]);
+    (code, passed, failed)
 }
 
 #[test]
@@ -668,22 +682,11 @@ fn conftest_verify_counts() {
     });
 }
 
-/// `goldenpath check -o json`: the exit code and the number of findings of each
-/// severity (errors, warnings), and the exceptions.
+/// `goldenpath check`: the exit code, the errors, the warnings and the exceptions.
 fn check_counts(dir: &str, args: &[&str]) -> (i32, u64, u64, u64) {
-    let out = goldenpath(format!("{ROOT}/{dir}"))
-        .arg("check")
-        .args(args)
-        .args(["-o", "json"])
-        .run();
-    let report = out.json();
-    let count = |key: &str| report["summary"][key].as_u64().unwrap_or(u64::MAX);
-    (
-        out.code,
-        count("errors"),
-        count("warnings"),
-        count("exceptions"),
-    )
+    let (code, [errors, warnings, exceptions]) =
+        counts(dir, "check", args, ["errors", "warnings", "exceptions"]);
+    (code, errors, warnings, exceptions)
 }
 
 #[test]
@@ -1059,4 +1062,95 @@ fn conftest_commands_and_flags() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn conftest_builtins_in_check() {
+    // rego.metadata.rule() in a rule evaluated on a file.
+    check_case(&Case {
+        name: "rego.metadata.rule() in check",
+        dir: "tests/annotations",
+        args: &["check", "-d", "exclusions", "service.yaml"],
+        fails: true,
+        has: &["Cannot expose port 22 on LoadBalancer. Denied ports: [22, 21]"],
+        ..CASE
+    });
+    // parse_config_file reads beside the policy, inside the repository being checked.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    common::write(dir.path().join("outside.yaml"), "secret: 1\n");
+    common::write(repo.join("policy/limits.yaml"), "max: 2\n");
+    common::write(repo.join("deploy.yaml"), "replicas: 3\n");
+    common::write(
+        repo.join("policy/main.rego"),
+        r#"package main
+
+deny contains sprintf("replicas %d over %d", [input.replicas, limits.max]) if {
+	limits := parse_config_file("limits.yaml")
+	input.replicas > limits.max
+}
+
+deny contains "read outside" if parse_config_file("../../outside.yaml")
+"#,
+    );
+    let out = goldenpath(&repo)
+        .args([
+            "check",
+            "--show-builtin-errors",
+            "-o",
+            "concise",
+            "deploy.yaml",
+        ])
+        .run();
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("replicas 3 over 2"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("outside.yaml is outside the repository being checked"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("read outside"), "{}", out.stdout);
+    // Without --show-builtin-errors the refused read is undefined, as a builtin error is.
+    let out = goldenpath(&repo)
+        .args(["check", "-o", "concise", "deploy.yaml"])
+        .run();
+    assert!(out.stdout.contains("replicas 3 over 2"), "{}", out.stdout);
+    assert!(!out.stdout.contains("outside"), "{}", out.stdout);
+}
+
+#[test]
+fn conftest_toml_mistakes_are_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write(
+        dir.path().join("conftest.toml"),
+        "policy = \"policy\"\nparser = \"klingon\"\npolcy = \"x\"\n",
+    );
+    common::write(dir.path().join("a.yaml"), "a: 1\n");
+    let out = goldenpath(dir.path()).args(["check", "a.yaml"]).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unknown parser `klingon`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("conftest.toml:2"), "{}", out.stderr);
+    common::write(
+        dir.path().join("conftest.toml"),
+        "polcy = \"x\"\nno-color = true\n",
+    );
+    let out = goldenpath(dir.path())
+        .args(["check", "--no-builtin", "a.yaml"])
+        .run();
+    assert!(
+        out.stderr
+            .contains("warning: conftest.toml:1: unknown key `polcy`"),
+        "{}",
+        out.stderr
+    );
+    // A goldenpath.toml beside it takes precedence.
+    common::write(dir.path().join("goldenpath.toml"), "builtin = false\n");
+    let out = goldenpath(dir.path()).args(["check", "a.yaml"]).run();
+    assert!(!out.stderr.contains("conftest.toml"), "{}", out.stderr);
 }

@@ -18,7 +18,6 @@ use crate::document::{Node, NodeKind};
 use crate::format::Format;
 use crate::options::{parse_value, ColorChoice, RegoVersion};
 use crate::report::{FailOn, OutputFormat};
-use crate::source_error::SourceError;
 
 /// The file name conftest reads from the working directory.
 pub const FILE_NAME: &str = "conftest.toml";
@@ -74,12 +73,13 @@ pub fn parse(file: &str, text: &str) -> Result<ConftestConfig, ConfigError> {
     for member in members {
         let value = &member.value;
         let mut refuse = |message: String| {
-            errors.push(
-                SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
-                    .with_source(file, text)
-                    .at(Some(value.span))
-                    .with_help(HELP),
-            );
+            errors.push(super::invalid_at(
+                file,
+                text,
+                HELP,
+                message,
+                Some(value.span),
+            ));
         };
         let flag = |on: bool| on.then_some(true);
         match member.key.as_str() {
@@ -185,17 +185,7 @@ mod tests {
     use super::*;
 
     fn lines_of(err: ConfigError, text: &str) -> Vec<(usize, String)> {
-        let ConfigError::Invalid(err) = err else {
-            panic!("expected an invalid configuration");
-        };
-        let index = crate::locate::LineIndex::new(text);
-        std::iter::once(&*err)
-            .chain(err.related.iter())
-            .map(|e| {
-                let line = e.span.map_or(0, |s| index.position(s.offset()).line);
-                (line, e.message.clone())
-            })
-            .collect()
+        crate::config::tests::located(err, text)
     }
 
     #[test]

@@ -38,10 +38,7 @@ pub(super) fn object_shaped_rules<'a>(
     let Some((file, _, start, end)) = offending.into_iter().next() else {
         return Ok(());
     };
-    let source = sources
-        .iter()
-        .find(|(label, _)| *label == file)
-        .map_or("", |(_, text)| text.as_str());
+    let source = source_of(sources, &file);
     // regorus's span of `deny[msg]` stops before the closing bracket.
     let end = if source.get(end..).is_some_and(|r| r.starts_with(']')) {
         end + 1
@@ -131,15 +128,9 @@ pub(super) fn capabilities(
     let Some((name, file, start, end)) = refused.first().cloned() else {
         return Ok(());
     };
-    let source = sources
-        .iter()
-        .find(|(l, _)| *l == file)
-        .map_or("", |(_, text)| text.as_str());
+    let source = source_of(sources, &file);
     let line_of = |file: &str, offset: usize| {
-        let text = sources
-            .iter()
-            .find(|(l, _)| l == file)
-            .map_or("", |(_, text)| text.as_str());
+        let text = source_of(sources, &file);
         text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
     };
     let mut help = format!("`{label}` lists the builtins policies may call");
@@ -227,17 +218,11 @@ pub(super) fn strict(
     let Some((file, start, end, message)) = found.first().cloned() else {
         return Ok(());
     };
-    let source = sources
-        .iter()
-        .find(|(l, _)| *l == file)
-        .map_or("", |(_, text)| text.as_str());
+    let source = source_of(sources, &file);
     let others: Vec<String> = found[1..]
         .iter()
         .map(|(file, start, _, message)| {
-            let text = sources
-                .iter()
-                .find(|(l, _)| l == file)
-                .map_or("", |(_, text)| text.as_str());
+            let text = source_of(sources, &file);
             let line = text.get(..*start).map_or(0, |t| t.matches('\n').count()) + 1;
             format!("{message} at {file}:{line}")
         })
@@ -330,10 +315,7 @@ fn recursion_and_calls(
             usize::try_from(head.end).unwrap_or(0),
         )
     });
-    let source = sources
-        .iter()
-        .find(|(label, _)| *label == file)
-        .map_or("", |(_, text)| text.as_str());
+    let source = source_of(sources, &file);
     Err(PolicyError::at(
         &file,
         source,
@@ -349,6 +331,14 @@ fn recursion_and_calls(
                 .to_string(),
         ),
     ))
+}
+
+/// The text of the policy file `file` (empty when it is not among `sources`).
+fn source_of<'a>(sources: &'a [(String, String)], file: &str) -> &'a str {
+    sources
+        .iter()
+        .find(|(label, _)| label == file)
+        .map_or("", |(_, text)| text.as_str())
 }
 
 /// The first cycle in the graph (sorted for determinism), as the path around it.

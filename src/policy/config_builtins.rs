@@ -53,36 +53,20 @@ pub(super) fn register(
     read: &ReadPolicy,
     metadata: &MetadataIndex,
 ) -> anyhow::Result<()> {
-    let policy = read.clone();
-    engine.add_extension(
-        "parse_config".to_string(),
-        2,
-        Box::new(move |args: Vec<Value>| outcome(&policy, "parse_config", parse_config(&args))),
-    )?;
-    let policy = read.clone();
-    engine.add_extension(
-        "parse_config_file".to_string(),
-        1,
-        Box::new(move |args: Vec<Value>| {
-            outcome(
-                &policy,
-                "parse_config_file",
-                parse_config_file(&policy, &args),
-            )
-        }),
-    )?;
-    let policy = read.clone();
-    engine.add_extension(
-        "parse_combined_config_files".to_string(),
-        1,
-        Box::new(move |args: Vec<Value>| {
-            outcome(
-                &policy,
-                "parse_combined_config_files",
-                parse_combined(&policy, &args),
-            )
-        }),
-    )?;
+    type Builtin = fn(&ReadPolicy, &[Value]) -> Result<Value, String>;
+    let builtins: [(&str, u8, Builtin); 3] = [
+        ("parse_config", 2, |_, args| parse_config(args)),
+        ("parse_config_file", 1, parse_config_file),
+        ("parse_combined_config_files", 1, parse_combined),
+    ];
+    for (name, arity, builtin) in builtins {
+        let policy = read.clone();
+        engine.add_extension(
+            name.to_string(),
+            arity,
+            Box::new(move |args: Vec<Value>| outcome(&policy, name, builtin(&policy, &args))),
+        )?;
+    }
     let index = Arc::clone(metadata);
     engine.add_extension(
         "rego.metadata.rule".to_string(),

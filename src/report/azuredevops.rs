@@ -76,15 +76,13 @@ fn command(d: &Diagnostic) -> String {
 
 /// Escapes a command's message as the agent unescapes it: `%` first, then CR and LF.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%AZP25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    super::escape_command(s, "%AZP25", &[])
 }
 
 /// Escapes a property value: as [`escape_data`], plus `;` and `]`, which end a
 /// property and the property list.
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(';', "%3B").replace(']', "%5D")
+    super::escape_command(s, "%AZP25", &[(';', "%3B"), (']', "%5D")])
 }
 
 #[cfg(test)]

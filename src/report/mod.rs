@@ -334,6 +334,25 @@ pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) ->
     }
 }
 
+/// Escapes text for a CI system's logging command: `%` as `percent` first (so no escape
+/// is escaped again), then CR and LF as `%0D` and `%0A`, then each of `extra` (the
+/// characters that end a property).
+pub(crate) fn escape_command(s: &str, percent: &str, extra: &[(char, &str)]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str(percent),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => match extra.iter().find(|(e, _)| *e == c) {
+                Some((_, escaped)) => out.push_str(escaped),
+                None => out.push(c),
+            },
+        }
+    }
+    out
+}
+
 /// The namespace of a finding's rule in conftest's report shapes: the package of a Rego
 /// rule (`k8s.security` for `k8s.security.deny`), the id of any other rule.
 pub(crate) fn namespace_of(rule: &str) -> &str {
