@@ -293,6 +293,10 @@ pub struct CheckArgs {
     /// conftest's policy download before the run: refused, goldenpath is offline.
     #[arg(long, short = 'u', value_name = "URL")]
     pub update: Vec<String>,
+    /// Accepted for conftest's scripts, not read: a text proto's `# proto-file:` header
+    /// names its schema.
+    #[arg(long, value_name = "DIR", value_delimiter = ',')]
+    pub proto_file_dirs: Vec<PathBuf>,
     /// conftest's TLS switch for policy registries; no effect (goldenpath never contacts
     /// one).
     #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL", hide = true)]

@@ -123,7 +123,7 @@ pub fn parse(file: &str, text: &str) -> Result<ConftestConfig, ConfigError> {
                 super::OFFLINE_HELP
             )),
             "proto-file-dirs" if !strings(value).is_empty() => config.warnings.push(format!(
-                "{file}:{}: `proto-file-dirs` is not read by goldenpath yet; ignored",
+                "{file}:{}: `proto-file-dirs` is not read: a text proto's `# proto-file:` header names its schema",
                 index.position(member.key_span.start).line
             )),
             "fail-on-warn"

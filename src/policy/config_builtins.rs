@@ -101,13 +101,13 @@ fn parse_config(args: &[Value]) -> Result<Value, String> {
     let parser = string_arg(args, 0)?;
     let text = string_arg(args, 1)?;
     let format = crate::options::parse_value::<Format>(&parser, "parser")?;
-    parse_text(format, &text)
+    parse_text(format, &text, None)
 }
 
-/// The value policies see for `text` parsed as `format`: its document, the list of its
-/// documents, or `null` for none.
-fn parse_text(format: Format, text: &str) -> Result<Value, String> {
-    let roots = crate::parse::parse_text(format, text)
+/// The value policies see for `text` (read from `path`, when it is a file) parsed as
+/// `format`: its document, the list of its documents, or `null` for none.
+fn parse_text(format: Format, text: &str, path: Option<&Path>) -> Result<Value, String> {
+    let roots = crate::parse::parse_text_at(format, text, path)
         .map_err(|e| format!("unmarshal config: invalid {}: {}", format.name(), e.message))?;
     Ok(match roots.as_slice() {
         [] => Value::Null,
@@ -176,7 +176,7 @@ fn format_of(path: &Path) -> Result<Format, String> {
 fn parse_config_file(policy: &ReadPolicy, args: &[Value]) -> Result<Value, String> {
     let path = string_arg(args, 0)?;
     let (full, text) = read(policy, &path)?;
-    parse_text(format_of(&full)?, &text)
+    parse_text(format_of(&full)?, &text, Some(&full))
 }
 
 /// conftest's combined input: `[{path, contents}, ...]` sorted by path, one entry per
@@ -192,7 +192,7 @@ fn parse_combined(policy: &ReadPolicy, args: &[Value]) -> Result<Value, String> 
             .map_err(|_| "operand 1 must be an array of strings".to_string())?;
         let (full, text) = read(policy, path)?;
         let format = format_of(&full)?;
-        let roots = crate::parse::parse_text(format, &text).map_err(|e| {
+        let roots = crate::parse::parse_text_at(format, &text, Some(&full)).map_err(|e| {
             format!(
                 "parse combine configurations: invalid {}: {}",
                 format.name(),
