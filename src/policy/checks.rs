@@ -130,7 +130,7 @@ pub(super) fn capabilities(
     };
     let source = source_of(sources, &file);
     let line_of = |file: &str, offset: usize| {
-        let text = source_of(sources, &file);
+        let text = source_of(sources, file);
         text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
     };
     let mut help = format!("`{label}` lists the builtins policies may call");
@@ -222,7 +222,7 @@ pub(super) fn strict(
     let others: Vec<String> = found[1..]
         .iter()
         .map(|(file, start, _, message)| {
-            let text = source_of(sources, &file);
+            let text = source_of(sources, file);
             let line = text.get(..*start).map_or(0, |t| t.matches('\n').count()) + 1;
             format!("{message} at {file}:{line}")
         })
