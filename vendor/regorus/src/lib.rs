@@ -623,9 +623,9 @@ pub mod coverage {
 #[doc(hidden)]
 pub mod unstable {
     pub use crate::ast::*;
+    pub use crate::builtins::*;
     #[cfg(feature = "std")]
     pub use crate::interpreter::extension_call_site;
-    pub use crate::builtins::*;
     pub use crate::lexer::*;
     pub use crate::parser::*;
 }
