@@ -197,7 +197,32 @@ pub fn parse_file(
     max_size: u64,
 ) -> Result<Document, ParseFailure> {
     let source = read_source(path, file, max_size)?;
-    match parse_text_at(format, &source, Some(path)) {
+    parse_source(source, file, format, Some(path))
+}
+
+/// Parses bytes that were read already (standard input, `-`), with the checks
+/// [`read_source`] makes on a file. `file` is the name as reported; without a path, the
+/// formats that read other files (Jsonnet's imports, text protos' schemas) have no
+/// directory to find them in.
+pub fn parse_bytes(
+    bytes: &[u8],
+    file: &str,
+    format: Format,
+    max_size: u64,
+) -> Result<Document, ParseFailure> {
+    if bytes.len() as u64 > max_size {
+        return Err(too_large(file, bytes.len() as u64, max_size));
+    }
+    parse_source(decode(bytes.to_vec(), file)?, file, format, None)
+}
+
+fn parse_source(
+    source: String,
+    file: &str,
+    format: Format,
+    path: Option<&Path>,
+) -> Result<Document, ParseFailure> {
+    match parse_text_at(format, &source, path) {
         Ok(roots) => Ok(Document {
             file: file.to_string(),
             format,
@@ -217,6 +242,17 @@ fn clamp(span: Span, len: usize) -> Span {
     Span::new(span.start.min(len), span.end.min(len))
 }
 
+fn too_large(file: &str, size: u64, max_size: u64) -> ParseFailure {
+    ParseFailure {
+        file: file.to_string(),
+        message: format!(
+            "file is {size} bytes, over the limit of {max_size} bytes; it was not parsed (raise it with --max-file-size)"
+        ),
+        source: None,
+        span: None,
+    }
+}
+
 /// Reads a file as UTF-8 text, refusing files over `max_size` bytes. A UTF-8 byte order
 /// mark is dropped (and spans are relative to the text after it).
 pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, ParseFailure> {
@@ -228,13 +264,14 @@ pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, Par
     };
     let meta = std::fs::metadata(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
     if meta.len() > max_size {
-        return Err(failure(format!(
-            "file is {} bytes, over the limit of {} bytes; it was not parsed (raise it with --max-file-size)",
-            meta.len(),
-            max_size
-        )));
+        return Err(too_large(file, meta.len(), max_size));
     }
     let bytes = std::fs::read(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    decode(bytes, file)
+}
+
+/// The bytes of a file as UTF-8 text, without a byte order mark.
+fn decode(bytes: Vec<u8>, file: &str) -> Result<String, ParseFailure> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {

@@ -281,6 +281,15 @@ def run_opa(OpaEngine, OpaError, case, gp, parsed):
 RULE_IN_MESSAGE = re.compile(r"rule `([^`]+)`")
 
 
+def isolated_env():
+    """The environment of a goldenpath run: each case is a tree of its own, so goldenpath
+    looks for no `.git` and no goldenpath.toml above it (the repository's own
+    configuration excludes fixtures/ and would leave nothing to check)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    ceilings = [os.path.join(root, "fixtures"), os.path.join(root, "target")]
+    return dict(os.environ, GIT_CEILING_DIRECTORIES=os.pathsep.join(ceilings))
+
+
 def run_goldenpath(gp, case, timeout):
     args = [gp, "check", "--format", "json", "--no-fail", "--no-builtin", "-p", "policy"]
     if case.data:
@@ -293,7 +302,9 @@ def run_goldenpath(gp, case, timeout):
         args += ["--rego-version", "v0"]
     args.append("inputs")
     started = time.monotonic()
-    out = subprocess.run(args, cwd=case.path, capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        args, cwd=case.path, capture_output=True, text=True, timeout=timeout, env=isolated_env()
+    )
     return out, time.monotonic() - started
 
 
