@@ -9,6 +9,8 @@
 //! policies, so every mistake (unknown key, wrong type, unknown severity) is reported at
 //! its line and column. Paths in the file are relative to the file.
 
+pub mod conftest;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +32,10 @@ use crate::source_error::SourceError;
 
 /// The file name looked for from a checked path up to its repository root.
 pub const FILE_NAME: &str = "goldenpath.toml";
+
+/// What to do instead of downloading policies (conftest's `pull`, `push` and
+/// `--update`): goldenpath never reaches the network.
+pub const OFFLINE_HELP: &str = "fetch the policies once outside goldenpath (`conftest pull`, `oras pull`, `git clone`), keep them in the repository or a CI cache, and point --policy at that directory";
 
 /// The JSON Schema of `goldenpath.toml`.
 pub const SCHEMA: &str = include_str!("../schemas/goldenpath.schema.json");
@@ -98,6 +104,21 @@ pub struct Layer {
     pub require_reason: Option<bool>,
     /// The baseline file.
     pub baseline: Option<PathBuf>,
+    /// OPA's strict mode for the policies, and policy errors fatal.
+    pub strict: Option<bool>,
+    /// An OPA capabilities file restricting the builtins policies may call.
+    pub capabilities: Option<PathBuf>,
+    /// A failing builtin is an error of its rule, not an undefined value.
+    pub show_builtin_errors: Option<bool>,
+    /// conftest's `--ignore` regular expression (command line and `conftest.toml`).
+    #[serde(skip)]
+    pub ignore_pattern: Option<String>,
+    /// The name standard input is reported as (command line and `conftest.toml`).
+    #[serde(skip)]
+    pub stdin_filename: Option<String>,
+    /// Show the policies' `print()` output (command line and `conftest.toml`).
+    #[serde(skip)]
+    pub trace: Option<bool>,
     /// `--select` (command line only).
     #[serde(skip)]
     pub select: Option<Vec<String>>,
@@ -145,6 +166,10 @@ pub struct Settings {
     pub listing: Listing,
     /// When to colour them.
     pub color: ColorChoice,
+    /// Policy errors are fatal (`--strict`).
+    pub strict: bool,
+    /// Show the policies' `print()` output.
+    pub trace: bool,
 }
 
 /// One `[[schemas]]` table as written.
@@ -288,16 +313,20 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
     if let Some(baseline) = layer.baseline.as_mut() {
         rebase(baseline);
     }
+    if let Some(capabilities) = layer.capabilities.as_mut() {
+        rebase(capabilities);
+    }
     Ok(layer)
 }
 
-/// Keeps the configuration `layer` (loaded from a file) inside `root`: every path it
-/// names that `command_line` does not replace (policies, data, schemas, the baseline, and
-/// the files below a directory) must resolve inside `root`, or the file is an error
-/// located at the path; its schemas' `$ref`s will be held to `root` too. Without a root,
-/// nothing is checked.
+/// Keeps the configuration `layer`, loaded from `path`, inside `root`: every path it names
+/// that `command_line` does not replace (policies, data, schemas, the baseline, the
+/// capabilities file, and the files below a directory) must resolve inside `root`, or the
+/// file is an error located at the path (when the file keeps its parsed text); its
+/// schemas' `$ref`s will be held to `root` too. Without a root, nothing is checked.
 pub fn confine(
     layer: &mut Layer,
+    path: &Path,
     root: Option<&Root>,
     command_line: &Layer,
 ) -> Result<(), ConfigError> {
@@ -307,38 +336,13 @@ pub fn confine(
     for m in layer.schemas.iter_mut().flatten() {
         m.root = Some(root.clone());
     }
-    let kept = Kept {
-        policies: command_line.policies.is_none(),
-        data: command_line.data.is_none(),
-        schemas: command_line.schemas.is_none(),
-        baseline: command_line.baseline.is_none() && command_line.write_baseline.is_none(),
-    };
-    check_inside(layer, root, &kept)
-}
-
-/// Which of a file's path settings the run uses (the command line replaces the others).
-struct Kept {
-    policies: bool,
-    data: bool,
-    schemas: bool,
-    baseline: bool,
-}
-
-/// Checks that every path of `layer` the run uses stays inside `root`.
-fn check_inside(layer: &Layer, root: &Root, kept: &Kept) -> Result<(), ConfigError> {
-    let Some(ConfigSource(source)) = &layer.source else {
-        return Ok(());
-    };
-    let (Some(node), text, file) = (source.roots.first(), &source.source, &source.file) else {
-        return Ok(());
-    };
     let key = |name: &str| PathSeg::Key(name.to_string());
     let mut named: Vec<(Vec<PathSeg>, &Path)> = Vec::new();
-    for (name, paths, used) in [
-        ("policies", &layer.policies, kept.policies),
-        ("data", &layer.data, kept.data),
+    for (name, paths, replaced) in [
+        ("policies", &layer.policies, command_line.policies.is_some()),
+        ("data", &layer.data, command_line.data.is_some()),
     ] {
-        for (i, p) in paths.iter().flatten().enumerate().filter(|_| used) {
+        for (i, p) in paths.iter().flatten().enumerate().filter(|_| !replaced) {
             named.push((vec![key(name), PathSeg::Index(i)], p));
         }
     }
@@ -347,53 +351,124 @@ fn check_inside(layer: &Layer, root: &Root, kept: &Kept) -> Result<(), ConfigErr
         .iter()
         .flatten()
         .enumerate()
-        .filter(|_| kept.schemas)
+        .filter(|_| command_line.schemas.is_none())
     {
         named.push((
             vec![key("schemas"), PathSeg::Index(i), key("schema")],
             &m.schema,
         ));
     }
-    if let Some(baseline) = layer.baseline.as_ref().filter(|_| kept.baseline) {
-        named.push((vec![key("baseline")], baseline));
+    let baseline_replaced =
+        command_line.baseline.is_some() || command_line.write_baseline.is_some();
+    for (name, value, replaced) in [
+        ("baseline", &layer.baseline, baseline_replaced),
+        (
+            "capabilities",
+            &layer.capabilities,
+            command_line.capabilities.is_some(),
+        ),
+    ] {
+        if let Some(p) = value.as_ref().filter(|_| !replaced) {
+            named.push((vec![key(name)], p));
+        }
     }
-    for (at, path) in named {
-        let Err(escape) = root.check(path) else {
-            continue;
-        };
-        let shown = |p: &Path| discover::display(p);
-        let through = if escape.path == path {
-            String::new()
-        } else {
-            format!(" (through `{}`)", shown(&escape.path))
-        };
-        let message = format!(
-            "{file}: `{}` leads outside the repository{through}, to `{}`",
-            shown(path),
-            shown(&escape.target)
-        );
-        let walk = node.walk(&at);
-        return Err(ConfigError::Invalid(Box::new(
-            SourceError::new("goldenpath::config::outside", message)
-                .with_source(file, Arc::clone(text))
-                .at(Some(walk.node.span))
-                .with_help(format!(
-                    "the paths in a repository's goldenpath.toml stay inside the repository (`{}`), symbolic links followed; give other paths on the command line (-p, -d, --config)",
-                    shown(root.path())
-                )),
-        )));
+    for (at, named_path) in named {
+        if let Err(escape) = root.check(named_path) {
+            return Err(outside(layer, path, &at, named_path, &escape, root));
+        }
     }
     Ok(())
 }
 
+/// The error for a path of the configuration at `path` that leads outside `root`,
+/// located at the value `at` when the file's parsed text is kept.
+fn outside(
+    layer: &Layer,
+    path: &Path,
+    at: &[PathSeg],
+    named: &Path,
+    escape: &crate::confine::Escape,
+    root: &Root,
+) -> ConfigError {
+    let shown = |p: &Path| discover::display(p);
+    let file = shown(path);
+    let through = if escape.path == named {
+        String::new()
+    } else {
+        format!(" (through `{}`)", shown(&escape.path))
+    };
+    let message = format!(
+        "{file}: `{}` leads outside the repository{through}, to `{}`",
+        shown(named),
+        shown(&escape.target)
+    );
+    let mut error = SourceError::new("goldenpath::config::outside", message).with_help(format!(
+        "the paths in a repository's configuration stay inside the repository (`{}`), symbolic links followed; give other paths on the command line (-p, -d, --config)",
+        shown(root.path())
+    ));
+    if let Some(ConfigSource(source)) = &layer.source {
+        if let Some(node) = source.roots.first() {
+            error = error
+                .with_source(&file, Arc::clone(&source.source))
+                .at(Some(node.walk(at).node.span));
+        }
+    }
+    ConfigError::Invalid(Box::new(error))
+}
+
 /// Parses and validates configuration text (`file` names it in errors).
 pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
+    let (node, value) = validated(file, text, SCHEMA, INVALID_HELP)?;
     let shared: Arc<str> = text.into();
     let invalid = |message: String, span: Option<Span>| {
-        SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
-            .with_source(file, Arc::clone(&shared))
-            .at(span)
-            .with_help(INVALID_HELP)
+        invalid_at(file, Arc::clone(&shared), INVALID_HELP, message, span)
+    };
+    let mut layer: Layer = serde_json::from_value(value)
+        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
+    let mistakes = suppression_mistakes(&layer, &node);
+    let mut all = mistakes
+        .into_iter()
+        .map(|(span, message)| invalid(message, Some(span)));
+    if let Some(first) = all.next() {
+        return Err(ConfigError::Invalid(Box::new(
+            first.with_related(all.collect()),
+        )));
+    }
+    layer.source = Some(ConfigSource(Arc::new(crate::document::Document {
+        file: file.to_string(),
+        format: Format::Toml,
+        source: Arc::clone(&shared),
+        roots: vec![node],
+    })));
+    Ok(layer)
+}
+
+/// A mistake in the configuration file `file` (holding `text`), at `span`.
+pub(crate) fn invalid_at(
+    file: &str,
+    text: impl Into<Arc<str>>,
+    help: &str,
+    message: String,
+    span: Option<Span>,
+) -> SourceError {
+    SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
+        .with_source(file, text)
+        .at(span)
+        .with_help(help)
+}
+
+/// TOML text parsed with spans and checked against the JSON Schema `schema`: the tree
+/// and its JSON value, or every mistake located (the first, with the others related).
+pub(crate) fn validated(
+    file: &str,
+    text: &str,
+    schema: &str,
+    help: &str,
+) -> Result<(Node, serde_json::Value), ConfigError> {
+    // One text for every mistake, however many there are.
+    let shared: Arc<str> = text.into();
+    let invalid = |message: String, span: Option<Span>| {
+        invalid_at(file, Arc::clone(&shared), help, message, span)
     };
     let node = match crate::parse::parse_text(Format::Toml, text) {
         Ok(mut roots) if !roots.is_empty() => roots.remove(0),
@@ -405,7 +480,7 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
             ))))
         }
     };
-    let validator = config_validator()?;
+    let validator = validator(schema)?;
     let value = node.to_json();
     let mut found: Vec<(Span, String)> = validator
         .iter_errors(&value)
@@ -429,24 +504,7 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
         }
         return Err(ConfigError::Invalid(Box::new(first.with_related(related))));
     }
-    let mut layer: Layer = serde_json::from_value(value)
-        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
-    let mistakes = suppression_mistakes(&layer, &node);
-    let mut all = mistakes
-        .into_iter()
-        .map(|(span, message)| invalid(message, Some(span)));
-    if let Some(first) = all.next() {
-        return Err(ConfigError::Invalid(Box::new(
-            first.with_related(all.collect()),
-        )));
-    }
-    layer.source = Some(ConfigSource(Arc::new(crate::document::Document {
-        file: file.to_string(),
-        format: Format::Toml,
-        source: Arc::clone(&shared),
-        roots: vec![node],
-    })));
-    Ok(layer)
+    Ok((node, value))
 }
 
 /// What the schema cannot check in `[[ignore]]` and `[[overrides]]`: that each `files`
@@ -498,8 +556,8 @@ fn suppression_mistakes(layer: &Layer, node: &Node) -> Vec<(Span, String)> {
     found
 }
 
-fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
-    let node = crate::parse::parse_text(Format::Json, SCHEMA)
+fn validator(schema: &str) -> Result<jsonschema::Validator, ConfigError> {
+    let node = crate::parse::parse_text(Format::Json, schema)
         .map_err(|e| ConfigError::Internal(e.message))?
         .pop()
         .ok_or_else(|| ConfigError::Internal("empty schema".into()))?;
@@ -567,6 +625,12 @@ impl Layer {
             quiet: over.quiet.or(self.quiet),
             statistics: over.statistics.or(self.statistics),
             color: over.color.or(self.color),
+            strict: over.strict.or(self.strict),
+            capabilities: over.capabilities.or(self.capabilities),
+            show_builtin_errors: over.show_builtin_errors.or(self.show_builtin_errors),
+            ignore_pattern: over.ignore_pattern.or(self.ignore_pattern),
+            stdin_filename: over.stdin_filename.or(self.stdin_filename),
+            trace: over.trace.or(self.trace),
         }
     }
 
@@ -606,6 +670,9 @@ impl Layer {
                 rego_version: self.rego_version.unwrap_or_default(),
                 builtin: self.builtin,
                 policy_timeout: self.policy_timeout.unwrap_or_default(),
+                strict: self.strict.unwrap_or(false),
+                capabilities: self.capabilities,
+                builtin_errors: self.show_builtin_errors.unwrap_or(false),
             },
             discover: DiscoverOptions {
                 parser: self.parser,
@@ -614,6 +681,8 @@ impl Layer {
                 inventory: false,
                 root_marker: file_dir.clone().filter(|_| self.root == Some(true)),
                 project: file_dir,
+                ignore_pattern: self.ignore_pattern,
+                stdin_name: self.stdin_filename,
             },
             combine: self.combine.unwrap_or(false),
             jobs: self.jobs,
@@ -645,6 +714,7 @@ impl Layer {
                 .pack
                 .and_then(|p| p.test_paths)
                 .unwrap_or_else(crate::options::default_test_paths),
+            stdin: None,
         };
         Settings {
             check,
@@ -652,6 +722,8 @@ impl Layer {
             format: self.format.unwrap_or_default(),
             listing,
             color: self.color.unwrap_or_default(),
+            strict: self.strict.unwrap_or(false),
+            trace: self.trace.unwrap_or(false),
         }
     }
 }
@@ -660,16 +732,27 @@ impl Layer {
 mod tests {
     use super::*;
 
-    fn error_lines(text: &str) -> Vec<(usize, String)> {
-        let Err(ConfigError::Invalid(err)) = parse("goldenpath.toml", text) else {
-            panic!("expected an invalid configuration");
+    /// The line and message of each mistake an invalid configuration reports.
+    pub(crate) fn located(err: ConfigError, text: &str) -> Vec<(usize, String)> {
+        let ConfigError::Invalid(err) = err else {
+            panic!("expected an invalid configuration, got {err}");
         };
         let index = crate::locate::LineIndex::new(text);
         std::iter::once(&*err)
             .chain(err.related.iter())
             .map(|e| {
                 let line = e.span.map_or(0, |s| index.position(s.offset()).line);
-                let message = e.message.strip_prefix("goldenpath.toml: ");
+                (line, e.message.clone())
+            })
+            .collect()
+    }
+
+    fn error_lines(text: &str) -> Vec<(usize, String)> {
+        let err = parse("goldenpath.toml", text).expect_err("an invalid configuration");
+        located(err, text)
+            .into_iter()
+            .map(|(line, message)| {
+                let message = message.strip_prefix("goldenpath.toml: ");
                 (line, message.expect("headline names the file").to_string())
             })
             .collect()

@@ -252,6 +252,15 @@ pub struct PolicySources {
     pub builtin: Option<bool>,
     /// The evaluation budget per document.
     pub policy_timeout: PolicyTimeout,
+    /// OPA's strict mode (conftest's `--strict`): unused local assignments and function
+    /// arguments, duplicate imports and deprecated builtins are compile errors.
+    pub strict: bool,
+    /// An OPA capabilities file (`--capabilities`): only the builtins it lists may be
+    /// called.
+    pub capabilities: Option<PathBuf>,
+    /// A builtin that fails is an error of the rule (`--show-builtin-errors`), not an
+    /// undefined value.
+    pub builtin_errors: bool,
 }
 
 /// How many findings of one file are reported; the others of each rule are counted in one
@@ -307,6 +316,8 @@ pub struct CheckOptions {
     /// Globs (relative to each repository root) of test data, examples and
     /// documentation, where the pack reports at `info` and the scorecard does not look.
     pub test_paths: Vec<String>,
+    /// What standard input held, when a path is `-`.
+    pub stdin: Option<std::sync::Arc<[u8]>>,
 }
 
 impl Default for CheckOptions {
@@ -323,6 +334,7 @@ impl Default for CheckOptions {
             caps: FindingCaps::default(),
             parse_errors: ParseErrors::default(),
             test_paths: default_test_paths(),
+            stdin: None,
         }
     }
 }

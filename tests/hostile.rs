@@ -769,6 +769,11 @@ fn refused(case: &Case, config: &str, secret: &str) -> Output {
             .args(["check", "repo"]),
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("outside the repository"),
+        "{}",
+        out.stderr
+    );
     for secret in [secret, ENV_SECRET.1] {
         assert!(
             !out.stderr.contains(secret) && !out.stdout.contains(secret),
@@ -830,6 +835,31 @@ fn a_schema_ref_out_of_the_repository_is_refused() {
         &case,
         "[[schemas]]\nid = \"s\"\nfiles = [\"*.yaml\"]\nschema = \"s.json\"\n",
         PASSWD,
+    );
+}
+
+#[test]
+fn config_capabilities_outside_is_refused() {
+    let case = Case::new();
+    refused(&case, "capabilities = \"/etc/passwd\"\n", PASSWD);
+}
+
+#[test]
+fn a_conftest_toml_outside_the_repository_paths_is_refused() {
+    let case = Case::new();
+    // conftest.toml is read from the working directory, here the checked repository.
+    case.write("conftest.toml", "data = [\"/proc/self/environ\"]\n");
+    let out = measured(
+        goldenpath(case.repo())
+            .env(ENV_SECRET.0, ENV_SECRET.1)
+            .args(["check", "."]),
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(!out.stderr.contains(ENV_SECRET.1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("leads outside the repository"),
+        "{}",
+        out.stderr
     );
 }
 

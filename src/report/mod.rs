@@ -1,6 +1,7 @@
 //! Reports: every output format reads the same [`Report`], whose diagnostics are already
 //! sorted, so each format is a pure function of it and identical for any thread count.
 
+pub mod azuredevops;
 pub mod concise;
 pub mod error;
 pub(crate) mod fingerprint;
@@ -16,6 +17,8 @@ mod sample;
 pub mod sarif;
 pub mod scorecard;
 pub mod snippet;
+pub mod table;
+pub mod tap;
 
 use std::str::FromStr;
 
@@ -244,6 +247,12 @@ pub enum OutputFormat {
     Gitlab,
     /// A Markdown summary for `$GITHUB_STEP_SUMMARY` and pull-request comments.
     Markdown,
+    /// TAP, in the line shape of conftest's `--output tap`.
+    Tap,
+    /// A table of results, as conftest's `--output table`.
+    Table,
+    /// Azure Pipelines logging commands (`##vso[task.logissue ...]`).
+    Azuredevops,
 }
 
 impl OutputFormat {
@@ -319,6 +328,37 @@ pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) ->
         OutputFormat::Junit => junit::render(report, options.fail_on),
         OutputFormat::Gitlab => gitlab::render(report),
         OutputFormat::Markdown => markdown::render(report, options),
+        OutputFormat::Tap => tap::render(report),
+        OutputFormat::Table => table::render(report),
+        OutputFormat::Azuredevops => azuredevops::render(report),
+    }
+}
+
+/// Escapes text for a CI system's logging command: `%` as `percent` first (so no escape
+/// is escaped again), then CR and LF as `%0D` and `%0A`, then each of `extra` (the
+/// characters that end a property).
+pub(crate) fn escape_command(s: &str, percent: &str, extra: &[(char, &str)]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str(percent),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => match extra.iter().find(|(e, _)| *e == c) {
+                Some((_, escaped)) => out.push_str(escaped),
+                None => out.push(c),
+            },
+        }
+    }
+    out
+}
+
+/// The namespace of a finding's rule in conftest's report shapes: the package of a Rego
+/// rule (`k8s.security` for `k8s.security.deny`), the id of any other rule.
+pub(crate) fn namespace_of(rule: &str) -> &str {
+    match rule.rsplit_once('.') {
+        Some((package, _)) if !package.is_empty() => package,
+        _ => rule,
     }
 }
 
@@ -337,7 +377,7 @@ mod tests {
         assert_eq!(
             "pdf=x.pdf".parse::<ReportTarget>(),
             Err(
-                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown)"
+                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown, tap, table, azuredevops)"
                     .to_string()
             )
         );
