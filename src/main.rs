@@ -141,6 +141,7 @@ fn check(args: CheckArgs) -> ExitCode {
         fail_on: threshold,
         sarif_category: args.sarif_category,
         link_base: github_link_base(),
+        source_date_epoch: source_date_epoch(),
     };
     let text = report::render(&report, settings.format, &options);
     let written = match &args.output_file {
@@ -160,14 +161,15 @@ fn check(args: CheckArgs) -> ExitCode {
         ..options
     };
     for target in &args.reports {
-        let text = report::render(&report, target.format, &file_options);
-        if let Err(e) = std::fs::write(&target.path, text.as_bytes()) {
-            eprintln!(
-                "error: cannot write the {} report to {}: {e}",
-                target.format.name(),
-                target.path.display()
-            );
-            return ExitCode::from(2);
+        for (path, text) in target.outputs(&report, &file_options) {
+            if let Err(e) = write_creating_dirs(&path, text.as_bytes()) {
+                eprintln!(
+                    "error: cannot write the {} report to {}: {e}",
+                    target.format.name(),
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
         }
     }
     if strict {
@@ -177,6 +179,19 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     ExitCode::from(report.exit_code(threshold))
+}
+
+/// Writes a report, creating its directory when missing (`--report badge=badges/{repo}.svg`).
+fn write_creating_dirs(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, bytes)
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible builds): the time the dashboard shows, when set.
+fn source_date_epoch() -> Option<u64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
 }
 
 /// Where files of this commit are browsed on GitHub, when running in GitHub Actions:
