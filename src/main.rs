@@ -162,7 +162,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     for target in &args.reports {
         for (path, text) in target.outputs(&report, &file_options) {
-            if let Err(e) = write_creating_dirs(&path, text.as_bytes()) {
+            if let Err(e) = std::fs::write(&path, text.as_bytes()) {
                 eprintln!(
                     "error: cannot write the {} report to {}: {e}",
                     target.format.name(),
@@ -179,14 +179,6 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     ExitCode::from(report.exit_code(threshold))
-}
-
-/// Writes a report, creating its directory when missing (`--report badge=badges/{repo}.svg`).
-fn write_creating_dirs(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, bytes)
 }
 
 /// `SOURCE_DATE_EPOCH` (reproducible builds): the time the dashboard shows, when set.

@@ -76,6 +76,7 @@ fn same_bytes_with_one_thread_or_many_and_a_time_only_when_asked() {
 #[test]
 fn badges_per_repository() {
     let temp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(temp.path().join("badges")).expect("mkdir");
     let badge = temp.path().join("badges/{repo}.svg");
     let shields = temp.path().join("{repo}.json");
     let out = goldenpath("")
@@ -159,13 +160,20 @@ fn choose(name: &str, value: &str) -> String {
     )
 }
 
-#[test]
-fn the_demo_dashboard_in_a_browser() {
-    let Some(mut b) = browser::require() else {
-        return;
-    };
+/// A browser and the demo's dashboard (in a temporary directory kept while it lives), or
+/// `None` without Chromium (see [`browser::require`]).
+fn demo() -> Option<(browser::Browser, tempfile::TempDir, PathBuf, Value)> {
+    let b = browser::require()?;
     let temp = tempfile::tempdir().expect("tempdir");
     let (page, report) = dashboard(&fixtures(), &DEMO, temp.path(), "demo");
+    Some((b, temp, page, report))
+}
+
+#[test]
+fn the_demo_dashboard_in_a_browser() {
+    let Some((mut b, _temp, page, report)) = demo() else {
+        return;
+    };
     b.open_file(&page);
     assert_clean(&b.take_log(), &page);
 
@@ -313,11 +321,9 @@ fn the_demo_dashboard_in_a_browser() {
 
 #[test]
 fn keyboard_print_and_no_javascript() {
-    let Some(mut b) = browser::require() else {
+    let Some((mut b, _temp, page, report)) = demo() else {
         return;
     };
-    let temp = tempfile::tempdir().expect("tempdir");
-    let (page, report) = dashboard(&fixtures(), &DEMO, temp.path(), "demo");
 
     // Keyboard: the first Tab reaches the skip link, drawn with a visible focus ring;
     // Enter follows it; a header's sort button sorts on Enter.

@@ -54,7 +54,7 @@ const LINE_WINDOW: usize = 240;
 /// Bytes of that window before the span.
 const LINE_LEAD: usize = 60;
 /// Rules listed under "What to fix first".
-const FIX_FIRST: usize = 20;
+const FIX_FIRST: usize = 10;
 
 /// How much the page may hold.
 #[derive(Clone, Copy, Debug)]
@@ -283,6 +283,24 @@ fn message_text(message: &str) -> (String, bool) {
     }
 }
 
+/// Rule documentation as HTML: escaped text whose `backticked` spans become code (when
+/// the backticks pair up).
+fn prose(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", escape(part));
+        } else {
+            push_escaped(&mut out, part);
+        }
+    }
+    out
+}
+
 /// A link target from policy metadata: only `http` and `https` URLs become links.
 fn safe_url(url: &str) -> Option<&str> {
     let lower = url.trim_start().get(..8).unwrap_or("").to_ascii_lowercase();
@@ -302,6 +320,20 @@ fn rule_anchor(index: usize, id: &str) -> String {
     } else {
         format!("rule-n{index}")
     }
+}
+
+/// A link to a rule's catalogue entry showing its id, with its title as a tooltip when
+/// `tooltip`.
+fn rule_link(index: usize, rule: &RuleInfo, tooltip: bool) -> String {
+    let title = match (&rule.title, tooltip) {
+        (Some(title), true) => format!(" title=\"{}\"", escape(&visible(title))),
+        _ => String::new(),
+    };
+    format!(
+        "<a href=\"#{}\"{title}><code>{}</code></a>",
+        escape(&rule_anchor(index, &rule.id)),
+        escape(&visible(&rule.id))
+    )
 }
 
 /// One line of an excerpt: the text before the flagged span, the span, the text after
@@ -647,13 +679,13 @@ fn summary(out: &mut String, run: &Run, data: &Data, options: &RenderOptions, li
     let mut total = |label: &str, value: usize, class: &str| {
         let _ = writeln!(
             out,
-            "<div class=\"total {class}\"><dt>{label}</dt><dd>{value}</dd></div>"
+            "<div class=\"total{class}\"><dt>{label}</dt><dd>{value}</dd></div>"
         );
     };
     total("Files checked", s.files, "");
-    total("Errors", s.errors, "sev-error");
-    total("Warnings", s.warnings, "sev-warning");
-    total("Info", s.info, "sev-info");
+    total("Errors", s.errors, " sev-error");
+    total("Warnings", s.warnings, " sev-warning");
+    total("Info", s.info, " sev-info");
     if s.parse_errors > 0 {
         total("Files not parsed", s.parse_errors, "");
     }
@@ -679,6 +711,7 @@ fn summary(out: &mut String, run: &Run, data: &Data, options: &RenderOptions, li
         );
     }
     left_out(out, report, data, limits);
+    out.push_str("</section>\n");
 }
 
 fn code_list(items: &[String]) -> String {
@@ -727,11 +760,18 @@ fn left_out(out: &mut String, report: &Report, data: &Data, limits: Limits) {
 fn organisation(out: &mut String, run: &Run) {
     let report = run.report;
     out.push_str("<section id=\"organisation\" aria-labelledby=\"organisation-h\">\n<h2 id=\"organisation-h\">Organisation</h2>\n");
+    out.push_str("<div class=\"overview\">\n");
     if run.has_levels() {
+        out.push_str("<div>\n");
         level_distribution(out, report);
+        out.push_str("</div>\n");
+    }
+    out.push_str("<div>\n");
+    repositories_table(out, run);
+    out.push_str("</div>\n</div>\n");
+    if run.has_levels() {
         fix_first(out, run);
     }
-    repositories_table(out, run);
     out.push_str("</section>\n");
 }
 
@@ -749,7 +789,7 @@ fn level_distribution(out: &mut String, report: &Report) {
         let share = counts[rank] * 100 / total;
         let _ = writeln!(
             out,
-            "<tr data-level=\"{}\"><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"bar\"><svg class=\"bar-{}\" width=\"200\" height=\"12\" viewBox=\"0 0 100 12\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect width=\"100\" height=\"12\" class=\"track\"/><rect width=\"{share}\" height=\"12\"/></svg> {share}%</td></tr>",
+            "<tr data-level=\"{}\"><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"bar\"><svg class=\"bar-{}\" width=\"80\" height=\"12\" viewBox=\"0 0 100 12\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect width=\"100\" height=\"12\" class=\"track\"/><rect width=\"{share}\" height=\"12\"/></svg> {share}%</td></tr>",
             LEVELS[rank].0,
             level_pill(level_of_rank(rank)),
             counts[rank],
@@ -804,9 +844,8 @@ fn fix_first(out: &mut String, run: &Run) {
          <th scope=\"col\" class=\"num\" data-type=\"number\">Holds back</th><th scope=\"col\" class=\"num\" data-type=\"number\">Fails in</th><th scope=\"col\" class=\"num\" data-type=\"number\">Findings</th></tr></thead>\n<tbody>\n",
     );
     for (id, (held, failing)) in ranked.iter().take(FIX_FIRST) {
-        let (index, rule) = match run.rule(id) {
-            Some(found) => found,
-            None => continue,
+        let Some((index, rule)) = run.rule(id) else {
+            continue;
         };
         let title = rule
             .title
@@ -815,10 +854,9 @@ fn fix_first(out: &mut String, run: &Run) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "<tr data-rule=\"{index}\"><th scope=\"row\"><a href=\"#{}\"><code>{}</code></a>{title}</th><td data-sort=\"{}\">{}</td><td class=\"num\">{held}</td><td class=\"num\" data-sort=\"{failing}\">{failing} of {repositories}</td>\
+            "<tr data-rule=\"{index}\"><th scope=\"row\">{}{title}</th><td data-sort=\"{}\">{}</td><td class=\"num\">{held}</td><td class=\"num\" data-sort=\"{failing}\">{failing} of {repositories}</td>\
              <td class=\"num\" data-sort=\"{}\"><a href=\"#findings\" data-filter-rule=\"{index}\">{}</a></td></tr>",
-            escape(&rule_anchor(index, id)),
-            escape(&visible(id)),
+            rule_link(index, rule, false),
             level_rank(rule.level),
             level_pill(rule.level),
             run.rule_counts[index],
@@ -842,7 +880,7 @@ fn repositories_table(out: &mut String, run: &Run) {
     if levels {
         out.push_str("<th scope=\"col\" data-type=\"number\">Level</th><th scope=\"col\" class=\"num\" data-type=\"number\">Bronze</th><th scope=\"col\" class=\"num\" data-type=\"number\">Silver</th><th scope=\"col\" class=\"num\" data-type=\"number\">Gold</th>");
     }
-    out.push_str("<th scope=\"col\" class=\"num\" data-type=\"number\">Errors</th><th scope=\"col\" class=\"num\" data-type=\"number\">Warnings</th><th scope=\"col\" class=\"num\" data-type=\"number\">Info</th><th scope=\"col\" class=\"num\" data-type=\"number\">Findings</th></tr></thead>\n<tbody>\n");
+    out.push_str("<th scope=\"col\" class=\"num\" data-type=\"number\">Errors</th><th scope=\"col\" class=\"num\" data-type=\"number\">Findings</th></tr></thead>\n<tbody>\n");
     for (i, repository) in report.repositories.iter().enumerate() {
         let name = escape(&visible(repository));
         let _ = write!(out, "<tr data-repository=\"{i}\"><th scope=\"row\">");
@@ -873,7 +911,10 @@ fn repositories_table(out: &mut String, run: &Run) {
         let [e, w, n] = run.repository_counts[i];
         let _ = writeln!(
             out,
-            "<td class=\"num\">{e}</td><td class=\"num\">{w}</td><td class=\"num\">{n}</td><td class=\"num\">{}</td></tr>",
+            "<td class=\"num\">{e}</td><td class=\"num\" data-sort=\"{}\" title=\"{}, {}, {n} info\">{}</td></tr>",
+            e + w + n,
+            plural(e, "error", "errors"),
+            plural(w, "warning", "warnings"),
             e + w + n
         );
     }
@@ -952,18 +993,10 @@ fn failing_rules(out: &mut String, run: &Run, card: &Scorecard) {
             ids.len()
         );
         for (k, (index, rule)) in ids.iter().enumerate() {
-            let title = rule
-                .title
-                .as_deref()
-                .map(|t| format!(" title=\"{}\"", escape(&visible(t))))
-                .unwrap_or_default();
-            let _ = write!(
-                out,
-                "{}<a href=\"#{}\"{title}><code>{}</code></a>",
-                if k > 0 { ", " } else { "" },
-                escape(&rule_anchor(*index, &rule.id)),
-                escape(&visible(&rule.id))
-            );
+            if k > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&rule_link(*index, rule, true));
         }
         out.push_str("</dd></div>\n");
     }
@@ -1171,7 +1204,7 @@ fn rule_entry(out: &mut String, run: &Run, i: usize) {
             let _ = writeln!(
                 out,
                 "<h4>{label}</h4>\n<p class=\"prose\">{}</p>",
-                escape(&visible(text))
+                prose(&visible(text))
             );
         }
     }
@@ -1284,6 +1317,16 @@ mod tests {
         assert_eq!(visible("a\u{1b}[31mb\tc\n"), "a␛[31mb\tc\n");
         assert_eq!(visible("x\u{202e}y\u{0}"), "x<U+202E>y␀");
         assert_eq!(visible("\r\u{7f}\u{85}"), "␍␡<U+0085>");
+    }
+
+    #[test]
+    fn prose_shows_code_spans() {
+        assert_eq!(
+            prose("set `USER 10001` <now>"),
+            "set <code>USER 10001</code> &lt;now&gt;"
+        );
+        assert_eq!(prose("odd ` tick <b>"), "odd ` tick &lt;b&gt;");
+        assert_eq!(prose("`<script>`"), "<code>&lt;script&gt;</code>");
     }
 
     #[test]

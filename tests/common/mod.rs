@@ -32,7 +32,7 @@ pub fn fixtures() -> PathBuf {
 
 /// Environment variables removed from every run, by name or (ending in `*`) prefix:
 /// colour and terminal width, CI systems (goldenpath links reports to the commit from
-/// `GITHUB_*`), and goldenpath's own.
+/// `GITHUB_*`), goldenpath's own, and `SOURCE_DATE_EPOCH` (the dashboard's time).
 pub const SCRUBBED: &[&str] = &[
     "NO_COLOR",
     "FORCE_COLOR",
@@ -48,6 +48,7 @@ pub const SCRUBBED: &[&str] = &[
     "BUILDKITE*",
     "TF_BUILD",
     "GOLDENPATH_*",
+    "SOURCE_DATE_EPOCH",
 ];
 
 fn scrubbed(name: &str) -> bool {
