@@ -67,6 +67,9 @@ fn goldenpath(dir: &Path, repositories: &[String], report: &[&str]) -> Duration 
     let start = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_goldenpath"))
         .current_dir(dir)
+        // Each generated directory is a repository of its own, not a part of this
+        // checkout (whose .git is above target/).
+        .env("GIT_CEILING_DIRECTORIES", dir)
         .args(["check", "--no-fail", "-p"])
         .arg(&policy)
         .args(report)

@@ -98,6 +98,16 @@ fn peers_line(rule: &RuleInfo) -> String {
         .join(", ")
 }
 
+/// What every built-in rule does in test data, examples and documentation.
+const TEST_DATA_NOTE: &str = "In test data, examples and documentation (the `[pack] test-paths` globs, by default `testdata/`, `test/`, `tests/`, `fixtures/`, `__fixtures__/`, `e2e/`, `examples/`, `samples/`, `docs/` and similar directories and `*_test.go`-style test files, plus what `.gitattributes` marks `linguist-documentation`, `linguist-generated` or `linguist-vendored`) this rule still checks files, but reports at info and its findings there do not count against the scorecard.";
+
+/// Whether a rule is part of the built-in pack.
+fn builtin(r: &RuleInfo) -> bool {
+    r.source
+        .as_deref()
+        .is_some_and(|s| s.starts_with("policies/"))
+}
+
 fn explain_markdown(r: &RuleInfo) -> String {
     let mut out = format!("## {}\n\n**{}**\n\n", r.id, opt(&r.title));
     let _ = writeln!(
@@ -125,6 +135,9 @@ fn explain_markdown(r: &RuleInfo) -> String {
         if let Some(text) = text {
             let _ = write!(out, "\n### {title}\n\n{text}\n");
         }
+    }
+    if builtin(r) {
+        let _ = write!(out, "\n### Test data\n\n{TEST_DATA_NOTE}\n");
     }
     if let Some(uri) = &r.help_uri {
         let _ = write!(out, "\nSee also: <{uri}>\n");
@@ -161,10 +174,28 @@ pub fn render_explain(r: &RuleInfo) -> String {
             let _ = write!(out, "\n{title}:\n{}\n", indent(text));
         }
     }
+    if builtin(r) {
+        let _ = write!(out, "\nTest data:\n{}\n", indent(&wrap(TEST_DATA_NOTE, 86)));
+    }
     if let Some(uri) = &r.help_uri {
         let _ = write!(out, "\nSee also: {uri}\n");
     }
     out
+}
+
+/// `text` broken into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
 }
 
 fn indent(text: &str) -> String {
@@ -174,10 +205,27 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// The rule `id` (case-insensitive), or the ids that look like it.
-pub fn find<'a>(rules: &'a [RuleInfo], id: &str) -> Result<&'a RuleInfo, Vec<&'a str>> {
+/// The ids a rule's peers give in each tool (`CKV_K8S_10 / CKV_K8S_12` names two).
+fn peer_ids(rule: &RuleInfo) -> impl Iterator<Item = &str> {
+    rule.peers
+        .values()
+        .flat_map(|ids| ids.split([',', '/']))
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+}
+
+/// The rule `id` (case-insensitive), or the rules that name `id` as the same check in
+/// another tool (`DL3007`, `CKV_K8S_20`); when none does, the ids that look like it.
+pub fn find<'a>(rules: &'a [RuleInfo], id: &str) -> Result<Vec<&'a RuleInfo>, Vec<&'a str>> {
     if let Some(rule) = rules.iter().find(|r| r.id.eq_ignore_ascii_case(id)) {
-        return Ok(rule);
+        return Ok(vec![rule]);
+    }
+    let peers: Vec<&RuleInfo> = rules
+        .iter()
+        .filter(|r| peer_ids(r).any(|p| p.eq_ignore_ascii_case(id)))
+        .collect();
+    if !peers.is_empty() {
+        return Ok(peers);
     }
     let wanted = id.to_ascii_uppercase();
     let area = wanted.rsplit_once('-').map_or(wanted.as_str(), |(a, _)| a);
@@ -186,4 +234,48 @@ pub fn find<'a>(rules: &'a [RuleInfo], id: &str) -> Result<&'a RuleInfo, Vec<&'a
         .filter(|r| r.id.starts_with(area))
         .map(|r| r.id.as_str())
         .collect())
+}
+
+/// Shell completion of a rule id: the built-in rules whose id starts with what was typed
+/// (case-insensitive), with their titles.
+pub fn complete_rule_id(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    let typed = current.to_string_lossy().to_ascii_uppercase();
+    let Ok(rules) = pack_rules() else {
+        return Vec::new();
+    };
+    rules
+        .into_iter()
+        .filter(|r| r.id.to_ascii_uppercase().starts_with(&typed))
+        .map(|r| {
+            let title = r.title.clone().unwrap_or_default();
+            clap_complete::CompletionCandidate::new(r.id).help(Some(title.into()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_found_by_id_or_by_a_peer_id() {
+        let rules = pack_rules().expect("the pack loads");
+        let ids = |found: Result<Vec<&RuleInfo>, Vec<&str>>| -> Vec<String> {
+            found
+                .expect("found")
+                .into_iter()
+                .map(|r| r.id.clone())
+                .collect()
+        };
+        assert_eq!(ids(find(&rules, "gp-docker-001")), ["GP-DOCKER-001"]);
+        assert_eq!(ids(find(&rules, "DL3007")), ["GP-DOCKER-001"]);
+        assert_eq!(ids(find(&rules, "ckv_k8s_12")), ["GP-K8S-001"]);
+        let similar = find(&rules, "GP-DOCKER-999").expect_err("no such rule");
+        assert!(similar.contains(&"GP-DOCKER-001"), "{similar:?}");
+        let completed = complete_rule_id(std::ffi::OsStr::new("gp-tf"));
+        assert!(completed.len() >= 3, "{completed:?}");
+        assert!(completed
+            .iter()
+            .all(|c| c.get_value().to_string_lossy().starts_with("GP-TF-")));
+    }
 }

@@ -15,12 +15,13 @@ use std::path::{Path, PathBuf};
 use common::{fixtures, goldenpath, root, write};
 use serde_json::Value;
 
-/// The bundled demo repositories, as the README's dashboard shows them.
+/// The bundled demo repositories, as the README's dashboard shows them (the demo first:
+/// its goldenpath.toml, which only makes it a repository root, is the run's).
 const DEMO: [&str; 4] = [
+    "golden-demo",
     "scorecard/none",
     "scorecard/bronze",
     "scorecard/gold",
-    "golden-demo",
 ];
 
 /// The style sheet and script replaced by placeholders, and the hashes of the policy:
@@ -127,6 +128,70 @@ fn repo_placeholder_is_for_the_dashboard_and_badges() {
     );
 }
 
+#[test]
+fn suppressed_findings_are_shown_apart_with_their_reasons() {
+    let run = |format: &str| {
+        goldenpath("suppress/inline")
+            .env("GOLDENPATH_TODAY", "2027-01-15")
+            .args(["check", "--no-fail", "--format", format])
+            .run()
+    };
+    let report = run("json").json();
+    let suppressed = report["suppressed"]
+        .as_array()
+        .expect("suppressed findings");
+    assert!(!suppressed.is_empty());
+    let html = run("html").stdout;
+    let (findings, apart) = html
+        .split_once("<section id=\"suppressed\"")
+        .expect("a section of their own");
+    assert!(apart.contains(&format!(
+        "Suppressed findings <span class=\"count\">({})</span>",
+        suppressed.len()
+    )));
+    let rows: Vec<&str> = apart
+        .split("</tbody>")
+        .next()
+        .expect("a table")
+        .lines()
+        .filter(|l| l.starts_with("<tr><td>"))
+        .collect();
+    assert_eq!(rows.len(), suppressed.len());
+    for (row, s) in rows.iter().zip(suppressed) {
+        let location = format!(
+            "<code>{}:{}:{}</code>",
+            s["file"].as_str().unwrap_or(""),
+            s["line"],
+            s["column"]
+        );
+        assert!(row.contains(&location), "{row} has {location}");
+        match s["suppression"]["reason"].as_str() {
+            Some(reason) => assert!(row.contains(&format!("<td>{reason} ")), "{row}: {reason}"),
+            None => assert!(row.contains("no reason given"), "{row}"),
+        }
+    }
+    // Not among the findings, and counted apart.
+    let table = findings
+        .split("id=\"findings-table\"")
+        .nth(1)
+        .expect("findings");
+    assert!(
+        table.contains("<td class=\"loc\"><code>"),
+        "rows as matched below"
+    );
+    for s in suppressed {
+        let row = format!(
+            "<td class=\"loc\"><code>{}:{}:{}</code></td><td class=\"rule\"><a href=\"#rule-{}\">",
+            s["file"].as_str().unwrap_or(""),
+            s["line"],
+            s["column"],
+            s["rule"].as_str().unwrap_or("")
+        );
+        assert!(!table.contains(&row), "{row}");
+    }
+    assert!(findings.contains(&format!("<dt>Suppressed</dt><dd>{}</dd>", suppressed.len())));
+}
+
 /// `check --no-fail --format json ARGS --report html=DIR/NAME.html` in `fixtures/` (or
 /// `cwd`): the page and the JSON report of the same run.
 fn dashboard(cwd: &Path, args: &[&str], dir: &Path, name: &str) -> (PathBuf, Value) {
@@ -202,7 +267,7 @@ fn the_demo_dashboard_in_a_browser() {
     );
     assert_eq!(
         table_levels,
-        serde_json::json!(["none", "bronze", "gold", "none"])
+        serde_json::json!(["none", "none", "bronze", "gold"])
     );
 
     // Filtering by rule shows that rule's findings and no other.

@@ -497,3 +497,151 @@ fn the_pack_is_on_by_default_and_follows_the_flags() {
         ]) > 0
     );
 }
+
+/// `(rule, file, severity, test_data)` of every finding of a JSON report.
+fn severities(stdout: &str) -> Vec<(String, String, String, bool)> {
+    let report: Value = serde_json::from_str(stdout).expect("json report");
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["metadata"]["test_data"] == Value::Bool(true),
+            )
+        })
+        .collect()
+}
+
+fn level(stdout: &str) -> String {
+    let report: Value = serde_json::from_str(stdout).expect("json report");
+    report["scorecards"][0]["level"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A repository that passes every pack rule except in its test data and examples.
+fn repository_with_test_data(dir: &Path) {
+    let write = common::write;
+    write(dir.join("README.md"), "# app\n");
+    write(dir.join("LICENSE"), "MIT\n");
+    write(dir.join("CODEOWNERS"), "* @acme/app\n");
+    write(dir.join("SECURITY.md"), "# Security\n");
+    write(
+        dir.join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: app\nspec:\n  type: service\n  lifecycle: production\n  owner: group:acme/app\n",
+    );
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: sample\nspec:\n  containers:\n    - name: main\n      image: busybox\n";
+    write(dir.join("pkg/testdata/pod.yaml"), pod);
+    write(dir.join("examples/pod.yaml"), pod);
+    write(dir.join("pkg/testdata/broken.yaml"), "a: [1, 2\n");
+    write(dir.join("gen/pod.yaml"), pod);
+    write(dir.join(".gitattributes"), "gen/** linguist-generated\n");
+    write(
+        dir.join(".github/dependabot.yml"),
+        "version: 2\nupdates:\n  - package-ecosystem: github-actions\n    directory: /\n    schedule: {interval: weekly}\n",
+    );
+}
+
+#[test]
+fn test_data_is_checked_at_info_and_left_out_of_the_scorecard() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("app");
+    repository_with_test_data(&repo);
+    let out = run(dir.path(), &["check", "--format", "json", "app"]);
+    assert_eq!(
+        out.code, 0,
+        "info findings do not fail the run: {}",
+        out.stdout
+    );
+    let found = severities(&out.stdout);
+    assert!(found.len() > 20, "{found:?}");
+    for (rule, file, severity, test_data) in &found {
+        assert_eq!(
+            (severity.as_str(), *test_data),
+            ("info", true),
+            "{rule} in {file}"
+        );
+    }
+    for file in [
+        "app/pkg/testdata/pod.yaml",
+        "app/examples/pod.yaml",
+        "app/gen/pod.yaml",
+        "app/pkg/testdata/broken.yaml",
+    ] {
+        assert!(found.iter().any(|f| f.1 == file), "{file} is still checked");
+    }
+    assert_eq!(level(&out.stdout), "gold");
+
+    // `[pack] test-paths` replaces the defaults: here only `examples/` is test data
+    // (and what .gitattributes marks).
+    common::write(
+        repo.join("goldenpath.toml"),
+        "[pack]\ntest-paths = [\"examples/**\"]\n",
+    );
+    let out = run(&repo, &["check", "--format", "json", "--no-fail"]);
+    let found = severities(&out.stdout);
+    let at = |file: &str| -> Vec<&String> {
+        found.iter().filter(|f| f.1 == file).map(|f| &f.2).collect()
+    };
+    assert!(at("pkg/testdata/pod.yaml").iter().any(|s| *s == "error"));
+    assert!(at("pkg/testdata/broken.yaml") == vec!["error"]);
+    assert!(at("examples/pod.yaml").iter().all(|s| *s == "info"));
+    assert!(at("gen/pod.yaml").iter().all(|s| *s == "info"));
+    assert_eq!(level(&out.stdout), "none");
+}
+
+#[test]
+fn parse_errors_are_errors_only_where_something_reads_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = common::write;
+    write(
+        dir.path().join("policy/k8s.rego"),
+        "# METADATA\n# custom:\n#   files: [\"deploy/**\"]\npackage main\n\nimport rego.v1\n\ndeny contains \"no\" if input.never\n",
+    );
+    write(dir.path().join("deploy/bad.yaml"), "a: [1\n");
+    write(dir.path().join("other/bad.json"), "{\n");
+    let parse_errors = |extra: &[&str]| -> Vec<(String, String)> {
+        let mut args = vec!["check", "--format", "json", "--no-fail", "."];
+        args.extend_from_slice(extra);
+        let out = run(dir.path(), &args);
+        severities(&out.stdout)
+            .into_iter()
+            .filter(|f| f.0 == "parse-error")
+            .map(|f| (f.1, f.2))
+            .collect()
+    };
+    let pair = |file: &str, severity: &str| (file.to_string(), severity.to_string());
+    assert_eq!(
+        parse_errors(&[]),
+        vec![
+            pair("deploy/bad.yaml", "error"),
+            pair("other/bad.json", "warning")
+        ]
+    );
+    assert_eq!(
+        parse_errors(&["--parse-errors", "error"]),
+        vec![
+            pair("deploy/bad.yaml", "error"),
+            pair("other/bad.json", "error")
+        ]
+    );
+    assert_eq!(
+        parse_errors(&["--parse-errors", "off"]),
+        vec![pair("deploy/bad.yaml", "error")]
+    );
+    write(
+        dir.path().join("goldenpath.toml"),
+        "parse-errors = \"off\"\n",
+    );
+    assert_eq!(parse_errors(&[]), vec![pair("deploy/bad.yaml", "error")]);
+    let out = run(dir.path(), &["check", "."]);
+    assert_eq!(
+        out.code, 1,
+        "the error in a file a policy reads fails the run"
+    );
+}

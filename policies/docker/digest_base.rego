@@ -5,6 +5,10 @@
 #   it builds on are chosen by the registry at build time. Scratch and earlier build
 #   stages are not reported; an image given as `${ARG}` is resolved from a global ARG
 #   default when it has one.
+#   Precision: an image the repository builds itself is not reported (a build stage
+#   of another of its Dockerfiles, as `docker build --target` produces, a skaffold,
+#   Tilt or Compose artifact, or a `docker build -t NAME` in a Makefile or script);
+#   its own Dockerfile is judged instead.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/dockerfile/#from
 #     description: Dockerfile reference, FROM (image@digest)
@@ -45,6 +49,24 @@ deny contains {"msg": msg, "path": [i, "Value", 0]} if {
 registry_image(i, ref) if {
 	lower(ref) != "scratch"
 	not earlier_stage(i, ref)
+	not built_here(ref)
+}
+
+# An image this repository builds itself (a build stage of another Dockerfile, a
+# skaffold, Tilt or Compose artifact, `docker build -t` in a Makefile or script): its
+# own Dockerfile pins what it is built from.
+built_here(ref) if {
+	name := lower(split(split(ref, "@")[0], ":")[0])
+	not contains(ref, "/")
+	data.goldenpath.context.built_images[name]
+}
+
+built_here(ref) if {
+	contains(ref, "/")
+	parts := split(split(ref, "@")[0], "/")
+	last := split(parts[count(parts) - 1], ":")[0]
+	name := concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [last]))
+	data.goldenpath.context.built_images[name]
 }
 
 earlier_stage(i, ref) if {

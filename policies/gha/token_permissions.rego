@@ -1,11 +1,14 @@
 # METADATA
 # title: Workflow token permissions are not read-only by default
 # description: >-
-#   The workflow has no top-level `permissions:` block, or the block grants write
-#   access (`write-all`, or a scope set to `write`). Without the block every job gets
-#   the repository's or organisation's default GITHUB_TOKEN permissions, which are
-#   read-write on many repositories; a top-level grant applies to every job, including
-#   those that only build and test.
+#   The workflow has no top-level `permissions:` block and at least one job has none
+#   of its own, or the top-level block grants write access (`write-all`, or a scope
+#   set to `write`). Without either block a job gets the repository's or
+#   organisation's default GITHUB_TOKEN permissions, which are read-write on many
+#   repositories; a top-level grant applies to every job, including those that only
+#   build and test. Precision: a workflow whose every job declares its own
+#   `permissions:` (the per-job style zizmor and Scorecard accept) is not reported,
+#   and write grants inside a job are not reported (that is where they belong).
 # related_resources:
 #   - ref: https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token
 #     description: Controlling permissions for GITHUB_TOKEN
@@ -40,6 +43,8 @@ import rego.v1
 deny contains {"msg": msg, "path": start} if {
 	is_object(input.jobs)
 	not has_permissions
+	some _, job in input.jobs
+	not job_has_permissions(job)
 	start := trigger_path
 	msg := "workflow has no top-level permissions, so every job gets the default GITHUB_TOKEN permissions (read-write on many repositories); declare `permissions: {contents: read}`"
 }
@@ -61,6 +66,12 @@ deny contains {"msg": msg, "path": ["permissions", scope]} if {
 }
 
 has_permissions if input.permissions != null
+
+# A job that declares its own `permissions:` (even `{}`) does not get the default token.
+job_has_permissions(job) if {
+	is_object(job)
+	job.permissions != null
+}
 
 trigger_path := ["on"] if {
 	_ = input.on

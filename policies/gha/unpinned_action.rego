@@ -5,7 +5,10 @@
 #   a branch or no ref at all instead of a full 40-character commit SHA. Tags and
 #   branches are mutable: whoever controls the action's repository can change the code
 #   your workflow runs without any change in your repository. Local actions (`./…`) and
-#   Docker images pinned by digest (`docker://…@sha256:…`) are accepted.
+#   Docker images pinned by digest (`docker://…@sha256:…`) are accepted. Precision:
+#   a short list of projects that require a release tag is not reported when called
+#   by a full version tag (`vX.Y.Z`): `slsa-framework/slsa-github-generator`, whose
+#   reusable workflows verify their own ref and cannot be called by SHA.
 # related_resources:
 #   - ref: https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions
 #     description: GitHub's hardening guide on pinning third-party actions
@@ -63,6 +66,21 @@ pinned(uses) if regex.match(`^docker://[^@]+@sha256:[0-9a-fA-F]{64}$`, uses)
 pinned(uses) if {
 	not startswith(uses, "docker://")
 	regex.match(`^[^@]+@[0-9a-fA-F]{40}$`, uses)
+}
+
+# Projects that require callers to use a release tag, not a commit SHA. Keep this list
+# small and documented: each entry is a project whose own documentation says so.
+tag_required := {
+	# SLSA's generators verify the provenance they produce against the ref of the
+	# reusable workflow being called, which must be a release tag (vX.Y.Z); a SHA
+	# makes the builder fail. zizmor and Scorecard make the same exception.
+	"slsa-framework/slsa-github-generator",
+}
+
+pinned(uses) if {
+	some project in tag_required
+	startswith(uses, concat("", [project, "/"]))
+	regex.match(`@v[0-9]+\.[0-9]+\.[0-9]+$`, uses)
 }
 
 problem(uses) := "runs an image that is not pinned by digest (@sha256:…)" if {

@@ -10,6 +10,9 @@
 #   documents that look like Kubernetes objects but are not applied to a cluster
 #   (Backstage entities, whose `namespace: default` is Backstage's own; Kustomize and
 #   component configuration files).
+#   Precision: files a `kustomization.yaml` applies as patches (`patches`,
+#   `patchesStrategicMerge`, `patchesJson6902`) are partial objects and are not
+#   judged; their base is. Manifests written as JSON are checked like YAML.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
 #     description: Kubernetes namespaces
@@ -32,8 +35,8 @@
 #   peers:
 #     kube-linter: use-namespace
 #     checkov: CKV_K8S_21
-#   files: ["**/*.yaml", "**/*.yml"]
-#   formats: [yaml]
+#   files: ["**/*.yaml", "**/*.yml", "**/*.json"]
+#   formats: [yaml, json]
 package goldenpath.k8s.default_namespace
 
 import rego.v1
@@ -66,6 +69,7 @@ cluster_scoped := {
 }
 
 deny contains {"msg": msg, "path": ["metadata", "namespace"]} if {
+	not kustomize_patch
 	is_string(input.apiVersion)
 	is_string(input.kind)
 	not input.kind in cluster_scoped
@@ -94,3 +98,7 @@ not_a_cluster_object(api_version) if {
 not_a_cluster_object(api_version) if regex.match(`^[a-z0-9.-]+\.config\.k8s\.io/`, api_version)
 
 name := input.metadata.name if is_string(input.metadata.name) else := "(unnamed)"
+
+# A file a kustomization applies as a patch is a partial object merged into its base at
+# build time, not a resource of its own: the base is judged instead.
+kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]

@@ -5,6 +5,9 @@
 #   `securityContext.capabilities.drop`, so it keeps the container runtime's default
 #   Linux capabilities (such as NET_RAW, CHOWN, SETUID and DAC_OVERRIDE). Capabilities
 #   it really needs can be added back with `capabilities.add`.
+#   Precision: files a `kustomization.yaml` applies as patches (`patches`,
+#   `patchesStrategicMerge`, `patchesJson6902`) are partial objects and are not
+#   judged; their base is. Manifests written as JSON are checked like YAML.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container
 #     description: Set capabilities for a container
@@ -27,8 +30,8 @@
 #     checkov: CKV_K8S_37
 #   tags: [security]
 #   security-severity: "5.0"
-#   files: ["**/*.yaml", "**/*.yml"]
-#   formats: [yaml]
+#   files: ["**/*.yaml", "**/*.yml", "**/*.json"]
+#   formats: [yaml, json]
 package goldenpath.k8s.drop_capabilities
 
 import rego.v1
@@ -65,6 +68,7 @@ pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.ki
 
 # The pod spec of a Kubernetes workload; undefined for any other YAML document.
 pod_spec := spec if {
+	not kustomize_patch
 	is_string(input.apiVersion)
 	spec := object.get(input, pod_spec_path, null)
 	is_object(spec)
@@ -84,3 +88,7 @@ container_name(c, _) := c.name if is_string(c.name)
 container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []
+
+# A file a kustomization applies as a patch is a partial object merged into its base at
+# build time, not a resource of its own: the base is judged instead.
+kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]

@@ -4,7 +4,14 @@
 #   A container or init container of a workload runs an image tagged `latest`, or
 #   with no tag at all (which means `latest`). Images pinned by digest
 #   (`name@sha256:…`) are accepted with or without a tag, and values that still
-#   contain template syntax (`{{ … }}`) are skipped.
+#   contain template syntax (`{{ … }}`) are skipped. Precision: placeholders that a
+#   build tool replaces at deploy time are not reported: untagged images the repository's
+#   skaffold or Tilt configuration builds (`image: adservice` where `skaffold.yaml`
+#   builds `adservice`), images a kustomization's `images:` gives a version tag or
+#   digest, and ko import paths (`ko://…`).
+#   Precision: files a `kustomization.yaml` applies as patches (`patches`,
+#   `patchesStrategicMerge`, `patchesJson6902`) are partial objects and are not
+#   judged; their base is. Manifests written as JSON are checked like YAML.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/containers/images/#image-names
 #     description: Kubernetes image names, tags and digests
@@ -27,8 +34,8 @@
 #   peers:
 #     kube-linter: latest-tag
 #     checkov: CKV_K8S_14
-#   files: ["**/*.yaml", "**/*.yml"]
-#   formats: [yaml]
+#   files: ["**/*.yaml", "**/*.yml", "**/*.json"]
+#   formats: [yaml, json]
 package goldenpath.k8s.image_tag
 
 import rego.v1
@@ -39,8 +46,36 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
 	is_string(image)
 	not contains(image, "{{")
 	not contains(image, "@")
+	not set_at_deploy(trim_space(image))
 	problem := tag_problem(trim_space(image))
 	msg := sprintf("container %q runs image %q, %s", [c.name, image, problem])
+}
+
+# A placeholder that a build tool replaces with the image it built, tagged, when it
+# deploys: a skaffold or Tilt artifact, an image a kustomization gives a `newTag` or
+# `digest`, or a ko import path (`ko://…`).
+set_at_deploy(image) if startswith(image, "ko://")
+
+# Only a bare name is a placeholder: an explicit `:latest` is what the manifest says.
+set_at_deploy(image) if {
+	image_name(image) == image
+	data.goldenpath.context.deploy_images[image]
+}
+
+# The image without its tag: the last ":" of the last path segment starts the tag.
+image_name(image) := name if {
+	parts := split(image, "/")
+	last := parts[count(parts) - 1]
+	not contains(last, ":")
+	name := image
+}
+
+image_name(image) := name if {
+	parts := split(image, "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	bare := substring(last, 0, indexof(last, ":"))
+	name := concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [bare]))
 }
 
 # The tag is what follows the last ":" of the last path segment; a ":" before a "/"
@@ -70,6 +105,7 @@ pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.ki
 
 # The pod spec of a Kubernetes workload; undefined for any other YAML document.
 pod_spec := spec if {
+	not kustomize_patch
 	is_string(input.apiVersion)
 	spec := object.get(input, pod_spec_path, null)
 	is_object(spec)
@@ -89,3 +125,7 @@ container_name(c, _) := c.name if is_string(c.name)
 container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []
+
+# A file a kustomization applies as a patch is a partial object merged into its base at
+# build time, not a resource of its own: the base is judged instead.
+kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]

@@ -8,6 +8,9 @@
 #   `app.kubernetes.io/managed-by`, which names the tool that applied the object
 #   (Helm, Argo CD), not the people who answer for it. Labels on the pod template do
 #   not count: the object itself must carry it.
+#   Precision: files a `kustomization.yaml` applies as patches (`patches`,
+#   `patchesStrategicMerge`, `patchesJson6902`) are partial objects and are not
+#   judged; their base is. Manifests written as JSON are checked like YAML.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
 #     description: Kubernetes labels and selectors
@@ -28,8 +31,8 @@
 #     repository's CODEOWNERS or catalog-info.yaml.
 #   peers:
 #     kube-linter: required-label-owner
-#   files: ["**/*.yaml", "**/*.yml"]
-#   formats: [yaml]
+#   files: ["**/*.yaml", "**/*.yml", "**/*.json"]
+#   formats: [yaml, json]
 package goldenpath.k8s.owner_label
 
 import rego.v1
@@ -37,6 +40,7 @@ import rego.v1
 workload_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
 
 deny contains {"msg": msg, "path": ["metadata", "labels", "owner"]} if {
+	not kustomize_patch
 	is_string(input.apiVersion)
 	input.kind in workload_kinds
 	not has_owner
@@ -50,3 +54,7 @@ has_owner if {
 }
 
 name := input.metadata.name if is_string(input.metadata.name) else := "(unnamed)"
+
+# A file a kustomization applies as a patch is a partial object merged into its base at
+# build time, not a resource of its own: the base is judged instead.
+kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]

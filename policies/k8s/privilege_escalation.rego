@@ -5,6 +5,9 @@
 #   `securityContext.allowPrivilegeEscalation: false`. The field defaults to true, so
 #   a process in the container can gain more privileges than it started with, through
 #   setuid or setgid binaries or file capabilities.
+#   Precision: files a `kustomization.yaml` applies as patches (`patches`,
+#   `patchesStrategicMerge`, `patchesJson6902`) are partial objects and are not
+#   judged; their base is. Manifests written as JSON are checked like YAML.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
 #     description: Configure a security context for a pod or container
@@ -29,8 +32,8 @@
 #     checkov: CKV_K8S_20
 #   tags: [security]
 #   security-severity: "7.0"
-#   files: ["**/*.yaml", "**/*.yml"]
-#   formats: [yaml]
+#   files: ["**/*.yaml", "**/*.yml", "**/*.json"]
+#   formats: [yaml, json]
 package goldenpath.k8s.privilege_escalation
 
 import rego.v1
@@ -59,6 +62,7 @@ pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.ki
 
 # The pod spec of a Kubernetes workload; undefined for any other YAML document.
 pod_spec := spec if {
+	not kustomize_patch
 	is_string(input.apiVersion)
 	spec := object.get(input, pod_spec_path, null)
 	is_object(spec)
@@ -78,3 +82,7 @@ container_name(c, _) := c.name if is_string(c.name)
 container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []
+
+# A file a kustomization applies as a patch is a partial object merged into its base at
+# build time, not a resource of its own: the base is judged instead.
+kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]

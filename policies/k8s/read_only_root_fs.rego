@@ -4,6 +4,9 @@
 #   A container or init container of a workload does not set
 #   `securityContext.readOnlyRootFilesystem: true`, so its processes can modify the
 #   image's files.
+#   Precision: files a `kustomization.yaml` applies as patches (`patches`,
+#   `patchesStrategicMerge`, `patchesJson6902`) are partial objects and are not
+#   judged; their base is. Manifests written as JSON are checked like YAML.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
 #     description: Configure a security context for a pod or container
@@ -28,8 +31,8 @@
 #     checkov: CKV_K8S_22
 #   tags: [security]
 #   security-severity: "4.0"
-#   files: ["**/*.yaml", "**/*.yml"]
-#   formats: [yaml]
+#   files: ["**/*.yaml", "**/*.yml", "**/*.json"]
+#   formats: [yaml, json]
 package goldenpath.k8s.read_only_root_fs
 
 import rego.v1
@@ -58,6 +61,7 @@ pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.ki
 
 # The pod spec of a Kubernetes workload; undefined for any other YAML document.
 pod_spec := spec if {
+	not kustomize_patch
 	is_string(input.apiVersion)
 	spec := object.get(input, pod_spec_path, null)
 	is_object(spec)
@@ -77,3 +81,7 @@ container_name(c, _) := c.name if is_string(c.name)
 container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []
+
+# A file a kustomization applies as a patch is a partial object merged into its base at
+# build time, not a resource of its own: the base is judged instead.
+kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]

@@ -6,6 +6,9 @@
 #   `resources.requests.cpu`, `resources.requests.memory` or
 #   `resources.limits.memory`. A CPU limit is not required: it throttles a container
 #   even when the node has idle CPU, and many teams leave it unset on purpose.
+#   Precision: files a `kustomization.yaml` applies as patches (`patches`,
+#   `patchesStrategicMerge`, `patchesJson6902`) are partial objects and are not
+#   judged; their base is. Manifests written as JSON are checked like YAML.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
 #     description: Resource management for pods and containers
@@ -29,8 +32,8 @@
 #   peers:
 #     kube-linter: unset-cpu-requirements / unset-memory-requirements
 #     checkov: CKV_K8S_10 / CKV_K8S_12 / CKV_K8S_13
-#   files: ["**/*.yaml", "**/*.yml"]
-#   formats: [yaml]
+#   files: ["**/*.yaml", "**/*.yml", "**/*.json"]
+#   formats: [yaml, json]
 package goldenpath.k8s.resources
 
 import rego.v1
@@ -84,6 +87,7 @@ pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.ki
 
 # The pod spec of a Kubernetes workload; undefined for any other YAML document.
 pod_spec := spec if {
+	not kustomize_patch
 	is_string(input.apiVersion)
 	spec := object.get(input, pod_spec_path, null)
 	is_object(spec)
@@ -103,3 +107,7 @@ container_name(c, _) := c.name if is_string(c.name)
 container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
 
 as_array(x) := x if is_array(x) else := []
+
+# A file a kustomization applies as a patch is a partial object merged into its base at
+# build time, not a resource of its own: the base is judged instead.
+kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]

@@ -8,8 +8,12 @@
 #   `.deb`, `.rpm`, `.msi`, `.apk`, `.whl`), or any other binary file with the
 #   executable bit set. Only files whose content is binary are reported, so a text
 #   file with one of these extensions is not. Images, fonts, documents and archives
-#   of data are fine. As in Scorecard, the Gradle wrapper's `gradle-wrapper.jar` is
-#   accepted when a workflow verifies it with Gradle's wrapper-validation action.
+#   of data are fine. Precision: the Gradle and Maven wrappers are meant to be
+#   committed, so `gradle/wrapper/gradle-wrapper.jar` and
+#   `.mvn/wrapper/maven-wrapper.jar` are not reported when the wrapper's properties
+#   file sits beside them, nor (as in Scorecard) a `gradle-wrapper.jar` that a workflow
+#   verifies with Gradle's wrapper-validation action. A JAR at a wrapper path without
+#   either is reported.
 # related_resources:
 #   - ref: https://github.com/ossf/scorecard/blob/main/docs/checks.md#binary-artifacts
 #     description: OpenSSF Scorecard, Binary-Artifacts check
@@ -55,10 +59,26 @@ validated_gradle_wrapper(f) if {
 	regex.match(`uses:\s*["']?gradle/(wrapper-validation-action|actions/wrapper-validation)@`, goldenpath.read_file(w.path))
 }
 
+# The Gradle and Maven wrappers are meant to be committed: the JAR at its conventional
+# path, with the wrapper's properties file (which names the distribution to download)
+# beside it.
+wrapper_properties := {
+	"gradle/wrapper/gradle-wrapper.jar": "gradle/wrapper/gradle-wrapper.properties",
+	".mvn/wrapper/maven-wrapper.jar": ".mvn/wrapper/maven-wrapper.properties",
+}
+
+build_wrapper(f) if {
+	some jar, properties in wrapper_properties
+	endswith(concat("", ["/", f.path]), concat("", ["/", jar]))
+	dir := substring(f.path, 0, count(f.path) - count(jar))
+	goldenpath.file_exists(concat("", [dir, properties]))
+}
+
 deny contains {"msg": msg, "file": f.path} if {
 	some f in input.files
 	f.binary
 	compiled(f)
 	not validated_gradle_wrapper(f)
+	not build_wrapper(f)
 	msg := sprintf("`%s` is a committed binary artifact; build it in CI and publish it to an artifact registry instead", [f.path])
 }

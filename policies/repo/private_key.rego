@@ -8,7 +8,10 @@
 #   as well as keys pasted into YAML, JSON or source code. Each BEGIN line is
 #   reported. Certificates and public keys (`BEGIN CERTIFICATE`, `BEGIN PUBLIC
 #   KEY`, `id_rsa.pub`) are not private keys; a lone BEGIN line without an END line
-#   (documentation mentioning the marker) is not reported.
+#   (documentation mentioning the marker) is not reported. Precision: a block whose
+#   body has no key material (no run of 40 or more base64 characters, as in
+#   documentation samples that write `...`, `(snip)`, `REDACTED` or `<your key>`
+#   between the markers) is not reported.
 # related_resources:
 #   - ref: https://cwe.mitre.org/data/definitions/321.html
 #     description: CWE-321, Use of Hard-coded Cryptographic Key
@@ -49,7 +52,18 @@ deny contains {"msg": msg, "file": f.path, "line": i + 1} if {
 	is_string(text)
 	contains(text, "PRIVATE KEY")
 	regex.match(key_block, text)
-	some i, line in split(text, "\n")
+	lines := split(text, "\n")
+	some i, line in lines
 	regex.match(begin_marker, line)
+	real_key(concat("\n", array.slice(lines, i, count(lines))))
 	msg := sprintf("`%s` contains a private key (`%s`)", [f.path, trim_space(regex.find_n(begin_marker, line, 1)[0])])
+}
+
+# The first key block of `rest` (the text from a BEGIN line on) holds key material: a
+# run of at least 40 base64 characters, not all alike. Placeholders in documentation
+# and samples (`...`, `(snip)`, `REDACTED`, `<your key>`, `xxxx…`) have none.
+real_key(rest) if {
+	block := regex.find_n(key_block, rest, 1)[0]
+	some run in regex.find_n(`[A-Za-z0-9+/]{40,}`, block, -1)
+	count({c | some c in split(run, "")}) >= 10
 }

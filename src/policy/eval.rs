@@ -17,6 +17,7 @@ use crate::format::Format;
 #[derive(Clone, Debug)]
 pub struct FileInfo {
     value: regorus::Value,
+    context: regorus::Value,
 }
 
 impl FileInfo {
@@ -29,7 +30,13 @@ impl FileInfo {
         map.insert("path".into(), path.into());
         FileInfo {
             value: regorus::Value::from(map),
+            context: regorus::Value::Null,
         }
+    }
+
+    /// With `data.goldenpath.context` (see [`crate::context`]).
+    pub fn with_context(self, context: regorus::Value) -> Self {
+        FileInfo { context, ..self }
     }
 }
 
@@ -148,6 +155,7 @@ impl Evaluator {
         indices: &[usize],
     ) -> EvalOutput {
         extensions::set_current_file(info.value.clone());
+        extensions::set_current_context(info.context.clone());
         self.engine.set_input(input);
         self.run(indices, file, origin)
     }
@@ -168,6 +176,7 @@ impl Evaluator {
             return EvalOutput::default();
         }
         extensions::set_current_file(regorus::Value::Null);
+        extensions::set_current_context(regorus::Value::Null);
         repository::enter(sandbox);
         self.engine.set_input(input);
         let origin = InputOrigin {

@@ -1,4 +1,5 @@
-//! Host functions registered on the engine: the one behind `data.conftest.file`, the
+//! Host functions registered on the engine: the ones behind `data.conftest.file` and
+//! `data.goldenpath.context`, the
 //! builtins goldenpath refuses (network and environment access: a loud policy error
 //! rather than a silent undefined), and bounded versions of the builtins that could
 //! build an unbounded value from a few characters of policy.
@@ -10,6 +11,8 @@ use regorus::Value;
 thread_local! {
     /// `data.conftest.file` for the file the current thread is evaluating.
     static CURRENT_FILE: RefCell<Value> = const { RefCell::new(Value::Null) };
+    /// `data.goldenpath.context` for the file the current thread is evaluating.
+    static CURRENT_CONTEXT: RefCell<Value> = const { RefCell::new(Value::Null) };
 }
 
 /// The largest array `numbers.range` and `numbers.range_step` may build.
@@ -37,12 +40,22 @@ pub(super) fn set_current_file(value: Value) {
     CURRENT_FILE.with(|f| *f.borrow_mut() = value);
 }
 
+/// Sets what `data.goldenpath.context` is for evaluations on this thread.
+pub(super) fn set_current_context(value: Value) {
+    CURRENT_CONTEXT.with(|c| *c.borrow_mut() = value);
+}
+
 /// Registers every host function on `engine`.
 pub(super) fn register(engine: &mut regorus::Engine) -> anyhow::Result<()> {
     engine.add_extension(
         "__goldenpath_conftest_file".to_string(),
         1,
         Box::new(|_: Vec<Value>| Ok(CURRENT_FILE.with(|f| f.borrow().clone()))),
+    )?;
+    engine.add_extension(
+        "__goldenpath_context".to_string(),
+        1,
+        Box::new(|_: Vec<Value>| Ok(CURRENT_CONTEXT.with(|c| c.borrow().clone()))),
     )?;
     for (name, arity, reason) in REFUSED {
         engine.add_extension(

@@ -177,6 +177,10 @@ pub struct PolicySet {
 const CONFTEST_MODULE: &str = "package conftest\n\nfile := __goldenpath_conftest_file(0)\n";
 const CONFTEST_MODULE_PATH: &str = "<goldenpath:conftest>";
 
+/// The module that gives file rules `data.goldenpath.context` (see [`crate::context`]).
+const CONTEXT_MODULE: &str = "package goldenpath\n\ncontext := __goldenpath_context(0)\n";
+const CONTEXT_MODULE_PATH: &str = "<goldenpath:context>";
+
 impl PolicySet {
     /// Loads, compiles and prepares the policies.
     pub fn load(options: &PolicyOptions) -> Result<PolicySet, PolicyError> {
@@ -226,6 +230,9 @@ impl PolicySet {
                 CONFTEST_MODULE_PATH.to_string(),
                 CONFTEST_MODULE.to_string(),
             )
+            .map_err(|e| PolicyError::Internal(e.to_string()))?;
+        engine
+            .add_policy(CONTEXT_MODULE_PATH.to_string(), CONTEXT_MODULE.to_string())
             .map_err(|e| PolicyError::Internal(e.to_string()))?;
         extensions::register(&mut engine).map_err(|e| PolicyError::Internal(e.to_string()))?;
         for (label, value) in &options.data {

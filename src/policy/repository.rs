@@ -70,6 +70,12 @@ impl Sandbox {
     }
 }
 
+impl crate::context::ReadFile for Sandbox {
+    fn read(&self, relative: &str) -> Option<String> {
+        Sandbox::read(self, relative)
+    }
+}
+
 thread_local! {
     static SANDBOX: RefCell<Option<Sandbox>> = const { RefCell::new(None) };
 }

@@ -53,6 +53,8 @@ const MAX_EXCERPT_LINES: usize = 7;
 const LINE_WINDOW: usize = 240;
 /// Bytes of that window before the span.
 const LINE_LEAD: usize = 60;
+/// Suppressed findings listed.
+pub const MAX_SUPPRESSED: usize = 1000;
 /// Rules listed under "What to fix first".
 const FIX_FIRST: usize = 10;
 
@@ -88,6 +90,7 @@ fn render_within(report: &Report, options: &RenderOptions, limits: Limits) -> St
     }
     cards(&mut body, &run);
     findings(&mut body, &run, &data);
+    suppressed(&mut body, &run);
     rules(&mut body, &run);
     footer(&mut body, options);
     page(&run, &body, &data.json)
@@ -654,9 +657,11 @@ fn header(out: &mut String, run: &Run) {
     if run.has_levels() {
         out.push_str("<li><a href=\"#repositories\">Scorecards</a></li>");
     }
-    out.push_str(
-        "<li><a href=\"#findings\">Findings</a></li><li><a href=\"#rules\">Rules</a></li></ul></nav>\n</header>\n<main>\n",
-    );
+    out.push_str("<li><a href=\"#findings\">Findings</a></li>");
+    if !run.report.suppressed.is_empty() {
+        out.push_str("<li><a href=\"#suppressed\">Suppressed</a></li>");
+    }
+    out.push_str("<li><a href=\"#rules\">Rules</a></li></ul></nav>\n</header>\n<main>\n");
 }
 
 fn summary(out: &mut String, run: &Run, data: &Data, options: &RenderOptions, limits: Limits) {
@@ -689,6 +694,9 @@ fn summary(out: &mut String, run: &Run, data: &Data, options: &RenderOptions, li
     if s.parse_errors > 0 {
         total("Files not parsed", s.parse_errors, "");
     }
+    if s.suppressed.total > 0 {
+        total("Suppressed", s.suppressed.total, "");
+    }
     if s.exceptions > 0 {
         total("Results suppressed by exceptions", s.exceptions, "");
     }
@@ -701,6 +709,24 @@ fn summary(out: &mut String, run: &Run, data: &Data, options: &RenderOptions, li
             out,
             "<p class=\"note\">Not evaluated (not selected by <code>--namespace</code>): {}</p>",
             code_list(&s.unevaluated_packages)
+        );
+    }
+    for sub in &s.subdirectories {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Repository rules and the scorecard did not run for <code>{}</code>: it is inside the repository at <code>{}</code> (check that to run them).</p>",
+            escape(&visible(&sub.directory)),
+            escape(&visible(&sub.repository))
+        );
+    }
+    for warning in &s.unmatched_selectors {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&visible(warning)));
+    }
+    if s.baseline_fixed > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{} fixed since the baseline was written (rewrite it with <code>--write-baseline</code>).</p>",
+            plural(s.baseline_fixed, "baseline finding", "baseline findings")
         );
     }
     if !s.unmatched_schemas.is_empty() {
@@ -901,8 +927,9 @@ fn repositories_table(out: &mut String, run: &Run) {
                 let t = card.tally(level);
                 let _ = write!(
                     out,
-                    "<td class=\"num\" data-sort=\"{}\">{}/{}</td>",
-                    t.passed, t.passed, t.total
+                    "<td class=\"num\" data-sort=\"{}\">{}</td>",
+                    t.passed,
+                    t.describe()
                 );
             }
         } else if levels {
@@ -945,12 +972,19 @@ fn cards(out: &mut String, run: &Run) {
         for level in Level::ALL {
             let t = card.tally(level);
             let width = (t.passed * 100).checked_div(t.total).unwrap_or(100);
+            let suppressed = if t.suppressed > 0 {
+                format!(
+                    " <span class=\"note\">({} suppressed)</span>",
+                    plural(t.suppressed, "finding", "findings")
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}/{}</td><td class=\"bar\"><svg class=\"bar-{}\" width=\"120\" height=\"10\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect width=\"100\" height=\"10\" class=\"track\"/><rect width=\"{width}\" height=\"10\"/></svg></td></tr>",
+                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}{suppressed}</td><td class=\"bar\"><svg class=\"bar-{}\" width=\"120\" height=\"10\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect width=\"100\" height=\"10\" class=\"track\"/><rect width=\"{width}\" height=\"10\"/></svg></td></tr>",
                 level.name(),
-                t.passed,
-                t.total,
+                t.describe(),
                 level.name()
             );
         }
@@ -1136,6 +1170,64 @@ fn excerpt_html(out: &mut String, x: &Excerpt) {
     out.push_str("</code></pre>");
 }
 
+/// Suppressed findings, apart from the others, each with how and why it was suppressed.
+fn suppressed(out: &mut String, run: &Run) {
+    let list = &run.report.suppressed;
+    if list.is_empty() {
+        return;
+    }
+    let counts = &run.report.summary.suppressed;
+    let _ = writeln!(
+        out,
+        "<section id=\"suppressed\" aria-labelledby=\"suppressed-h\">\n<h2 id=\"suppressed-h\">Suppressed findings <span class=\"count\">({})</span></h2>\n\
+         <p>Not in the totals above, the exit status or the findings table; a rule whose findings are all suppressed passes in the scorecard, which counts them per level. \
+         {} inline, {} by <code>[[ignore]]</code> in goldenpath.toml, {} by the baseline.</p>",
+        list.len(),
+        counts.inline,
+        counts.config,
+        counts.baseline
+    );
+    out.push_str(
+        "<table class=\"sortable\" id=\"suppressed-table\">\n<thead><tr><th scope=\"col\">How</th><th scope=\"col\">Location</th><th scope=\"col\">Rule</th><th scope=\"col\">Message</th><th scope=\"col\">Reason</th></tr></thead>\n<tbody>\n",
+    );
+    for s in list.iter().take(MAX_SUPPRESSED) {
+        let d = &s.diagnostic;
+        let how = match s.suppression.kind {
+            crate::suppress::Kind::Inline => "inline comment",
+            crate::suppress::Kind::Config => "[[ignore]]",
+            crate::suppress::Kind::Baseline => "baseline",
+        };
+        let rule = match run.rule(&d.rule) {
+            Some((index, rule)) => rule_link(index, rule, false),
+            None => format!("<code>{}</code>", escape(&visible(&d.rule))),
+        };
+        let reason = match &s.suppression.reason {
+            Some(reason) => escape(&visible(reason)),
+            None => "<span class=\"note\">no reason given</span>".to_string(),
+        };
+        let declared = match s.suppression.line {
+            Some(line) => format!("{}:{line}", visible(&s.suppression.file)),
+            None => visible(&s.suppression.file),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{how}</td><td class=\"loc\"><code>{}</code></td><td class=\"rule\">{rule}</td><td class=\"msg\">{}</td><td>{reason} <span class=\"note\">(<code>{}</code>)</span></td></tr>",
+            escape(&location(d)),
+            escape(&message_text(&d.message).0),
+            escape(&declared)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    if list.len() > MAX_SUPPRESSED {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{} more suppressed findings are not listed (<code>--format json</code> lists them all).</p>",
+            list.len() - MAX_SUPPRESSED
+        );
+    }
+    out.push_str("</section>\n");
+}
+
 fn rules(out: &mut String, run: &Run) {
     let report = run.report;
     out.push_str(
@@ -1227,21 +1319,12 @@ fn footer(out: &mut String, options: &RenderOptions) {
     out.push_str(".</p></footer>\n");
 }
 
-/// `YYYY-MM-DD HH:MM UTC` of a Unix time (the civil-from-days algorithm).
+/// `YYYY-MM-DD HH:MM UTC` of a Unix time.
 fn utc(epoch: u64) -> String {
-    let days = (epoch / 86_400) as i64;
+    let date = crate::suppress::date::Date::from_days(i64::try_from(epoch / 86_400).unwrap_or(0));
     let seconds = epoch % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        "{date} {:02}:{:02} UTC",
         seconds / 3600,
         seconds % 3600 / 60
     )

@@ -2,7 +2,9 @@
 //! sorted, so each format is a pure function of it and identical for any thread count.
 
 pub mod badge;
-mod fingerprint;
+pub mod concise;
+pub mod error;
+pub(crate) mod fingerprint;
 pub mod github;
 pub mod gitlab;
 pub mod html;
@@ -10,10 +12,12 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod paint;
 #[cfg(test)]
 mod sample;
 pub mod sarif;
 pub mod scorecard;
+pub mod snippet;
 
 use std::str::FromStr;
 
@@ -21,6 +25,7 @@ use serde::Serialize;
 
 use crate::finding::{RuleInfo, Severity};
 use crate::locate::Diagnostic;
+use crate::suppress::{Kind, Suppressed};
 
 /// The outcome of a run.
 #[derive(Debug, Default)]
@@ -38,6 +43,33 @@ pub struct Report {
     pub scorecards: Vec<scorecard::Scorecard>,
     /// The repositories checked (the directories given), in the order given.
     pub repositories: Vec<String>,
+    /// Suppressed findings, sorted as `diagnostics` are; they leave the exit status and
+    /// the human and annotation outputs, and appear in JSON and SARIF with their reason.
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// How many findings were suppressed, in all and by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SuppressedCounts {
+    /// Every suppressed finding.
+    pub total: usize,
+    /// By `goldenpath: ignore[...]` comments.
+    pub inline: usize,
+    /// By `[[ignore]]` entries.
+    pub config: usize,
+    /// By the baseline.
+    pub baseline: usize,
+}
+
+impl SuppressedCounts {
+    /// Whether nothing was suppressed.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Totals of a run.
@@ -62,6 +94,19 @@ pub struct Summary {
     /// Ids of schema mappings whose `files` globs matched no checked file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_schemas: Vec<String>,
+    /// Checked directories below the root of their repository, for which repository
+    /// rules and the scorecard did not run (listed when the run has such rules).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subdirectories: Vec<crate::discover::Subdirectory>,
+    /// Suppressed findings (absent from the JSON report when there are none).
+    #[serde(skip_serializing_if = "SuppressedCounts::is_empty")]
+    pub suppressed: SuppressedCounts,
+    /// Baseline entries that matched no finding: fixed since the baseline was written.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baseline_fixed: usize,
+    /// `--select`/`--skip` patterns that match no rule, as warnings to show.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_selectors: Vec<String>,
 }
 
 impl Report {
@@ -84,19 +129,53 @@ impl Report {
             files: Vec::new(),
             scorecards: Vec::new(),
             repositories: Vec::new(),
+            suppressed: Vec::new(),
         }
     }
 
+    /// Sets the suppressed findings (sorted here) and counts them; call before
+    /// [`Report::with_scorecards`].
+    pub fn with_suppressed(mut self, mut suppressed: Vec<Suppressed>) -> Report {
+        suppressed.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+        let of = |kind| {
+            suppressed
+                .iter()
+                .filter(|s| s.suppression.kind == kind)
+                .count()
+        };
+        self.summary.suppressed = SuppressedCounts {
+            total: suppressed.len(),
+            inline: of(Kind::Inline),
+            config: of(Kind::Config),
+            baseline: of(Kind::Baseline),
+        };
+        self.suppressed = suppressed;
+        self
+    }
+
+    /// The fingerprints of the reported and of the suppressed findings, computed over
+    /// both together so that suppressing one finding never renumbers another.
+    pub(crate) fn fingerprints(&self) -> (Vec<String>, Vec<String>) {
+        let suppressed: Vec<&Diagnostic> = self.suppressed.iter().map(|s| &s.diagnostic).collect();
+        fingerprint::fingerprint_all(&self.diagnostics, &suppressed)
+    }
+
     /// Records the repositories and computes their scorecards from the findings and the
-    /// rules' levels.
-    pub fn with_scorecards(mut self, repositories: &[String]) -> Report {
-        self.scorecards = scorecard::compute(&self.rules, &self.diagnostics, repositories);
+    /// rules' levels (`off`: the rules the configuration turned off).
+    pub fn with_scorecards(mut self, repositories: &[String], off: &[RuleInfo]) -> Report {
+        self.scorecards = scorecard::compute(
+            &self.rules,
+            off,
+            &self.diagnostics,
+            &self.suppressed,
+            repositories,
+        );
         self.repositories = repositories.to_vec();
         self
     }
 
-    /// The part of the report about one of its repositories: its findings, files and
-    /// scorecard, with the totals counted again (documents, exceptions and the run's
+    /// The part of the report about one of its repositories: its findings, suppressed
+    /// findings, files and scorecard, with the totals counted again (documents, exceptions and the run's
     /// notes are not known per repository and are left empty).
     pub fn for_repository(&self, repository: &str) -> Report {
         let inside = |file: &String| scorecard::belongs(file, repository);
@@ -115,7 +194,15 @@ impl Report {
                 .count(),
             ..Summary::default()
         };
-        let mut part = Report::new(diagnostics, summary, self.rules.clone()).with_files(files);
+        let suppressed = self
+            .suppressed
+            .iter()
+            .filter(|s| inside(&s.diagnostic.file))
+            .cloned()
+            .collect();
+        let mut part = Report::new(diagnostics, summary, self.rules.clone())
+            .with_files(files)
+            .with_suppressed(suppressed);
         part.scorecards = self
             .scorecards
             .iter()
@@ -188,6 +275,8 @@ pub enum OutputFormat {
     #[default]
     #[value(alias = "stdout")]
     Human,
+    /// One line per finding, `path:line:col: severity[rule] message`.
+    Concise,
     /// The stable JSON structure.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
@@ -240,8 +329,8 @@ pub struct ReportTarget {
 impl ReportTarget {
     /// The files this target writes and their contents: one file, or with
     /// [`REPO_PLACEHOLDER`] in the path one per repository, each rendered from that
-    /// repository's part of the report (the whole run, named `all`, when no directory
-    /// was checked).
+    /// repository's part of the report (the whole run, named `all`, when no repository
+    /// root was checked).
     pub fn outputs(
         &self,
         report: &Report,
@@ -340,11 +429,25 @@ impl FromStr for ReportTarget {
     }
 }
 
+/// What the reports for people (human, concise) list before the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Listing {
+    /// Every finding.
+    #[default]
+    Findings,
+    /// The number of findings of each rule (`--statistics`).
+    Statistics,
+    /// Nothing: the summary only (`--quiet`).
+    Summary,
+}
+
 /// Everything besides the [`Report`] that shapes a rendering.
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
-    /// Terminal presentation of the human format.
+    /// Terminal presentation of the human and concise formats.
     pub style: human::Style,
+    /// What the human and concise formats list.
+    pub listing: Listing,
     /// The failure threshold of the run: it decides the exit code recorded in SARIF and
     /// which findings are JUnit failures.
     pub fail_on: FailOn,
@@ -362,7 +465,8 @@ pub struct RenderOptions {
 /// Renders `report` in `format`.
 pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
     match format {
-        OutputFormat::Human => human::render(report, &options.style),
+        OutputFormat::Human => human::render(report, options),
+        OutputFormat::Concise => concise::render(report, options),
         OutputFormat::Json => json::render(report),
         OutputFormat::Sarif => sarif::render(report, options),
         OutputFormat::Github => github::render(report),
@@ -390,7 +494,7 @@ mod tests {
         assert_eq!(
             "pdf=x.pdf".parse::<ReportTarget>(),
             Err(
-                "unknown format `pdf` (human, json, sarif, github, junit, gitlab, markdown, html, badge, shields)"
+                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown, html, badge, shields)"
                     .to_string()
             )
         );

@@ -11,6 +11,7 @@ use super::repository::RepositoryFindings;
 use super::{Outcome, Prepared};
 use crate::discover::display;
 use crate::document::{Document, InputOrigin, PathSeg};
+use crate::finding::Severity;
 use crate::finding::{Finding, Target};
 use crate::locate::{self, Diagnostic};
 use crate::parse::{self, ParseFailure};
@@ -54,10 +55,13 @@ pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outc
                 outcome
                     .repository
                     .extend(repository.locate_in(candidate, &doc));
+                outcome
+                    .directives
+                    .extend(crate::suppress::directive::scan(&doc));
                 docs.push(doc);
             }
             Err(failure) => {
-                let failed = parse_failure(failure);
+                let failed = parse_failure(failure, Some(Severity::Error));
                 outcome.parse_errors += failed.parse_errors;
                 evaluated.extend(failed.diagnostics);
             }

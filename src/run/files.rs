@@ -7,18 +7,24 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::repository::RepositoryFindings;
-use super::{Outcome, Prepared};
+use super::{Outcome, Prepared, Progress};
+use crate::context::RepositoryContext;
 use crate::discover::Candidate;
 use crate::document::{Document, InputOrigin};
 use crate::finding::{Finding, Severity, Target, PARSE_ERROR};
 use crate::locate;
+use crate::options::ParseErrors;
 use crate::parse::{self, ParseFailure};
 use crate::policy::{EvalOutput, Evaluator, FileInfo};
 use crate::schema::SchemaSet;
 use crate::trace::{FileTrace, SkipReason, SkippedPackage};
 
-/// Checks every candidate in the run's pool.
-pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outcome {
+/// Checks every candidate in the run's pool, one `progress` step per file.
+pub(super) fn check(
+    run: &Prepared<'_>,
+    repository: &RepositoryFindings,
+    progress: &dyn Progress,
+) -> Outcome {
     let outcomes: Vec<Outcome> = run.pool.install(|| {
         run.discovery
             .candidates
@@ -27,7 +33,9 @@ pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outc
             .map_init(
                 || run.policies.evaluator(),
                 |evaluator, (candidate, schemas)| {
-                    check_file(evaluator, run, schemas, candidate, repository)
+                    let outcome = check_file(evaluator, run, schemas, candidate, repository);
+                    progress.step();
+                    outcome
                 },
             )
             .collect()
@@ -46,6 +54,7 @@ fn check_file(
     candidate: &Candidate,
     repository: &RepositoryFindings,
 ) -> Outcome {
+    let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
     let doc = match parse::parse_file(
         &candidate.path,
         &candidate.file,
@@ -53,10 +62,23 @@ fn check_file(
         run.options.max_file_size,
     ) {
         Ok(doc) => doc,
-        Err(failure) => return parse_failure(failure),
+        Err(failure) => {
+            // An error when a policy or schema would have read the file; otherwise as
+            // `parse-errors` says.
+            let read = !applicable.is_empty() || !schemas.is_empty();
+            let severity = match (read, run.options.parse_errors) {
+                (true, _) | (false, ParseErrors::Error) => Some(Severity::Error),
+                (false, ParseErrors::Warning) => Some(Severity::Warning),
+                (false, ParseErrors::Off) => None,
+            };
+            return parse_failure(failure, severity);
+        }
     };
-    let info = file_info(&candidate.path, &candidate.file);
-    let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
+    let context = match candidate.repository.and_then(|i| run.repositories.get(i)) {
+        Some(repository) => repository.context.for_file(&candidate.relative),
+        None => RepositoryContext::default().for_file(&candidate.relative),
+    };
+    let info = file_info(&candidate.path, &candidate.file).with_context(context);
     let mut outcome = Outcome {
         traces: vec![FileTrace {
             file: doc.file.clone(),
@@ -92,6 +114,9 @@ fn check_file(
     outcome.traces[0].prints = prints;
     outcome.diagnostics = locate::locate(findings, Some(&doc), None);
     outcome
+        .directives
+        .extend(crate::suppress::directive::scan(&doc));
+    outcome
 }
 
 /// The inputs the policies see. A file with no document at all (empty, or YAML of only
@@ -125,12 +150,21 @@ fn file_info(path: &Path, file: &str) -> FileInfo {
     FileInfo::new(&name, &dir, file)
 }
 
-/// A file that could not be read or parsed: one `parse-error` finding at the position
-/// the parser gave.
-pub(super) fn parse_failure(failure: ParseFailure) -> Outcome {
+/// A file that could not be read or parsed: one `parse-error` finding of `severity` at
+/// the position the parser gave (none when `severity` is `None`).
+pub(super) fn parse_failure(failure: ParseFailure, severity: Option<Severity>) -> Outcome {
+    let Some(severity) = severity else {
+        return Outcome {
+            traces: vec![FileTrace {
+                file: failure.file,
+                ..FileTrace::default()
+            }],
+            ..Outcome::default()
+        };
+    };
     let finding = Finding {
         rule: PARSE_ERROR.to_string(),
-        severity: Severity::Error,
+        severity,
         message: failure.message,
         file: failure.file,
         target: failure.span.map_or(Target::File, Target::Span),

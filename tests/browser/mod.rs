@@ -318,8 +318,17 @@ impl Browser {
         if let Some(error) = navigated.get("errorText") {
             panic!("cannot open {url}: {error}");
         }
-        self.wait_for("Page.loadEventFired");
-        start.elapsed()
+        // A load event of the page before (about:blank) may still come in: wait until
+        // the document is the one asked for and complete.
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            self.wait_for("Page.loadEventFired");
+            let state = self.eval("[decodeURI(location.href), document.readyState]");
+            if state[0] == url && state[1] == "complete" {
+                return start.elapsed();
+            }
+            assert!(Instant::now() < deadline, "{url} did not load: {state}");
+        }
     }
 
     /// Opens the file at `path`.
