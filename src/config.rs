@@ -9,6 +9,8 @@
 //! policies, so every mistake (unknown key, wrong type, unknown severity) is reported at
 //! its line and column. Paths in the file are relative to the file.
 
+pub mod conftest;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +30,10 @@ use crate::source_error::SourceError;
 
 /// The file name looked for from a checked path up to its repository root.
 pub const FILE_NAME: &str = "goldenpath.toml";
+
+/// What to do instead of downloading policies (conftest's `pull`, `push` and
+/// `--update`): goldenpath never reaches the network.
+pub const OFFLINE_HELP: &str = "fetch the policies once outside goldenpath (`conftest pull`, `oras pull`, `git clone`), keep them in the repository or a CI cache, and point --policy at that directory";
 
 /// The JSON Schema of `goldenpath.toml`.
 pub const SCHEMA: &str = include_str!("../schemas/goldenpath.schema.json");
@@ -92,6 +98,21 @@ pub struct Layer {
     pub require_reason: Option<bool>,
     /// The baseline file.
     pub baseline: Option<PathBuf>,
+    /// OPA's strict mode for the policies, and policy errors fatal.
+    pub strict: Option<bool>,
+    /// An OPA capabilities file restricting the builtins policies may call.
+    pub capabilities: Option<PathBuf>,
+    /// A failing builtin is an error of its rule, not an undefined value.
+    pub show_builtin_errors: Option<bool>,
+    /// conftest's `--ignore` regular expression (command line and `conftest.toml`).
+    #[serde(skip)]
+    pub ignore_pattern: Option<String>,
+    /// The name standard input is reported as (command line and `conftest.toml`).
+    #[serde(skip)]
+    pub stdin_filename: Option<String>,
+    /// Show the policies' `print()` output (command line and `conftest.toml`).
+    #[serde(skip)]
+    pub trace: Option<bool>,
     /// `--select` (command line only).
     #[serde(skip)]
     pub select: Option<Vec<String>>,
@@ -139,6 +160,10 @@ pub struct Settings {
     pub listing: Listing,
     /// When to colour them.
     pub color: ColorChoice,
+    /// Policy errors are fatal (`--strict`).
+    pub strict: bool,
+    /// Show the policies' `print()` output.
+    pub trace: bool,
 }
 
 /// One `[[schemas]]` table as written.
@@ -247,44 +272,17 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
     if let Some(baseline) = layer.baseline.as_mut() {
         rebase(baseline);
     }
+    if let Some(capabilities) = layer.capabilities.as_mut() {
+        rebase(capabilities);
+    }
     Ok(layer)
 }
 
 /// Parses and validates configuration text (`file` names it in errors).
 pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
-    let invalid = |message: String, span: Option<Span>| {
-        SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
-            .with_source(file, text)
-            .at(span)
-            .with_help(INVALID_HELP)
-    };
-    let node = match crate::parse::parse_text(Format::Toml, text) {
-        Ok(mut roots) if !roots.is_empty() => roots.remove(0),
-        Ok(_) => Node::new(Span::default(), NodeKind::Object(Vec::new())),
-        Err(e) => {
-            return Err(ConfigError::Invalid(Box::new(invalid(
-                format!("invalid TOML: {}", e.message),
-                Some(e.span),
-            ))))
-        }
-    };
-    let validator = config_validator()?;
-    let value = node.to_json();
-    let mut found: Vec<(Span, String)> = validator
-        .iter_errors(&value)
-        .flat_map(|e| schema::message::violations(&e))
-        .map(|v| (locate(&node, &v, text), v.message))
-        .collect();
-    found.sort();
-    found.dedup();
-    let mut all = found
-        .into_iter()
-        .map(|(span, message)| invalid(message, Some(span)));
-    if let Some(first) = all.next() {
-        return Err(ConfigError::Invalid(Box::new(
-            first.with_related(all.collect()),
-        )));
-    }
+    let (node, value) = validated(file, text, SCHEMA, INVALID_HELP)?;
+    let invalid =
+        |message: String, span: Option<Span>| invalid_at(file, text, INVALID_HELP, message, span);
     let mut layer: Layer = serde_json::from_value(value)
         .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
     let mistakes = suppression_mistakes(&layer, &node);
@@ -305,6 +303,59 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
         },
     )));
     Ok(layer)
+}
+
+/// A mistake in the configuration file `file` (holding `text`), at `span`.
+pub(crate) fn invalid_at(
+    file: &str,
+    text: &str,
+    help: &str,
+    message: String,
+    span: Option<Span>,
+) -> SourceError {
+    SourceError::new("goldenpath::config::invalid", format!("{file}: {message}"))
+        .with_source(file, text)
+        .at(span)
+        .with_help(help)
+}
+
+/// TOML text parsed with spans and checked against the JSON Schema `schema`: the tree
+/// and its JSON value, or every mistake located (the first, with the others related).
+pub(crate) fn validated(
+    file: &str,
+    text: &str,
+    schema: &str,
+    help: &str,
+) -> Result<(Node, serde_json::Value), ConfigError> {
+    let invalid = |message: String, span: Option<Span>| invalid_at(file, text, help, message, span);
+    let node = match crate::parse::parse_text(Format::Toml, text) {
+        Ok(mut roots) if !roots.is_empty() => roots.remove(0),
+        Ok(_) => Node::new(Span::default(), NodeKind::Object(Vec::new())),
+        Err(e) => {
+            return Err(ConfigError::Invalid(Box::new(invalid(
+                format!("invalid TOML: {}", e.message),
+                Some(e.span),
+            ))))
+        }
+    };
+    let validator = validator(schema)?;
+    let value = node.to_json();
+    let mut found: Vec<(Span, String)> = validator
+        .iter_errors(&value)
+        .flat_map(|e| schema::message::violations(&e))
+        .map(|v| (locate(&node, &v, text), v.message))
+        .collect();
+    found.sort();
+    found.dedup();
+    let mut all = found
+        .into_iter()
+        .map(|(span, message)| invalid(message, Some(span)));
+    if let Some(first) = all.next() {
+        return Err(ConfigError::Invalid(Box::new(
+            first.with_related(all.collect()),
+        )));
+    }
+    Ok((node, value))
 }
 
 /// What the schema cannot check in `[[ignore]]` and `[[overrides]]`: that each `files`
@@ -356,8 +407,8 @@ fn suppression_mistakes(layer: &Layer, node: &Node) -> Vec<(Span, String)> {
     found
 }
 
-fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
-    let node = crate::parse::parse_text(Format::Json, SCHEMA)
+fn validator(schema: &str) -> Result<jsonschema::Validator, ConfigError> {
+    let node = crate::parse::parse_text(Format::Json, schema)
         .map_err(|e| ConfigError::Internal(e.message))?
         .pop()
         .ok_or_else(|| ConfigError::Internal("empty schema".into()))?;
@@ -423,6 +474,12 @@ impl Layer {
             quiet: over.quiet.or(self.quiet),
             statistics: over.statistics.or(self.statistics),
             color: over.color.or(self.color),
+            strict: over.strict.or(self.strict),
+            capabilities: over.capabilities.or(self.capabilities),
+            show_builtin_errors: over.show_builtin_errors.or(self.show_builtin_errors),
+            ignore_pattern: over.ignore_pattern.or(self.ignore_pattern),
+            stdin_filename: over.stdin_filename.or(self.stdin_filename),
+            trace: over.trace.or(self.trace),
         }
     }
 
@@ -461,6 +518,9 @@ impl Layer {
                 rego_version: self.rego_version.unwrap_or_default(),
                 builtin: self.builtin,
                 policy_timeout: self.policy_timeout.unwrap_or_default(),
+                strict: self.strict.unwrap_or(false),
+                capabilities: self.capabilities,
+                builtin_errors: self.show_builtin_errors.unwrap_or(false),
             },
             discover: DiscoverOptions {
                 parser: self.parser,
@@ -469,6 +529,8 @@ impl Layer {
                 inventory: false,
                 root_marker: file_dir.clone().filter(|_| self.root == Some(true)),
                 project: file_dir,
+                ignore_pattern: self.ignore_pattern,
+                stdin_name: self.stdin_filename,
             },
             combine: self.combine.unwrap_or(false),
             jobs: self.jobs,
@@ -496,6 +558,7 @@ impl Layer {
                 .pack
                 .and_then(|p| p.test_paths)
                 .unwrap_or_else(crate::options::default_test_paths),
+            stdin: None,
         };
         Settings {
             check,
@@ -503,6 +566,8 @@ impl Layer {
             format: self.format.unwrap_or_default(),
             listing,
             color: self.color.unwrap_or_default(),
+            strict: self.strict.unwrap_or(false),
+            trace: self.trace.unwrap_or(false),
         }
     }
 }
@@ -511,16 +576,27 @@ impl Layer {
 mod tests {
     use super::*;
 
-    fn error_lines(text: &str) -> Vec<(usize, String)> {
-        let Err(ConfigError::Invalid(err)) = parse("goldenpath.toml", text) else {
-            panic!("expected an invalid configuration");
+    /// The line and message of each mistake an invalid configuration reports.
+    pub(crate) fn located(err: ConfigError, text: &str) -> Vec<(usize, String)> {
+        let ConfigError::Invalid(err) = err else {
+            panic!("expected an invalid configuration, got {err}");
         };
         let index = crate::locate::LineIndex::new(text);
         std::iter::once(&*err)
             .chain(err.related.iter())
             .map(|e| {
                 let line = e.span.map_or(0, |s| index.position(s.offset()).line);
-                let message = e.message.strip_prefix("goldenpath.toml: ");
+                (line, e.message.clone())
+            })
+            .collect()
+    }
+
+    fn error_lines(text: &str) -> Vec<(usize, String)> {
+        let err = parse("goldenpath.toml", text).expect_err("an invalid configuration");
+        located(err, text)
+            .into_iter()
+            .map(|(line, message)| {
+                let message = message.strip_prefix("goldenpath.toml: ");
                 (line, message.expect("headline names the file").to_string())
             })
             .collect()

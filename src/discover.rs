@@ -142,7 +142,16 @@ pub struct DiscoverOptions {
     /// The directory of the run's configuration file: the repository root of the paths
     /// below it that are in no git repository.
     pub project: Option<PathBuf>,
+    /// conftest's `--ignore`: files found in a directory whose path (as walked, e.g.
+    /// `deploy/web.yaml`) this regular expression matches anywhere are skipped.
+    pub ignore_pattern: Option<String>,
+    /// The name standard input (`-`) is reported as (conftest's `--stdin-filename`), also
+    /// used to detect its format; `-` when not given.
+    pub stdin_name: Option<String>,
 }
+
+/// The path that names standard input on the command line.
+pub const STDIN: &str = "-";
 
 /// Errors that make discovery impossible.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -155,6 +164,18 @@ pub enum DiscoverError {
     #[error("invalid --exclude pattern `{pattern}`: {message}")]
     #[diagnostic(code(goldenpath::usage::exclude))]
     BadGlob {
+        /// The pattern.
+        pattern: String,
+        /// Why.
+        message: String,
+    },
+    /// An `--ignore` pattern is not a valid regular expression.
+    #[error("invalid --ignore pattern `{pattern}`: {message}")]
+    #[diagnostic(
+        code(goldenpath::usage::ignore),
+        help("--ignore takes a regular expression matched against each path found in a directory, e.g. `.*\\.json$`")
+    )]
+    BadRegex {
         /// The pattern.
         pattern: String,
         /// Why.
@@ -268,12 +289,26 @@ fn below(path: &Path, root: &Path) -> Option<String> {
 /// Finds the files to check under `roots`.
 pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
     let excluded = exclusions(&options.exclude)?;
+    let ignored = options
+        .ignore_pattern
+        .as_deref()
+        .map(|pattern| {
+            regex::Regex::new(pattern).map_err(|e| DiscoverError::BadRegex {
+                pattern: pattern.to_string(),
+                message: e.to_string().lines().last().unwrap_or_default().to_string(),
+            })
+        })
+        .transpose()?;
     let format_of = |path: &Path| options.parser.or_else(|| Format::detect(path));
     let mut found = Discovery::default();
     // The repository root of each directory holding named files (pre-commit names
     // thousands of files in a few directories).
     let mut roots_of: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     for root in roots {
+        if root.as_os_str() == STDIN {
+            found.candidates.push(stdin_candidate(options));
+            continue;
+        }
         let meta = std::fs::metadata(root).map_err(|_| DiscoverError::Missing(display(root)))?;
         if !meta.is_dir() {
             // Named explicitly: always checked, whatever the ignore files say.
@@ -362,6 +397,12 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
+            if ignored
+                .as_ref()
+                .is_some_and(|re| re.is_match(&display(path)))
+            {
+                continue;
+            }
             if inventory {
                 repository
                     .entries
@@ -400,6 +441,26 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     found.candidates.dedup_by(|a, b| a.file == b.file);
     found.problems.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
+}
+
+/// Standard input as a candidate: reported as `--stdin-filename` (or `-`), parsed as
+/// `--parser`, else as that name says, else as YAML (conftest's default).
+fn stdin_candidate(options: &DiscoverOptions) -> Candidate {
+    let name = options
+        .stdin_name
+        .clone()
+        .unwrap_or_else(|| STDIN.to_string());
+    let format = options
+        .parser
+        .or_else(|| Format::detect(Path::new(&name)))
+        .unwrap_or(Format::Yaml);
+    Candidate {
+        file: name.clone(),
+        path: PathBuf::from(STDIN),
+        format,
+        relative: name,
+        repository: None,
+    }
 }
 
 /// A directory (absolute) as reported: relative to the current directory (`.`, `deploy`,

@@ -252,6 +252,15 @@ pub struct PolicySources {
     pub builtin: Option<bool>,
     /// The evaluation budget per document.
     pub policy_timeout: PolicyTimeout,
+    /// OPA's strict mode (conftest's `--strict`): unused local assignments and function
+    /// arguments, duplicate imports and deprecated builtins are compile errors.
+    pub strict: bool,
+    /// An OPA capabilities file (`--capabilities`): only the builtins it lists may be
+    /// called.
+    pub capabilities: Option<PathBuf>,
+    /// A builtin that fails is an error of the rule (`--show-builtin-errors`), not an
+    /// undefined value.
+    pub builtin_errors: bool,
 }
 
 /// Everything `check` needs.
@@ -278,6 +287,8 @@ pub struct CheckOptions {
     /// Globs (relative to each repository root) of test data, examples and
     /// documentation, where the pack reports at `info` and the scorecard does not look.
     pub test_paths: Vec<String>,
+    /// What standard input held, when a path is `-`.
+    pub stdin: Option<std::sync::Arc<[u8]>>,
 }
 
 impl Default for CheckOptions {
@@ -293,6 +304,7 @@ impl Default for CheckOptions {
             suppress: SuppressOptions::default(),
             parse_errors: ParseErrors::default(),
             test_paths: default_test_paths(),
+            stdin: None,
         }
     }
 }

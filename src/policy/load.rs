@@ -2,7 +2,7 @@
 //! the defaults conftest users expect (`./policy` when no path is given; the built-in pack
 //! when there are no policies of one's own) and the `-d` data files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{PolicyError, PolicyOptions, PolicySet};
 use crate::discover;
@@ -16,6 +16,16 @@ use crate::source_error::SourceError;
 /// Schema policies, which count as policies of one's own (the pack then stays off unless
 /// asked for).
 pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, PolicyError> {
+    load_confined(sources, has_schemas, None)
+}
+
+/// [`load`], with conftest's `parse_config_file` builtins confined to `confine` (the
+/// repository being checked).
+pub fn load_confined(
+    sources: &PolicySources,
+    has_schemas: bool,
+    confine: Option<&Path>,
+) -> Result<PolicySet, PolicyError> {
     let mut paths = sources.policy_paths.clone();
     if paths.is_empty() {
         let default = PathBuf::from("policy");
@@ -36,6 +46,16 @@ pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, Pol
         rego_v0: sources.rego_version.is_v0(),
         builtin,
         timeout: sources.policy_timeout.0,
+        read: super::config_builtins::ReadPolicy {
+            confine: confine.map(Path::to_path_buf),
+            strict: sources.builtin_errors,
+        },
+        strict: sources.strict,
+        capabilities: sources
+            .capabilities
+            .as_deref()
+            .map(capabilities)
+            .transpose()?,
     })
 }
 
@@ -90,4 +110,26 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyE
         }
     }
     Ok(data)
+}
+
+/// The builtin names an OPA capabilities file lists (`{"builtins": [{"name": ...}]}`).
+fn capabilities(path: &Path) -> Result<(String, std::collections::BTreeSet<String>), PolicyError> {
+    let label = crate::discover::display(path);
+    let unusable = |message: String| {
+        PolicyError::DataFile(Box::new(SourceError::new(
+            "goldenpath::capabilities",
+            format!("cannot use capabilities `{label}`: {message}"),
+        )))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| unusable(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| unusable(format!("invalid JSON: {e}")))?;
+    let names = value
+        .get("builtins")
+        .and_then(|b| b.as_array())
+        .ok_or_else(|| unusable("no `builtins` list".to_string()))?
+        .iter()
+        .filter_map(|b| b.get("name").and_then(|n| n.as_str()).map(str::to_string))
+        .collect();
+    Ok((label, names))
 }

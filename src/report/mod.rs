@@ -1,6 +1,7 @@
 //! Reports: every output format reads the same [`Report`], whose diagnostics are already
 //! sorted, so each format is a pure function of it and identical for any thread count.
 
+pub mod azuredevops;
 pub mod badge;
 pub mod concise;
 pub mod error;
@@ -18,6 +19,8 @@ mod sample;
 pub mod sarif;
 pub mod scorecard;
 pub mod snippet;
+pub mod table;
+pub mod tap;
 
 use std::str::FromStr;
 
@@ -289,6 +292,12 @@ pub enum OutputFormat {
     Gitlab,
     /// A Markdown summary for `$GITHUB_STEP_SUMMARY` and pull-request comments.
     Markdown,
+    /// TAP, in the line shape of conftest's `--output tap`.
+    Tap,
+    /// A table of results, as conftest's `--output table`.
+    Table,
+    /// Azure Pipelines logging commands (`##vso[task.logissue ...]`).
+    Azuredevops,
     /// The dashboard: one self-contained HTML page (levels, scorecards, findings).
     Html,
     /// An SVG badge of the golden-path level, for a README.
@@ -473,9 +482,40 @@ pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) ->
         OutputFormat::Junit => junit::render(report, options.fail_on),
         OutputFormat::Gitlab => gitlab::render(report),
         OutputFormat::Markdown => markdown::render(report, options),
+        OutputFormat::Tap => tap::render(report),
+        OutputFormat::Table => table::render(report),
+        OutputFormat::Azuredevops => azuredevops::render(report),
         OutputFormat::Html => html::render(report, options),
         OutputFormat::Badge => badge::svg(report),
         OutputFormat::Shields => badge::shields(report),
+    }
+}
+
+/// Escapes text for a CI system's logging command: `%` as `percent` first (so no escape
+/// is escaped again), then CR and LF as `%0D` and `%0A`, then each of `extra` (the
+/// characters that end a property).
+pub(crate) fn escape_command(s: &str, percent: &str, extra: &[(char, &str)]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str(percent),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => match extra.iter().find(|(e, _)| *e == c) {
+                Some((_, escaped)) => out.push_str(escaped),
+                None => out.push(c),
+            },
+        }
+    }
+    out
+}
+
+/// The namespace of a finding's rule in conftest's report shapes: the package of a Rego
+/// rule (`k8s.security` for `k8s.security.deny`), the id of any other rule.
+pub(crate) fn namespace_of(rule: &str) -> &str {
+    match rule.rsplit_once('.') {
+        Some((package, _)) if !package.is_empty() => package,
+        _ => rule,
     }
 }
 
@@ -494,7 +534,7 @@ mod tests {
         assert_eq!(
             "pdf=x.pdf".parse::<ReportTarget>(),
             Err(
-                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown, html, badge, shields)"
+                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown, tap, table, azuredevops, html, badge, shields)"
                     .to_string()
             )
         );

@@ -14,7 +14,7 @@ use crate::document::{Document, InputOrigin};
 use crate::finding::{Finding, Severity, Target, PARSE_ERROR};
 use crate::locate;
 use crate::options::ParseErrors;
-use crate::parse::{self, ParseFailure};
+use crate::parse::ParseFailure;
 use crate::policy::{EvalOutput, Evaluator, FileInfo};
 use crate::schema::SchemaSet;
 use crate::trace::{FileTrace, SkipReason, SkippedPackage};
@@ -55,12 +55,7 @@ fn check_file(
     repository: &RepositoryFindings,
 ) -> Outcome {
     let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
-    let doc = match parse::parse_file(
-        &candidate.path,
-        &candidate.file,
-        candidate.format,
-        run.options.max_file_size,
-    ) {
+    let doc = match super::parse_candidate(run.options, candidate) {
         Ok(doc) => doc,
         Err(failure) => {
             // An error when a policy or schema would have read the file; otherwise as

@@ -134,6 +134,27 @@ pub fn check_traced(
     assemble(run, outcome)
 }
 
+/// Reads and parses a candidate: what standard input held for `-`, the file otherwise.
+fn parse_candidate(
+    options: &CheckOptions,
+    candidate: &discover::Candidate,
+) -> Result<crate::document::Document, crate::parse::ParseFailure> {
+    match &options.stdin {
+        Some(bytes) if candidate.path.as_os_str() == discover::STDIN => crate::parse::parse_bytes(
+            bytes,
+            &candidate.file,
+            candidate.format,
+            options.max_file_size,
+        ),
+        _ => crate::parse::parse_file(
+            &candidate.path,
+            &candidate.file,
+            candidate.format,
+            options.max_file_size,
+        ),
+    }
+}
+
 /// What every stage of a run shares.
 struct Prepared<'a> {
     options: &'a CheckOptions,
@@ -205,7 +226,18 @@ impl Outcome {
 /// Loads the schemas and policies, finds the files, and starts the worker pool.
 fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
-    let policies = policy::load(&options.policies, !schemas.is_empty()).map_err(Box::new)?;
+    // conftest's parse_config_file reads only inside the repository being checked.
+    let first = options
+        .paths
+        .first()
+        .filter(|p| p.as_os_str() != discover::STDIN)
+        .map_or(std::path::Path::new("."), |p| p.as_path());
+    let repository = discover::canonical(&discover::repository_root(
+        &discover::start_dir(first),
+        &options.discover,
+    ));
+    let policies = policy::load_confined(&options.policies, !schemas.is_empty(), Some(&repository))
+        .map_err(Box::new)?;
     let discover_options = DiscoverOptions {
         inventory: policies.has_repository_rules(),
         ..options.discover.clone()
