@@ -406,6 +406,7 @@ fn check(args: CheckArgs, config_file_flag: Option<std::path::PathBuf>) -> ExitC
         fail_on: threshold,
         sarif_category: args.sarif_category,
         link_base: github_link_base(),
+        source_date_epoch: source_date_epoch(),
     };
     // The report files first, each on its own: whatever happens to the rendering on
     // standard output, they are written.
@@ -416,14 +417,15 @@ fn check(args: CheckArgs, config_file_flag: Option<std::path::PathBuf>) -> ExitC
     };
     let mut failed = false;
     for target in &args.reports {
-        let text = report::render(&report, target.format, &file_options);
-        if let Err(e) = std::fs::write(&target.path, text.as_bytes()) {
-            fail(&format!(
-                "cannot write the {} report to {}: {e}",
-                target.format.name(),
-                target.path.display()
-            ));
-            failed = true;
+        for (path, text) in target.outputs(&report, &file_options) {
+            if let Err(e) = std::fs::write(&path, text.as_bytes()) {
+                fail(&format!(
+                    "cannot write the {} report to {}: {e}",
+                    target.format.name(),
+                    path.display()
+                ));
+                failed = true;
+            }
         }
     }
     // --quiet: the summary of a failing run, nothing at all for a passing one (conftest).
@@ -461,6 +463,11 @@ fn check(args: CheckArgs, config_file_flag: Option<std::path::PathBuf>) -> ExitC
         }
     }
     ExitCode::from(report.exit_code(threshold))
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible builds): the time the dashboard shows, when set.
+fn source_date_epoch() -> Option<u64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
 }
 
 /// `check --add-ignore`: comments above the findings, a summary on standard error.

@@ -37,7 +37,7 @@ pub fn fixtures() -> PathBuf {
 
 /// Environment variables removed from every run, by name or (ending in `*`) prefix:
 /// colour and terminal width, CI systems (goldenpath links reports to the commit from
-/// `GITHUB_*`), and goldenpath's own.
+/// `GITHUB_*`), goldenpath's own, and `SOURCE_DATE_EPOCH` (the dashboard's time).
 pub const SCRUBBED: &[&str] = &[
     "NO_COLOR",
     "FORCE_COLOR",
@@ -55,6 +55,7 @@ pub const SCRUBBED: &[&str] = &[
     "GOLDENPATH_*",
     "GIT_*",
     "COMPLETE",
+    "SOURCE_DATE_EPOCH",
 ];
 
 fn scrubbed(name: &str) -> bool {
