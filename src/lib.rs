@@ -31,6 +31,7 @@ pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod confine;
 pub mod context;
 pub mod digest;
 pub mod discover;

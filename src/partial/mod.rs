@@ -119,6 +119,9 @@ pub struct Facts {
     pub repositories: Vec<RepositoryLabel>,
     /// Whether any selected package is evaluated per repository.
     pub repository_rules: bool,
+    /// How many findings of one file are shown.
+    #[serde(default)]
+    pub caps: crate::options::FindingCaps,
 }
 
 impl Facts {

@@ -2,7 +2,7 @@
 //! the defaults conftest users expect (`./policy` when no path is given; the built-in pack
 //! when there are no policies of one's own) and the `-d` data files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{PolicyError, PolicyOptions, PolicySet};
 use crate::discover;
@@ -16,6 +16,16 @@ use crate::source_error::SourceError;
 /// Schema policies, which count as policies of one's own (the pack then stays off unless
 /// asked for).
 pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, PolicyError> {
+    load_confined(sources, has_schemas, None)
+}
+
+/// [`load`], with conftest's `parse_config_file` builtins confined to `confine` (the
+/// repository being checked).
+pub fn load_confined(
+    sources: &PolicySources,
+    has_schemas: bool,
+    confine: Option<&Path>,
+) -> Result<PolicySet, PolicyError> {
     let (paths, builtin) = resolve(sources, has_schemas)?;
     let data = load_data(&sources.data_paths)?;
     PolicySet::load(&PolicyOptions {
@@ -26,6 +36,16 @@ pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, Pol
         rego_v0: sources.rego_version.is_v0(),
         builtin,
         timeout: sources.policy_timeout.0,
+        read: super::config_builtins::ReadPolicy {
+            confine: confine.map(Path::to_path_buf),
+            strict: sources.builtin_errors,
+        },
+        strict: sources.strict,
+        capabilities: sources
+            .capabilities
+            .as_deref()
+            .map(capabilities)
+            .transpose()?,
     })
 }
 
@@ -53,16 +73,27 @@ fn resolve(
 /// (when it runs), every policy and data file with its bytes, and the settings that
 /// select and evaluate packages. Sources that cannot be loaded add their error, so the
 /// digest differs from any loadable state and the load that follows reports it.
-pub fn fingerprint(sources: &PolicySources, has_schemas: bool, hasher: &mut crate::digest::Hasher) {
-    let add_files = |files: Result<Vec<PathBuf>, PolicyError>,
-                     hasher: &mut crate::digest::Hasher| {
+///
+/// Returns whether a policy may call conftest's `parse_config_file` or
+/// `parse_combined_config_files`, which read files no digest here covers.
+pub fn fingerprint(
+    sources: &PolicySources,
+    has_schemas: bool,
+    hasher: &mut crate::digest::Hasher,
+) -> bool {
+    let mut reads_files = false;
+    let mut add_files = |files: Result<Vec<PathBuf>, PolicyError>,
+                         hasher: &mut crate::digest::Hasher| {
         match files {
             Ok(files) => {
                 hasher.u64(files.len() as u64);
                 for path in files {
                     hasher.str(&discover::display(&path));
                     match std::fs::read(&path) {
-                        Ok(bytes) => hasher.bool(true).bytes(&bytes),
+                        Ok(bytes) => {
+                            reads_files |= reads_config_files(&bytes);
+                            hasher.bool(true).bytes(&bytes)
+                        }
                         Err(e) => hasher.bool(false).str(&e.to_string()),
                     };
                 }
@@ -92,6 +123,20 @@ pub fn fingerprint(sources: &PolicySources, has_schemas: bool, hasher: &mut crat
     hasher.bool(sources.all_namespaces);
     hasher.bool(sources.rego_version.is_v0());
     hasher.u64(sources.policy_timeout.0.map_or(0, |d| d.as_nanos() as u64));
+    hasher.bool(sources.strict);
+    hasher.bool(sources.builtin_errors);
+    add_files(Ok(sources.capabilities.iter().cloned().collect()), hasher);
+    reads_files
+}
+
+/// Whether a policy's text names conftest's builtins that read other files.
+fn reads_config_files(text: &[u8]) -> bool {
+    [
+        &b"parse_config_file"[..],
+        &b"parse_combined_config_files"[..],
+    ]
+    .iter()
+    .any(|name| text.windows(name.len()).any(|w| w == *name))
 }
 
 /// The `-d` data files: files as given, directories searched recursively for JSON and
@@ -150,7 +195,7 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyE
         for root in &doc.roots {
             if !matches!(root.kind, NodeKind::Object(_)) {
                 let error = unusable(&file, "a data document must be an object".to_string())
-                    .with_source(&file, doc.source.to_string())
+                    .with_source(&file, std::sync::Arc::clone(&doc.source))
                     .at(Some(Span::new(root.span.start, root.span.start)));
                 return Err(PolicyError::DataFile(Box::new(error)));
             }
@@ -158,4 +203,26 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyE
         }
     }
     Ok(data)
+}
+
+/// The builtin names an OPA capabilities file lists (`{"builtins": [{"name": ...}]}`).
+fn capabilities(path: &Path) -> Result<(String, std::collections::BTreeSet<String>), PolicyError> {
+    let label = crate::discover::display(path);
+    let unusable = |message: String| {
+        PolicyError::DataFile(Box::new(SourceError::new(
+            "goldenpath::capabilities",
+            format!("cannot use capabilities `{label}`: {message}"),
+        )))
+    };
+    let text = crate::confine::read_to_string(path).map_err(|e| unusable(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| unusable(format!("invalid JSON: {e}")))?;
+    let names = value
+        .get("builtins")
+        .and_then(|b| b.as_array())
+        .ok_or_else(|| unusable("no `builtins` list".to_string()))?
+        .iter()
+        .filter_map(|b| b.get("name").and_then(|n| n.as_str()).map(str::to_string))
+        .collect();
+    Ok((label, names))
 }

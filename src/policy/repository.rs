@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use crate::confine::Root;
 use crate::digest::Digest;
 use crate::discover::RepoEntry;
 use crate::format::Format;
@@ -17,7 +18,7 @@ pub const READ_LIMIT: u64 = 1024 * 1024;
 /// The directory the builtins may read, for the repository being evaluated.
 #[derive(Clone, Debug)]
 pub struct Sandbox {
-    root: PathBuf,
+    root: Root,
     limit: u64,
     /// Paths discovery found as regular files by walking the root without following
     /// symbolic links: inside the root as named, so they need no resolution.
@@ -27,9 +28,8 @@ pub struct Sandbox {
 impl Sandbox {
     /// A sandbox at `root`; files over `limit` bytes read as `null`.
     pub fn new(root: &Path, limit: u64) -> Self {
-        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         Sandbox {
-            root,
+            root: Root::new(root),
             limit,
             listed: None,
         }
@@ -48,7 +48,7 @@ impl Sandbox {
     /// symbolic links (no `..`, no absolute path).
     fn confined(&self, relative: &str) -> Option<PathBuf> {
         if self.listed.as_ref().is_some_and(|l| l.contains(relative)) {
-            return Some(self.root.join(relative));
+            return Some(self.root.path().join(relative));
         }
         let path = Path::new(relative);
         if relative.is_empty()
@@ -58,16 +58,15 @@ impl Sandbox {
         {
             return None;
         }
-        let real = std::fs::canonicalize(self.root.join(path)).ok()?;
-        real.starts_with(&self.root).then_some(real)
+        self.root.resolve(&self.root.path().join(path))
     }
 
     /// The file `relative` names, when it is a regular file inside the root (after
     /// following symbolic links) and not larger than the limit.
     fn resolve(&self, relative: &str) -> Option<PathBuf> {
         let real = self.confined(relative)?;
-        let meta = std::fs::metadata(&real).ok()?;
-        (meta.is_file() && meta.len() <= self.limit).then_some(real)
+        let meta = crate::confine::regular(&real).ok()?;
+        (meta.len() <= self.limit).then_some(real)
     }
 
     fn exists(&self, relative: &str) -> bool {
@@ -76,7 +75,7 @@ impl Sandbox {
 
     fn read(&self, relative: &str) -> Option<String> {
         let real = self.resolve(relative)?;
-        let text = String::from_utf8(std::fs::read(real).ok()?).ok()?;
+        let text = String::from_utf8(crate::confine::read(&real).ok()?).ok()?;
         (!text.contains('\0')).then_some(text)
     }
 

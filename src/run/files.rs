@@ -52,6 +52,8 @@ pub(super) fn check(
 enum Loaded {
     /// Its bytes.
     Bytes(Vec<u8>),
+    /// What standard input held (`-`): never cached.
+    Stdin(std::sync::Arc<[u8]>),
     /// Its size, over the limit.
     TooLarge(u64),
     /// It could not be read.
@@ -69,9 +71,15 @@ fn check_candidate(
     let candidate = &run.discovery.candidates[index];
     let schemas = &run.matches[index];
     let max = run.options.max_file_size;
-    let loaded = match std::fs::metadata(&candidate.path) {
-        Ok(meta) if meta.len() > max => Loaded::TooLarge(meta.len()),
-        _ => match parse::read_bytes(&candidate.path, &candidate.file, max) {
+    let stdin = run
+        .options
+        .stdin
+        .as_ref()
+        .filter(|_| candidate.path.as_os_str() == crate::discover::STDIN);
+    let loaded = match (stdin, std::fs::metadata(&candidate.path)) {
+        (Some(bytes), _) => Loaded::Stdin(std::sync::Arc::clone(bytes)),
+        (None, Ok(meta)) if meta.len() > max => Loaded::TooLarge(meta.len()),
+        (None, _) => match parse::read_bytes(&candidate.path, &candidate.file, max) {
             Ok(bytes) => Loaded::Bytes(bytes),
             Err(failure) => Loaded::Unreadable(failure),
         },
@@ -81,8 +89,12 @@ fn check_candidate(
         let content = match &loaded {
             Loaded::Bytes(bytes) => identity::Content::Bytes(bytes),
             Loaded::TooLarge(size) => identity::Content::TooLarge(*size),
-            Loaded::Unreadable(_) => return None,
+            Loaded::Unreadable(_) | Loaded::Stdin(_) => return None,
         };
+        // Jsonnet's imports and text protos' schemas are files no key covers.
+        if candidate.format.is_evaluated() {
+            return None;
+        }
         let context = facts.map_or_else(Digest::default, |f| f.context_digest);
         Some(identity::file(
             &run.evaluation,
@@ -134,7 +146,15 @@ fn check_file(
 ) -> Outcome {
     let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
     let parsed = match loaded {
-        Loaded::Bytes(bytes) => parse::parse_bytes(bytes, &candidate.file, candidate.format),
+        Loaded::Bytes(bytes) => {
+            parse::parse_read(bytes, &candidate.path, &candidate.file, candidate.format)
+        }
+        Loaded::Stdin(bytes) => parse::parse_bytes(
+            &bytes,
+            &candidate.file,
+            candidate.format,
+            run.options.max_file_size,
+        ),
         Loaded::TooLarge(size) => Err(parse::too_large(
             &candidate.file,
             size,

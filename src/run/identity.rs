@@ -28,17 +28,29 @@ use crate::partial::wire::SettingsRecord;
 use crate::schema::SchemaSet;
 use crate::shard::Shard;
 
+/// The evaluation identity, and whether results under it may be cached.
+pub(super) struct Evaluation {
+    /// The identity (see the module documentation).
+    pub digest: Digest,
+    /// False when a policy reads files besides its input (conftest's `parse_config_file`),
+    /// which no key covers.
+    pub cacheable: bool,
+}
+
 /// The evaluation identity (see the module documentation).
-pub(super) fn evaluation(options: &CheckOptions, schemas: &SchemaSet) -> Digest {
+pub(super) fn evaluation(options: &CheckOptions, schemas: &SchemaSet) -> Evaluation {
     let mut h = Hasher::new("goldenpath evaluation");
     h.str(env!("CARGO_PKG_VERSION"));
-    crate::policy::fingerprint(&options.policies, !schemas.is_empty(), &mut h);
+    let reads_files = crate::policy::fingerprint(&options.policies, !schemas.is_empty(), &mut h);
     schemas.fingerprint(&options.schemas, &mut h);
     h.u64(options.max_file_size);
     h.str(&value_name(options.parse_errors));
     h.str(options.discover.parser.map_or("", |f| f.name()));
     h.bool(options.combine);
-    h.finish()
+    Evaluation {
+        digest: h.finish(),
+        cacheable: !reads_files,
+    }
 }
 
 /// The run identity (see the module documentation).

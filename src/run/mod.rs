@@ -5,6 +5,7 @@
 //! part ([`Partial`]) with the run-wide stages. [`merge`] assembles the same report from
 //! the parts of a sharded run. This is the only module that knows every stage.
 
+mod cap;
 mod combine;
 mod files;
 mod identity;
@@ -191,6 +192,27 @@ pub fn check_traced(
     Ok((report, traces))
 }
 
+/// Reads and parses a candidate: what standard input held for `-`, the file otherwise.
+fn parse_candidate(
+    options: &CheckOptions,
+    candidate: &discover::Candidate,
+) -> Result<crate::document::Document, crate::parse::ParseFailure> {
+    match &options.stdin {
+        Some(bytes) if candidate.path.as_os_str() == discover::STDIN => crate::parse::parse_bytes(
+            bytes,
+            &candidate.file,
+            candidate.format,
+            options.max_file_size,
+        ),
+        _ => crate::parse::parse_file(
+            &candidate.path,
+            &candidate.file,
+            candidate.format,
+            options.max_file_size,
+        ),
+    }
+}
+
 /// What every stage of a run shares.
 struct Prepared<'a> {
     options: &'a CheckOptions,
@@ -200,6 +222,8 @@ struct Prepared<'a> {
     /// The policies, compiled when the first result not in the cache needs them.
     policies: OnceLock<PolicySet>,
     loading: Mutex<()>,
+    /// The repository conftest's `parse_config_file` may read in.
+    confine: std::path::PathBuf,
     /// What reports need of the policies (from the cache, or from the compiled policies).
     policy_facts: PolicyFacts,
     /// The evaluation identity (see [`identity`]).
@@ -237,8 +261,12 @@ impl Prepared<'_> {
         if let Some(policies) = self.policies.get() {
             return Ok(policies);
         }
-        let loaded =
-            policy::load(&self.options.policies, !self.schemas.is_empty()).map_err(Box::new)?;
+        let loaded = policy::load_confined(
+            &self.options.policies,
+            !self.schemas.is_empty(),
+            Some(&self.confine),
+        )
+        .map_err(Box::new)?;
         Ok(self.policies.get_or_init(|| loaded))
     }
 
@@ -293,6 +321,7 @@ impl Prepared<'_> {
                 .map(|(id, _)| id)
                 .collect(),
             subdirectories: self.discovery.subdirectories.clone(),
+            caps: self.options.caps,
             repositories: self
                 .discovery
                 .repositories
@@ -320,6 +349,16 @@ impl Prepared<'_> {
             .iter()
             .map(|p| Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message))
             .collect();
+        diagnostics.extend(
+            self.discovery
+                .skipped
+                .iter()
+                .filter(|p| self.shard.owns(&p.file))
+                .map(|p| Diagnostic {
+                    severity: Severity::Warning,
+                    ..Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message)
+                }),
+        );
         diagnostics.extend(outcome.diagnostics);
         let test_data = if self.policy_facts.pack {
             let files: BTreeSet<&str> = diagnostics.iter().map(|d| d.file.as_str()).collect();
@@ -429,22 +468,36 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     let suppress = settle(&options.suppress)?;
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
     let evaluation = identity::evaluation(options, &schemas);
+    // conftest's parse_config_file reads only inside the repository being checked; what
+    // it reads is not part of any file's key, so policies that call it are not cached.
+    let first = options
+        .paths
+        .first()
+        .filter(|p| p.as_os_str() != discover::STDIN)
+        .map_or(std::path::Path::new("."), |p| p.as_path());
+    let confine = discover::canonical(&discover::repository_root(
+        &discover::start_dir(first),
+        &options.discover,
+    ));
     let cache = options
         .cache
         .as_deref()
-        .filter(|_| !options.combine)
+        .filter(|_| !options.combine && evaluation.cacheable)
         .map(|dir| {
             Cache::open(
                 dir,
-                evaluation,
-                identity::scope(&evaluation, shard, options),
+                evaluation.digest,
+                identity::scope(&evaluation.digest, shard, options),
             )
         });
+    let evaluation = evaluation.digest;
     let policies = OnceLock::new();
     let policy_facts = match cache.as_ref().and_then(|c| c.facts()) {
         Some(facts) => facts.clone(),
         None => {
-            let loaded = policy::load(&options.policies, !schemas.is_empty()).map_err(Box::new)?;
+            let loaded =
+                policy::load_confined(&options.policies, !schemas.is_empty(), Some(&confine))
+                    .map_err(Box::new)?;
             let facts = loaded.facts();
             let _ = policies.set(loaded);
             facts
@@ -487,6 +540,7 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         schemas,
         policies,
         loading: Mutex::new(()),
+        confine,
         policy_facts,
         evaluation,
         cache,
@@ -566,6 +620,7 @@ pub(crate) fn assemble(
         kept.iter_mut()
             .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic)),
     );
+    let mut kept = cap::cap(kept, facts.caps);
     sources::canonical(
         kept.iter_mut()
             .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic))

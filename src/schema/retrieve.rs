@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use jsonschema::{Retrieve, Uri};
+
+use crate::confine::Root;
 use serde_json::Value;
 
 /// Reads referenced schemas from disk; never from the network.
@@ -16,6 +18,9 @@ use serde_json::Value;
 pub struct LocalRetriever {
     /// The directory of the mapped schema, where copies of remote documents may sit.
     dir: PathBuf,
+    /// The directory every file read must stay inside, when the schema belongs to a
+    /// checked repository.
+    root: Option<Root>,
     /// Where to note each file read, when someone wants to know.
     log: Option<Log>,
 }
@@ -26,26 +31,39 @@ pub type Log = std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl LocalRetriever {
-    /// A retriever looking for local copies of remote documents in `dir`.
-    pub fn new(dir: &Path) -> Self {
+    /// A retriever looking for local copies of remote documents in `dir`, reading only
+    /// inside `root` when given.
+    pub fn new(dir: &Path, root: Option<Root>) -> Self {
         LocalRetriever {
             dir: dir.to_path_buf(),
+            root,
             log: None,
         }
     }
 
     /// The same, noting in `log` each file it reads.
-    pub fn logging(dir: &Path, log: Log) -> Self {
+    pub fn logging(self, log: Log) -> Self {
         LocalRetriever {
-            dir: dir.to_path_buf(),
             log: Some(log),
+            ..self
         }
     }
 
+    /// The JSON document at `path`, when it may be read.
     fn read(&self, path: &Path) -> Result<Value, BoxError> {
         if let Some(log) = &self.log {
             if let Ok(mut log) = log.lock() {
                 log.push(path.to_path_buf());
+            }
+        }
+        if let Some(root) = &self.root {
+            if path.exists() && root.resolve(path).is_none() {
+                return Err(format!(
+                    "`{}` is outside the repository `{}`; a schema of the repository may only refer to files inside it",
+                    path.display(),
+                    root.path().display()
+                )
+                .into());
             }
         }
         read_json(path)
@@ -98,7 +116,7 @@ impl Retrieve for LocalRetriever {
 }
 
 fn read_json(path: &Path) -> Result<Value, BoxError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::confine::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("`{}` is not valid JSON: {e}", path.display()).into())
