@@ -205,10 +205,27 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// The rule `id` (case-insensitive), or the ids that look like it.
-pub fn find<'a>(rules: &'a [RuleInfo], id: &str) -> Result<&'a RuleInfo, Vec<&'a str>> {
+/// The ids a rule's peers give in each tool (`CKV_K8S_10 / CKV_K8S_12` names two).
+fn peer_ids(rule: &RuleInfo) -> impl Iterator<Item = &str> {
+    rule.peers
+        .values()
+        .flat_map(|ids| ids.split([',', '/']))
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+}
+
+/// The rule `id` (case-insensitive), or the rules that name `id` as the same check in
+/// another tool (`DL3007`, `CKV_K8S_20`); when none does, the ids that look like it.
+pub fn find<'a>(rules: &'a [RuleInfo], id: &str) -> Result<Vec<&'a RuleInfo>, Vec<&'a str>> {
     if let Some(rule) = rules.iter().find(|r| r.id.eq_ignore_ascii_case(id)) {
-        return Ok(rule);
+        return Ok(vec![rule]);
+    }
+    let peers: Vec<&RuleInfo> = rules
+        .iter()
+        .filter(|r| peer_ids(r).any(|p| p.eq_ignore_ascii_case(id)))
+        .collect();
+    if !peers.is_empty() {
+        return Ok(peers);
     }
     let wanted = id.to_ascii_uppercase();
     let area = wanted.rsplit_once('-').map_or(wanted.as_str(), |(a, _)| a);
@@ -217,4 +234,48 @@ pub fn find<'a>(rules: &'a [RuleInfo], id: &str) -> Result<&'a RuleInfo, Vec<&'a
         .filter(|r| r.id.starts_with(area))
         .map(|r| r.id.as_str())
         .collect())
+}
+
+/// Shell completion of a rule id: the built-in rules whose id starts with what was typed
+/// (case-insensitive), with their titles.
+pub fn complete_rule_id(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    let typed = current.to_string_lossy().to_ascii_uppercase();
+    let Ok(rules) = pack_rules() else {
+        return Vec::new();
+    };
+    rules
+        .into_iter()
+        .filter(|r| r.id.to_ascii_uppercase().starts_with(&typed))
+        .map(|r| {
+            let title = r.title.clone().unwrap_or_default();
+            clap_complete::CompletionCandidate::new(r.id).help(Some(title.into()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_found_by_id_or_by_a_peer_id() {
+        let rules = pack_rules().expect("the pack loads");
+        let ids = |found: Result<Vec<&RuleInfo>, Vec<&str>>| -> Vec<String> {
+            found
+                .expect("found")
+                .into_iter()
+                .map(|r| r.id.clone())
+                .collect()
+        };
+        assert_eq!(ids(find(&rules, "gp-docker-001")), ["GP-DOCKER-001"]);
+        assert_eq!(ids(find(&rules, "DL3007")), ["GP-DOCKER-001"]);
+        assert_eq!(ids(find(&rules, "ckv_k8s_12")), ["GP-K8S-001"]);
+        let similar = find(&rules, "GP-DOCKER-999").expect_err("no such rule");
+        assert!(similar.contains(&"GP-DOCKER-001"), "{similar:?}");
+        let completed = complete_rule_id(std::ffi::OsStr::new("gp-tf"));
+        assert!(completed.len() >= 3, "{completed:?}");
+        assert!(completed
+            .iter()
+            .all(|c| c.get_value().to_string_lossy().starts_with("GP-TF-")));
+    }
 }

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::Layer;
 use crate::format::Format;
-use crate::options::{PolicySources, PolicyTimeout, RegoVersion};
+use crate::options::{ColorChoice, PolicySources, PolicyTimeout, RegoVersion};
 use crate::report::{FailOn, OutputFormat, ReportTarget};
 use crate::verify::output::TestFormat;
 
@@ -37,15 +37,30 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the full documentation of a rule.
     Explain(ExplainArgs),
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    /// Print the shell code that completes goldenpath's commands, options, values and
+    /// rule ids (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
-    /// Print the man page (roff) on standard output.
-    Man,
+    /// Print a man page (roff), or write one per command with --dir.
+    Man(ManArgs),
+}
+
+/// Arguments of `goldenpath man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (default: goldenpath's own page).
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Write every page (goldenpath.1, goldenpath-check.1, ...) into this directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Arguments of `goldenpath rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// Only these rules: ids, or ids of the same checks in other tools (DL3007).
+    #[arg(value_name = "ID", add = rule_id_completer())]
+    pub ids: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: crate::catalog::CatalogFormat,
@@ -54,8 +69,17 @@ pub struct RulesArgs {
 /// Arguments of `goldenpath explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The rule id, e.g. GP-DOCKER-001.
+    /// The rule id, e.g. GP-DOCKER-001, or the id of the same check in another tool
+    /// (hadolint's DL3007, checkov's CKV_K8S_20, ...).
+    #[arg(add = rule_id_completer())]
     pub id: String,
+}
+
+/// Completes rule ids of the built-in pack (with their titles) in shells that ask
+/// goldenpath for completions; attach it to any argument that takes a rule id with
+/// `#[arg(add = rule_id_completer())]`.
+pub fn rule_id_completer() -> clap_complete::ArgValueCompleter {
+    clap_complete::ArgValueCompleter::new(crate::catalog::complete_rule_id)
 }
 
 /// Arguments of `goldenpath completions`.
@@ -129,6 +153,21 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Print only the summary, not the findings (human and concise formats); errors
+    /// still go to standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print the number of findings of each rule instead of the findings (human and
+    /// concise formats), as ruff's --statistics.
+    #[arg(long)]
+    pub statistics: bool,
+    /// When to colour the human and concise formats: auto (a terminal, honouring
+    /// NO_COLOR, FORCE_COLOR and CLICOLOR_FORCE), always or never [default: auto].
+    #[arg(long, value_name = "WHEN", value_enum)]
+    pub color: Option<ColorChoice>,
+    /// Same as --color never (conftest's spelling).
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
     /// Also write a report in FORMAT to PATH in the same run, e.g. `sarif=results.sarif`;
     /// repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
@@ -174,8 +213,8 @@ pub struct CheckArgs {
     /// Do not run the built-in golden-path pack.
     #[arg(long)]
     pub no_builtin: bool,
-    /// Read settings from this file instead of goldenpath.toml at the root of the checked
-    /// tree (the first PATH when it is a directory, else the current directory).
+    /// Read settings from this file instead of the nearest goldenpath.toml from the first
+    /// PATH up to the root of its repository.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// List, per file on standard error, the packages applied and the packages skipped.
@@ -188,6 +227,28 @@ pub struct CheckArgs {
     /// fatal: exit status 2 instead of `policy-error` findings.
     #[arg(long)]
     pub strict: bool,
+    /// Report only the findings of these rules (ids or globs such as `GP-K8S-*`);
+    /// repeatable. Applied after goldenpath.toml.
+    #[arg(long, value_name = "GLOB", add = rule_id_completer())]
+    pub select: Vec<String>,
+    /// Do not report the findings of these rules (ids or globs); repeatable.
+    #[arg(long, value_name = "GLOB", add = rule_id_completer())]
+    pub skip: Vec<String>,
+    /// Suppress the findings listed in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file (sorted JSON) and report them
+    /// as suppressed.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Write a `goldenpath: ignore[ID] -- TODO` comment above each finding, in files
+    /// whose format has comments; refuses files with uncommitted changes.
+    #[arg(long)]
+    pub add_ignore: bool,
+    /// With --add-ignore: write even to files with uncommitted changes, or outside a git
+    /// repository.
+    #[arg(long, requires = "add_ignore")]
+    pub force: bool,
 }
 
 impl CheckArgs {
@@ -227,6 +288,22 @@ impl CheckArgs {
             } else {
                 self.builtin.then_some(true)
             },
+            root: None,
+            quiet: self.quiet.then_some(true),
+            statistics: self.statistics.then_some(true),
+            color: if self.no_color {
+                Some(ColorChoice::Never)
+            } else {
+                self.color
+            },
+            ignore: None,
+            overrides: None,
+            require_reason: None,
+            baseline: self.baseline.clone(),
+            select: (!self.select.is_empty()).then(|| self.select.clone()),
+            skip: (!self.skip.is_empty()).then(|| self.skip.clone()),
+            write_baseline: self.write_baseline.clone(),
+            source: None,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! `goldenpath.toml`: one serde tree ([`Layer`]) filled from defaults, the file and the
 //! command line, merged once (defaults < file < command line).
 //!
-//! The file is found at the root of the checked tree — the first path given to `check`
-//! when it is a directory, otherwise the current directory — or named with `--config`.
+//! The file is named with `--config`, or found as ruff and most linters find theirs: the
+//! nearest `goldenpath.toml` from the first checked path up to the root of its repository
+//! (the nearest directory holding `.git`).
 //! It is parsed with the span-keeping TOML parser and validated against the embedded
 //! JSON Schema `schemas/goldenpath.schema.json` with the same machinery as schema
 //! policies, so every mistake (unknown key, wrong type, unknown severity) is reported at
@@ -18,13 +19,14 @@ use crate::document::{Node, NodeKind, Span};
 use crate::finding::Severity;
 use crate::format::Format;
 use crate::options::{
-    CheckOptions, ParseErrors, PolicySources, PolicyTimeout, RegoVersion, RuleSetting,
+    BaselineMode, CheckOptions, ColorChoice, IgnoreSetting, OverrideSetting, ParseErrors,
+    PolicySources, PolicyTimeout, RegoVersion, RuleSetting, SuppressOptions,
 };
-use crate::report::{FailOn, OutputFormat};
+use crate::report::{FailOn, Listing, OutputFormat};
 use crate::schema::{self, SchemaMapping};
 use crate::source_error::SourceError;
 
-/// The file name looked for at the root of the checked tree.
+/// The file name looked for from a checked path up to its repository root.
 pub const FILE_NAME: &str = "goldenpath.toml";
 
 /// The JSON Schema of `goldenpath.toml`.
@@ -70,10 +72,49 @@ pub struct Layer {
     pub schemas: Option<Vec<MappingEntry>>,
     /// Run the built-in golden-path pack (default: when no policies are given).
     pub builtin: Option<bool>,
+    /// The file's directory is a repository root even without `.git`.
+    pub root: Option<bool>,
+    /// Print only the summary (human and concise formats).
+    pub quiet: Option<bool>,
+    /// Print the number of findings per rule instead of the findings.
+    pub statistics: Option<bool>,
+    /// When to colour the reports for people.
+    pub color: Option<ColorChoice>,
     /// How parse errors in files nothing reads are reported.
     pub parse_errors: Option<ParseErrors>,
     /// `[pack]`: settings of the built-in pack.
     pub pack: Option<PackLayer>,
+    /// `[[ignore]]`: suppressed findings by file and rule.
+    pub ignore: Option<Vec<IgnoreSetting>>,
+    /// `[[overrides]]`: rule settings by file.
+    pub overrides: Option<Vec<OverrideSetting>>,
+    /// A suppression without a reason is an error and does not apply.
+    pub require_reason: Option<bool>,
+    /// The baseline file.
+    pub baseline: Option<PathBuf>,
+    /// `--select` (command line only).
+    #[serde(skip)]
+    pub select: Option<Vec<String>>,
+    /// `--skip` (command line only).
+    #[serde(skip)]
+    pub skip: Option<Vec<String>>,
+    /// `--write-baseline` (command line only).
+    #[serde(skip)]
+    pub write_baseline: Option<PathBuf>,
+    /// The file this layer was read from, as parsed (to point at its lines).
+    #[serde(skip)]
+    pub source: Option<ConfigSource>,
+}
+
+/// A configuration file as parsed: findings about it (unknown rule ids, unused or
+/// expired `[[ignore]]` entries) point into it.
+#[derive(Clone, Debug)]
+pub struct ConfigSource(pub std::sync::Arc<crate::document::Document>);
+
+impl PartialEq for ConfigSource {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// The `[pack]` table.
@@ -94,6 +135,10 @@ pub struct Settings {
     pub fail_on: FailOn,
     /// The report format on standard output.
     pub format: OutputFormat,
+    /// What the human and concise formats list.
+    pub listing: Listing,
+    /// When to colour them.
+    pub color: ColorChoice,
 }
 
 /// One `[[schemas]]` table as written.
@@ -136,14 +181,43 @@ pub enum ConfigError {
 const INVALID_HELP: &str =
     "the keys of goldenpath.toml are described in its JSON Schema, schemas/goldenpath.schema.json";
 
-/// The configuration file of a run: `explicit` if given, else `goldenpath.toml` at the
-/// checked root when it exists.
+/// The configuration file of a run: `explicit` if given, else the one the first checked
+/// path finds ([`nearest`]; `.` when no path is given).
 pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
     if let Some(path) = explicit {
         return Some(path.to_path_buf());
     }
-    let candidate = discover::checked_root(paths).join(FILE_NAME);
-    candidate.is_file().then_some(candidate)
+    nearest(paths.first().map_or(Path::new("."), PathBuf::as_path))
+}
+
+/// The nearest `goldenpath.toml` from `path` (or the directory holding it) up to the root
+/// of its repository, as reported (relative to the current directory when it can be).
+pub fn nearest(path: &Path) -> Option<PathBuf> {
+    for dir in discover::ancestors(&discover::start_dir(path)) {
+        let file = dir.join(FILE_NAME);
+        if file.is_file() {
+            return Some(discover::relative_to_current(&dir).join(FILE_NAME));
+        }
+        if discover::holds_git(&dir) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The configuration files that checked paths other than the first would find and that
+/// differ from `used` (a run has one configuration).
+pub fn unused(used: Option<&Path>, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let used = used.map(discover::canonical);
+    let mut others: Vec<PathBuf> = paths
+        .iter()
+        .skip(1)
+        .filter_map(|p| nearest(p))
+        .filter(|found| Some(discover::canonical(found)) != used)
+        .collect();
+    others.sort();
+    others.dedup();
+    others
 }
 
 /// Reads, validates and deserialises a configuration file; its relative paths are made
@@ -169,6 +243,9 @@ pub fn load(path: &Path) -> Result<Layer, ConfigError> {
     }
     for m in layer.schemas.iter_mut().flatten() {
         rebase(&mut m.schema);
+    }
+    if let Some(baseline) = layer.baseline.as_mut() {
+        rebase(baseline);
     }
     Ok(layer)
 }
@@ -208,8 +285,75 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
             first.with_related(all.collect()),
         )));
     }
-    serde_json::from_value(value)
-        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))
+    let mut layer: Layer = serde_json::from_value(value)
+        .map_err(|e| ConfigError::Invalid(Box::new(invalid(e.to_string(), None))))?;
+    let mistakes = suppression_mistakes(&layer, &node);
+    let mut all = mistakes
+        .into_iter()
+        .map(|(span, message)| invalid(message, Some(span)));
+    if let Some(first) = all.next() {
+        return Err(ConfigError::Invalid(Box::new(
+            first.with_related(all.collect()),
+        )));
+    }
+    layer.source = Some(ConfigSource(std::sync::Arc::new(
+        crate::document::Document {
+            file: file.to_string(),
+            format: Format::Toml,
+            source: text.into(),
+            roots: vec![node],
+        },
+    )));
+    Ok(layer)
+}
+
+/// What the schema cannot check in `[[ignore]]` and `[[overrides]]`: that each `files`
+/// glob compiles and each `until` is a day of the calendar.
+fn suppression_mistakes(layer: &Layer, node: &Node) -> Vec<(Span, String)> {
+    use crate::document::PathSeg;
+    let mut found = Vec::new();
+    let span_at = |path: &[PathSeg]| node.walk(path).node.span;
+    let key = |k: &str| PathSeg::Key(k.to_string());
+    let globs = layer
+        .ignore
+        .iter()
+        .flatten()
+        .map(|i| &i.files)
+        .enumerate()
+        .map(|(i, files)| ("ignore", i, files))
+        .chain(
+            layer
+                .overrides
+                .iter()
+                .flatten()
+                .map(|o| &o.files)
+                .enumerate()
+                .map(|(i, files)| ("overrides", i, files)),
+        );
+    for (table, i, files) in globs {
+        if let Err((j, message)) = crate::suppress::rules::FileGlobs::new(files) {
+            let path = [
+                key(table),
+                PathSeg::Index(i),
+                key("files"),
+                PathSeg::Index(j),
+            ];
+            let pattern = files.get(j).map_or("", String::as_str);
+            found.push((
+                span_at(&path),
+                format!("invalid glob `{pattern}`: {message}"),
+            ));
+        }
+    }
+    for (i, entry) in layer.ignore.iter().flatten().enumerate() {
+        if let Some(until) = &entry.until {
+            if let Err(message) = until.parse::<crate::suppress::date::Date>() {
+                let path = [key("ignore"), PathSeg::Index(i), key("until")];
+                found.push((span_at(&path), format!("`ignore[{i}].until`: {message}")));
+            }
+        }
+    }
+    found
 }
 
 fn config_validator() -> Result<jsonschema::Validator, ConfigError> {
@@ -265,14 +409,37 @@ impl Layer {
             rules: over.rules.or(self.rules),
             schemas: over.schemas.or(self.schemas),
             builtin: over.builtin.or(self.builtin),
+            ignore: over.ignore.or(self.ignore),
+            overrides: over.overrides.or(self.overrides),
+            require_reason: over.require_reason.or(self.require_reason),
+            baseline: over.baseline.or(self.baseline),
+            select: over.select.or(self.select),
+            skip: over.skip.or(self.skip),
+            write_baseline: over.write_baseline.or(self.write_baseline),
+            source: over.source.or(self.source),
             parse_errors: over.parse_errors.or(self.parse_errors),
             pack: over.pack.or(self.pack),
+            root: over.root.or(self.root),
+            quiet: over.quiet.or(self.quiet),
+            statistics: over.statistics.or(self.statistics),
+            color: over.color.or(self.color),
         }
     }
 
-    /// Resolves the merged layer into the settings for checking `paths`, filling in
-    /// the defaults.
-    pub fn settings(self, paths: Vec<PathBuf>) -> Settings {
+    /// Resolves the merged layer into the settings for checking `paths` with the
+    /// configuration file `file` (if any), filling in the defaults.
+    pub fn settings(self, paths: Vec<PathBuf>, file: Option<&Path>) -> Settings {
+        let file_dir = file.map(|f| match f.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
+        let listing = if self.quiet == Some(true) {
+            Listing::Summary
+        } else if self.statistics == Some(true) {
+            Listing::Statistics
+        } else {
+            Listing::Findings
+        };
         let schemas = self
             .schemas
             .unwrap_or_default()
@@ -300,6 +467,8 @@ impl Layer {
                 exclude: self.exclude.unwrap_or_default(),
                 no_ignore: self.no_ignore.unwrap_or(false),
                 inventory: false,
+                root_marker: file_dir.clone().filter(|_| self.root == Some(true)),
+                project: file_dir,
             },
             combine: self.combine.unwrap_or(false),
             jobs: self.jobs,
@@ -307,7 +476,21 @@ impl Layer {
                 .max_file_size
                 .unwrap_or(crate::parse::DEFAULT_MAX_FILE_SIZE),
             schemas,
-            rules: self.rules.unwrap_or_default(),
+            suppress: SuppressOptions {
+                rules: self.rules.unwrap_or_default(),
+                overrides: self.overrides.unwrap_or_default(),
+                ignores: self.ignore.unwrap_or_default(),
+                select: self.select.unwrap_or_default(),
+                skip: self.skip.unwrap_or_default(),
+                require_reason: self.require_reason.unwrap_or(false),
+                baseline: match (self.write_baseline, self.baseline) {
+                    (Some(path), _) => Some(BaselineMode::Write(path)),
+                    (None, Some(path)) => Some(BaselineMode::Read(path)),
+                    (None, None) => None,
+                },
+                today: None,
+                config: self.source.map(|s| s.0),
+            },
             parse_errors: self.parse_errors.unwrap_or_default(),
             test_paths: self
                 .pack
@@ -318,6 +501,8 @@ impl Layer {
             check,
             fail_on: self.fail_on.unwrap_or_default(),
             format: self.format.unwrap_or_default(),
+            listing,
+            color: self.color.unwrap_or_default(),
         }
     }
 }
@@ -363,14 +548,56 @@ severity = "warning"
 "#;
         let layer = parse("goldenpath.toml", text).expect("valid");
         assert_eq!(layer.fail_on, Some(FailOn::Warning));
-        let settings = layer.settings(vec![PathBuf::from(".")]);
+        let settings = layer.settings(vec![PathBuf::from(".")], None);
         assert_eq!(settings.fail_on, FailOn::Warning);
         assert_eq!(
-            settings.check.rules.get("main.warn"),
+            settings.check.suppress.rules.get("main.warn"),
             Some(&RuleSetting::Off)
         );
         assert_eq!(settings.check.schemas[0].severity, Severity::Warning);
         assert_eq!(settings.check.jobs, Some(2));
+    }
+
+    #[test]
+    fn suppression_tables_deserialise() {
+        let text = r#"
+require-reason = true
+baseline = "baseline.json"
+
+[rules]
+"GP-K8S-*" = "warning"
+
+[[ignore]]
+files = ["**/testdata/**", "docs/**"]
+rules = ["GP-REPO-007", "GP-K8S-*"]
+reason = "fixtures and samples"
+until = "2027-01-31"
+
+[[ignore]]
+files = ["vendor/**"]
+
+[[overrides]]
+files = ["legacy/**"]
+rules = { "GP-K8S-003" = "warning", "GP-DOCKER-004" = "off" }
+"#;
+        let layer = parse("goldenpath.toml", text).expect("valid");
+        let settings = layer
+            .settings(vec![PathBuf::from(".")], None)
+            .check
+            .suppress;
+        assert!(settings.require_reason);
+        assert_eq!(settings.ignores.len(), 2);
+        assert_eq!(settings.ignores[1].rules, vec!["*".to_string()]);
+        assert_eq!(settings.ignores[0].until.as_deref(), Some("2027-01-31"));
+        assert_eq!(
+            settings.overrides[0].rules.get("GP-DOCKER-004"),
+            Some(&RuleSetting::Off)
+        );
+        assert_eq!(
+            settings.baseline,
+            Some(BaselineMode::Read(PathBuf::from("baseline.json")))
+        );
+        assert!(settings.config.is_some(), "the parsed file is kept");
     }
 
     #[test]
@@ -450,10 +677,11 @@ severity = "warning"
             names::<RegoVersion>()
         );
         assert_eq!(listed("/properties/fail-on/enum"), names::<FailOn>());
+        assert_eq!(listed("/properties/color/enum"), names::<ColorChoice>());
         let mut formats = names::<OutputFormat>();
         formats.retain(|f| f != "stdout");
         assert_eq!(listed("/properties/format/enum"), formats);
-        for setting in listed("/properties/rules/additionalProperties/enum") {
+        for setting in listed("/$defs/rule-setting/enum") {
             assert!(RuleSetting::try_from(setting.clone()).is_ok(), "{setting}");
         }
     }

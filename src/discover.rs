@@ -1,10 +1,19 @@
-//! Discovery: the files a run checks, with the format each is parsed as.
+//! Discovery: the files a run checks, with the format each is parsed as, and the
+//! repositories they belong to.
 //!
 //! Directories are walked honouring `.gitignore`, `.ignore` and `.git/info/exclude` (even
 //! outside a git repository), never entering `.git` and never following symlinks. Files
 //! named on the command line are always checked. Helm chart templates (files below
-//! `templates/` beside a `Chart.yaml`) are not YAML and are skipped by the walk. Results are sorted, so the order (and
-//! every report built from it) does not depend on the file system.
+//! `templates/` beside a `Chart.yaml`) are not YAML and are skipped by the walk. Results
+//! are sorted, so the order (and every report built from it) does not depend on the file
+//! system.
+//!
+//! A checked path belongs to a repository: the nearest directory from it up that holds
+//! `.git` (found as git finds it, honouring `GIT_CEILING_DIRECTORIES`) or a
+//! `goldenpath.toml` that says `root = true` ([`DiscoverOptions::root_marker`]); outside
+//! any, the directory of the run's configuration, else the checked directory itself.
+//! A checked directory is scored as a repository (repository rules, the scorecard) only
+//! when it is that root; paths that rules and globs see are relative to it.
 
 use std::path::{Path, PathBuf};
 
@@ -22,8 +31,8 @@ pub struct Candidate {
     pub path: PathBuf,
     /// The format to parse it as.
     pub format: Format,
-    /// The path relative to its repository root (the directory it was found under), with
-    /// forward slashes; for a file named on the command line, the path as reported.
+    /// The path relative to the root of its repository, with forward slashes (the path
+    /// as reported when it is not below the root).
     pub relative: String,
     /// The index of its repository in [`Discovery::repositories`]; `None` for a file
     /// named on the command line.
@@ -45,7 +54,7 @@ pub struct RepoEntry {
     pub binary: bool,
 }
 
-/// A directory given on the command line: a repository.
+/// A directory given on the command line that is the root of its repository.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Repository {
     /// The directory.
@@ -59,10 +68,29 @@ pub struct Repository {
     pub entries: Vec<RepoEntry>,
     /// Every directory below the root, sorted (only with the inventory).
     pub directories: Vec<String>,
-    /// The files that make up its [`crate::context::RepositoryContext`] and test paths
-    /// (kustomizations, skaffold and Tilt files, Dockerfiles, Makefiles, scripts,
-    /// `.gitattributes`), relative to the root, sorted; always listed.
+    /// The files below it that make up its [`crate::context::RepositoryContext`] and test
+    /// paths (kustomizations, skaffold and Tilt files, Dockerfiles, Makefiles, scripts,
+    /// `.gitattributes`), relative to the repository root, sorted; always listed.
     pub context_files: Vec<String>,
+    /// Whether the directory is its repository's root: only then do repository rules
+    /// and the scorecard run on it (a subdirectory is walked for its files only).
+    pub is_root: bool,
+    /// The root of the repository the directory belongs to (absolute); `context_files`
+    /// are relative to it.
+    pub repository_root: PathBuf,
+    /// Where the directory is in its repository (`""` at the root, `deploy/k8s`).
+    pub inside: String,
+}
+
+impl Repository {
+    /// A path relative to this directory as a path relative to its repository root.
+    pub fn in_repository(&self, relative: &str) -> String {
+        if self.inside.is_empty() {
+            relative.to_string()
+        } else {
+            format!("{}/{relative}", self.inside)
+        }
+    }
 }
 
 /// A problem met while walking: a directory that could not be read, for example.
@@ -74,6 +102,16 @@ pub struct WalkProblem {
     pub message: String,
 }
 
+/// A directory given on the command line inside a repository whose root was not given:
+/// repository rules and the scorecard do not run for it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Subdirectory {
+    /// The directory, as reported.
+    pub directory: String,
+    /// The root of its repository, as reported.
+    pub repository: String,
+}
+
 /// What discovery found.
 #[derive(Debug, Default)]
 pub struct Discovery {
@@ -81,8 +119,10 @@ pub struct Discovery {
     pub candidates: Vec<Candidate>,
     /// Entries that could not be read.
     pub problems: Vec<WalkProblem>,
-    /// The directories given, in order.
+    /// The directories given that are repository roots, in order.
     pub repositories: Vec<Repository>,
+    /// The directories given that are not, in order.
+    pub subdirectories: Vec<Subdirectory>,
 }
 
 /// How to walk.
@@ -96,6 +136,12 @@ pub struct DiscoverOptions {
     pub no_ignore: bool,
     /// List every file and directory of each repository (for repository rules).
     pub inventory: bool,
+    /// The directory of a configuration file that says `root = true`: a repository root
+    /// even without `.git`.
+    pub root_marker: Option<PathBuf>,
+    /// The directory of the run's configuration file: the repository root of the paths
+    /// below it that are in no git repository.
+    pub project: Option<PathBuf>,
 }
 
 /// Errors that make discovery impossible.
@@ -152,12 +198,71 @@ pub fn display(path: &Path) -> String {
     s.to_string()
 }
 
-/// The root of the checked tree: the first path when it is a directory, else `.`.
-pub fn checked_root(paths: &[PathBuf]) -> PathBuf {
-    match paths.first() {
-        Some(p) if p.is_dir() => p.clone(),
-        _ => PathBuf::from("."),
+/// `path` made absolute with symbolic links and `..` resolved (as given when it cannot
+/// be: it does not exist, say).
+pub fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The directory a checked path starts from: itself, or the directory holding a file.
+pub fn start_dir(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        return canonical(path);
     }
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => canonical(parent),
+        _ => canonical(Path::new(".")),
+    }
+}
+
+/// `start` (absolute) and the directories above it, nearest first, stopping below any
+/// of git's ceiling directories (`GIT_CEILING_DIRECTORIES`, which git never looks for a
+/// repository in or above).
+pub fn ancestors(start: &Path) -> Vec<PathBuf> {
+    let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| p.is_absolute())
+                .map(|p| canonical(&p))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut dirs = vec![start.to_path_buf()];
+    for dir in start.ancestors().skip(1) {
+        if ceilings.iter().any(|c| c == dir) {
+            break;
+        }
+        dirs.push(dir.to_path_buf());
+    }
+    dirs
+}
+
+/// Whether `dir` is the top of a git work tree (`.git` is a directory, or a file in a
+/// linked worktree or submodule).
+pub fn holds_git(dir: &Path) -> bool {
+    dir.join(".git").exists()
+}
+
+/// The root of the repository the checked directory `dir` (absolute) belongs to; see the
+/// module documentation.
+pub fn repository_root(dir: &Path, options: &DiscoverOptions) -> PathBuf {
+    let marker = options.root_marker.as_deref().map(canonical);
+    for ancestor in ancestors(dir) {
+        if marker.as_deref() == Some(ancestor.as_path()) || holds_git(&ancestor) {
+            return ancestor;
+        }
+    }
+    match options.project.as_deref().map(canonical) {
+        Some(project) if dir.starts_with(&project) => project,
+        _ => dir.to_path_buf(),
+    }
+}
+
+/// `path` (absolute) relative to `root`, with forward slashes, when it is below it.
+fn below(path: &Path, root: &Path) -> Option<String> {
+    path.strip_prefix(root).ok().map(display)
 }
 
 /// Finds the files to check under `roots`.
@@ -165,21 +270,44 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     let excluded = exclusions(&options.exclude)?;
     let format_of = |path: &Path| options.parser.or_else(|| Format::detect(path));
     let mut found = Discovery::default();
+    // The repository root of each directory holding named files (pre-commit names
+    // thousands of files in a few directories).
+    let mut roots_of: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     for root in roots {
         let meta = std::fs::metadata(root).map_err(|_| DiscoverError::Missing(display(root)))?;
         if !meta.is_dir() {
             // Named explicitly: always checked, whatever the ignore files say.
             if let Some(format) = format_of(root) {
+                let dir = root.parent().map(Path::to_path_buf).unwrap_or_default();
+                let repository = roots_of
+                    .entry(dir)
+                    .or_insert_with(|| repository_root(&start_dir(root), options));
                 found.candidates.push(Candidate {
                     file: display(root),
                     path: root.clone(),
                     format,
-                    relative: display(root),
+                    relative: below(&canonical(root), repository).unwrap_or_else(|| display(root)),
+
                     repository: None,
                 });
             }
             continue;
         }
+        let absolute = canonical(root);
+        let repository_dir = repository_root(&absolute, options);
+        // Where the checked directory is in its repository ("" at the root).
+        let inside = absolute
+            .strip_prefix(&repository_dir)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let is_repository = inside.as_os_str().is_empty();
+        if !is_repository {
+            found.subdirectories.push(Subdirectory {
+                directory: display(root),
+                repository: display(&relative_to_current(&repository_dir)),
+            });
+        }
+        let inventory = options.inventory && is_repository;
         let mut repository = Repository {
             root: root.clone(),
             label: display(root),
@@ -194,6 +322,9 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             entries: Vec::new(),
             directories: Vec::new(),
             context_files: Vec::new(),
+            is_root: is_repository,
+            repository_root: repository_dir.clone(),
+            inside: display(&inside),
         };
         let index = found.repositories.len();
         let walker = ignore::WalkBuilder::new(root)
@@ -217,17 +348,21 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             };
             let path = entry.path();
             let relative = path.strip_prefix(root).unwrap_or(path);
-            if !options.exclude.is_empty() && excluded.is_match(relative) {
+            let in_repository = inside.join(relative);
+            // Globs are relative to the repository root, or to the checked directory.
+            if !options.exclude.is_empty()
+                && (excluded.is_match(&in_repository) || excluded.is_match(relative))
+            {
                 continue;
             }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && options.inventory && entry.depth() > 0 {
+            if is_dir && inventory && entry.depth() > 0 {
                 repository.directories.push(display(relative));
             }
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            if options.inventory {
+            if inventory {
                 repository
                     .entries
                     .push(inventory_entry(path, relative, &entry));
@@ -235,7 +370,7 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             let detected = Format::detect(path);
             let name = entry.file_name().to_string_lossy();
             if crate::context::is_context_file(&name, detected) {
-                repository.context_files.push(display(relative));
+                repository.context_files.push(display(&in_repository));
             }
             if options.parser.is_none() && is_helm_template(path) {
                 continue;
@@ -245,12 +380,12 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                     file: display(path),
                     path: path.to_path_buf(),
                     format,
-                    relative: display(relative),
+                    relative: display(&in_repository),
                     repository: Some(index),
                 });
             }
         }
-        if options.inventory {
+        if inventory {
             use rayon::prelude::*;
             repository.entries.par_iter_mut().for_each(|e| {
                 e.binary = looks_binary(&root.join(&e.path));
@@ -265,6 +400,30 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     found.candidates.dedup_by(|a, b| a.file == b.file);
     found.problems.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
+}
+
+/// A directory (absolute) as reported: relative to the current directory (`.`, `deploy`,
+/// `..`, `../other`), or absolute when they share nothing but the file system root.
+pub fn relative_to_current(dir: &Path) -> PathBuf {
+    let current = canonical(Path::new("."));
+    let common = current
+        .components()
+        .zip(dir.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common <= 1 {
+        return dir.to_path_buf();
+    }
+    let up = current.components().count() - common;
+    let mut relative = PathBuf::new();
+    for _ in 0..up {
+        relative.push("..");
+    }
+    relative.extend(dir.components().skip(common));
+    if relative.as_os_str().is_empty() {
+        relative.push(".");
+    }
+    relative
 }
 
 fn inventory_entry(path: &Path, relative: &Path, entry: &ignore::DirEntry) -> RepoEntry {

@@ -13,6 +13,14 @@ use crate::format::Format;
 pub const PARSE_ERROR: &str = "parse-error";
 /// Rule id of findings for policies that failed while evaluating a file.
 pub const POLICY_ERROR: &str = "policy-error";
+/// Rule id of findings for suppressions that matched no finding.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+/// Rule id of findings for suppressions past their `until` date.
+pub const EXPIRED_SUPPRESSION: &str = "expired-suppression";
+/// Rule id of findings for suppressions that cannot be read, or lack a required reason.
+pub const INVALID_SUPPRESSION: &str = "invalid-suppression";
+/// Rule id of findings for rule ids in goldenpath.toml that name no known rule.
+pub const UNKNOWN_RULE: &str = "unknown-rule";
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -254,6 +262,38 @@ impl RuleInfo {
                 title: Some("Policy failed while evaluating a file".to_string()),
                 description: Some("A rule raised an error or produced a result of an unexpected shape for this file.".to_string()),
                 help: Some("Fix the rule named in the message; results must be strings or objects with a string `msg`.".to_string()),
+                ..RuleInfo::default()
+            },
+            RuleInfo {
+                id: UNUSED_SUPPRESSION.to_string(),
+                severity: Some(Severity::Warning),
+                title: Some("Suppression matched no finding".to_string()),
+                description: Some("An inline `goldenpath: ignore[...]` comment or an `[[ignore]]` entry suppressed nothing in this run: the finding was fixed, moved to another line, or the rule id is misspelt.".to_string()),
+                help: Some("Remove the suppression, or correct the rule id (the message suggests a near miss).".to_string()),
+                ..RuleInfo::default()
+            },
+            RuleInfo {
+                id: EXPIRED_SUPPRESSION.to_string(),
+                severity: Some(Severity::Warning),
+                title: Some("Suppression has expired".to_string()),
+                description: Some("The suppression's `until` date has passed, so it no longer applies and its findings are reported again.".to_string()),
+                help: Some("Fix the findings and remove the suppression, or move its `until` date with a reason.".to_string()),
+                ..RuleInfo::default()
+            },
+            RuleInfo {
+                id: INVALID_SUPPRESSION.to_string(),
+                severity: Some(Severity::Error),
+                title: Some("Suppression cannot be used".to_string()),
+                description: Some("A `goldenpath:` comment could not be read as a suppression, or a suppression has no reason while goldenpath.toml sets `require-reason = true`. It does not apply.".to_string()),
+                help: Some("Write `goldenpath: ignore[RULE-ID] until=YYYY-MM-DD -- reason` (the date is optional).".to_string()),
+                ..RuleInfo::default()
+            },
+            RuleInfo {
+                id: UNKNOWN_RULE.to_string(),
+                severity: Some(Severity::Warning),
+                title: Some("Setting names no known rule".to_string()),
+                description: Some("A rule id or glob in `[rules]`, `[[ignore]]` or `[[overrides]]` matches no rule of this run (built-in, Rego, METADATA, schema, or produced by a finding), so the setting does nothing.".to_string()),
+                help: Some("Correct the id (the message suggests a near miss); `goldenpath rules` lists the built-in ones.".to_string()),
                 ..RuleInfo::default()
             },
         ]

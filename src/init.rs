@@ -1,6 +1,9 @@
 //! `goldenpath init`: writes a starter `goldenpath.toml`, an example policy and its unit
-//! test into a directory, refusing to overwrite anything unless forced. The text of the
-//! files and of the next steps lives here; `main.rs` prints what [`init`] returns.
+//! test into a directory, refusing to overwrite anything unless forced, then says what it
+//! did and how to run goldenpath in pre-commit and GitHub Actions ([`report`]). The
+//! starter configuration keeps the built-in pack on, and the pre-commit and workflow
+//! snippets follow the pack's own rules (pinned actions, least permissions, a timeout,
+//! no persisted credentials, a pinned install): a test checks them with the pack.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +12,9 @@ const CONFIG: &str = r#"# goldenpath configuration. Paths are relative to this f
 
 # Directories (or files) of Rego policies.
 policies = ["policy"]
+# Keep the built-in golden-path pack on beside your policies (`goldenpath rules` lists
+# its rules; turn one off under [rules], e.g. "GP-DOCKER-003" = "off").
+builtin = true
 # Rego packages to evaluate (`*` and `?` wildcards).
 namespaces = ["main"]
 # Paths to skip, as globs (for example "vendor/**").
@@ -94,33 +100,79 @@ test_digest_is_allowed if {
 }
 "#;
 
-/// How to run goldenpath from pre-commit and GitHub Actions, printed after `init`.
-pub const NEXT_STEPS: &str = r#"Next steps:
-  goldenpath test     # run the policy unit tests in policy/
-  goldenpath check    # check this repository
-
-pre-commit: add to .pre-commit-config.yaml
-  repos:
-    - repo: local
-      hooks:
-        - id: goldenpath
-          name: goldenpath
-          entry: goldenpath check
-          language: system
-          types_or: [json, yaml, toml]
-
-GitHub Actions: add .github/workflows/goldenpath.yml
-  name: goldenpath
-  on: [push, pull_request]
-  jobs:
-    goldenpath:
-      runs-on: ubuntu-latest
-      steps:
-        - uses: actions/checkout@v4
-        - run: cargo install --locked --git https://github.com/goldenpath-dev/goldenpath goldenpath
-        - run: goldenpath test
-        - run: goldenpath check
+/// The pre-commit configuration that runs goldenpath's hooks (`.pre-commit-config.yaml`).
+pub const PRE_COMMIT: &str = r#"repos:
+  - repo: https://github.com/goldenpath-dev/goldenpath
+    rev: <commit>  # a full commit SHA: pre-commit autoupdate --freeze
+    hooks:
+      - id: goldenpath         # the changed files, with every file type goldenpath reads
+      - id: goldenpath-repo    # the whole repository, with repository rules
+        stages: [pre-push]
 "#;
+
+/// The GitHub Actions workflow that runs goldenpath (`.github/workflows/goldenpath.yml`).
+pub const WORKFLOW: &str = r#"name: goldenpath
+on:
+  push:
+    branches: [main]
+  pull_request:
+permissions:
+  contents: read
+jobs:
+  goldenpath:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          persist-credentials: false
+      - run: cargo install --locked --git https://github.com/goldenpath-dev/goldenpath --rev <commit> goldenpath
+      - run: goldenpath test
+      - run: goldenpath check
+"#;
+
+/// Where the pre-commit configuration goes.
+pub const PRE_COMMIT_PATH: &str = ".pre-commit-config.yaml";
+/// Where the workflow goes.
+pub const WORKFLOW_PATH: &str = ".github/workflows/goldenpath.yml";
+
+/// What `init` prints after writing `written` (paths as reported) into `dir` (`None` for
+/// the current directory): the files, what the configuration does, the next steps and the
+/// pre-commit and GitHub Actions snippets, indented by two spaces.
+pub fn report(written: &[String], dir: Option<&str>) -> String {
+    let mut out = String::new();
+    for path in written {
+        out.push_str(&format!(
+            "created {path}
+"
+        ));
+    }
+    let check = match dir {
+        Some(dir) => format!("goldenpath check {dir}"),
+        None => "goldenpath check".to_string(),
+    };
+    let test = match dir {
+        Some(dir) => format!("goldenpath test {dir}/policy"),
+        None => "goldenpath test".to_string(),
+    };
+    out.push_str(&format!(
+        "\ngoldenpath.toml runs your policies in policy/ and keeps the built-in golden-path pack on\n\
+         (builtin = true; `goldenpath rules` lists its rules).\n\n\
+         Next steps:\n  {test:<34}# run the policy unit tests\n  {check:<34}# check the repository\n"
+    ));
+    for (title, path, text) in [
+        ("pre-commit", PRE_COMMIT_PATH, PRE_COMMIT),
+        ("GitHub Actions", WORKFLOW_PATH, WORKFLOW),
+    ] {
+        out.push_str(&format!(
+            "\n{title}: save as {path} (replace <commit> with the goldenpath commit to use)\n"
+        ));
+        for line in text.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out
+}
 
 /// Why `init` wrote nothing.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -191,6 +243,23 @@ mod tests {
     fn the_starter_config_is_valid_toml_with_the_documented_keys() {
         let value: toml::Table = toml::from_str(CONFIG).expect("valid TOML");
         let keys: Vec<&str> = value.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["exclude", "fail-on", "namespaces", "policies"]);
+        assert_eq!(
+            keys,
+            ["builtin", "exclude", "fail-on", "namespaces", "policies"]
+        );
+        assert_eq!(value["builtin"].as_bool(), Some(true));
+    }
+
+    #[test]
+    fn the_report_shows_each_snippet_indented_under_its_file() {
+        let text = report(&["goldenpath.toml".to_string()], None);
+        for (path, snippet) in [(PRE_COMMIT_PATH, PRE_COMMIT), (WORKFLOW_PATH, WORKFLOW)] {
+            let indented: String = snippet.lines().map(|l| format!("  {l}\n")).collect();
+            let header = format!("save as {path} ");
+            let at = text.find(&header).expect("the snippet is named");
+            let after = &text[at..];
+            let body = &after[after.find('\n').expect("a line") + 1..];
+            assert!(body.starts_with(&indented), "{text}");
+        }
     }
 }

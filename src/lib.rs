@@ -3,8 +3,9 @@
 //! The pipeline, one module per stage: [`discover`] finds candidate files, [`parse`]
 //! turns each into a [`document::Document`] that remembers spans, [`policy`] loads and
 //! evaluates Rego policies and [`schema`] JSON Schema policies into [`finding::Finding`]s,
-//! [`locate`] maps findings to lines and columns ([`locate::Diagnostic`]), and [`report`]
-//! renders them. [`run`] is the only module that knows the whole pipeline. Settings are
+//! [`locate`] maps findings to lines and columns ([`locate::Diagnostic`]), [`suppress`]
+//! applies the rule settings and suppressions (inline comments, `[[ignore]]`, baselines),
+//! and [`report`] renders them. [`run`] is the only module that knows the whole pipeline. Settings are
 //! typed values in [`options`]; [`config`] reads `goldenpath.toml` into a layer and
 //! [`cli`] turns the command line into another, merged once (defaults < file < command
 //! line).
@@ -17,7 +18,9 @@
 //!   `fixtures/pack/<ID>-<slug>/{pass,fail}/` with `expect.json`; `policies/README.md`
 //!   is the contract and `tests/pack.rs` checks it.
 //! - **A report format**: a module in `src/report/` rendering a [`report::Report`], a
-//!   variant of [`report::OutputFormat`] and its arm in [`report::render`].
+//!   variant of [`report::OutputFormat`] and its arm in [`report::render`]. Text that
+//!   comes from checked files (source lines, messages, paths) reaches a terminal only
+//!   through [`report::snippet`] (`show_line`, `shown_text`), which escapes and windows it.
 //! - **A setting**: a field of [`config::Layer`] (and `schemas/goldenpath.schema.json`
 //!   for the file), a flag in `src/cli.rs` feeding [`cli::CheckArgs::layer`], and the
 //!   typed value it resolves to in [`options`] (filled in [`config::Layer::settings`]).
@@ -41,5 +44,6 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod source_error;
+pub mod suppress;
 pub mod trace;
 pub mod verify;

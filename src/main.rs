@@ -1,20 +1,32 @@
 //! The `goldenpath` binary: parse arguments, call the library, print, exit.
 //! Exit status: 0 when no finding reaches the threshold, 1 when one does, 2 for usage
-//! errors, unreadable configuration or broken policies.
+//! errors, unreadable configuration or broken policies. A reader that stops reading
+//! (`goldenpath ... | head`) ends the output quietly; the status stays the command's.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser;
-use goldenpath::cli::{CheckArgs, Cli, Command, InitArgs, ParseArgs, TestArgs};
+use clap::{CommandFactory, Parser};
+use goldenpath::cli::{
+    CheckArgs, Cli, Command, CompletionsArgs, ExplainArgs, InitArgs, ManArgs, ParseArgs, RulesArgs,
+    TestArgs,
+};
 use goldenpath::config;
 use goldenpath::discover;
 use goldenpath::format::Format;
-use goldenpath::report::{self, human, RenderOptions};
+use goldenpath::options::ColorChoice;
+use goldenpath::report::{self, error, human, RenderOptions};
 use goldenpath::run;
 use goldenpath::trace;
 
+/// The environment variable through which shells ask goldenpath for completions.
+const COMPLETE_VAR: &str = "COMPLETE";
+
 fn main() -> ExitCode {
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .complete();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(*args),
@@ -24,24 +36,94 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
         Command::Completions(args) => completions(args),
-        Command::Man => man(),
+        Command::Man(args) => man(args),
     }
 }
 
-fn rules(args: goldenpath::cli::RulesArgs) -> ExitCode {
-    match goldenpath::catalog::pack_rules() {
-        Ok(rules) => {
-            print!("{}", goldenpath::catalog::render_list(&rules, args.format));
-            ExitCode::SUCCESS
+/// Writes `text` to standard output. A closed pipe is not an error (the reader has all
+/// it wanted); any other failure is, with exit status 2.
+fn out(text: &str) -> Result<(), ExitCode> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            fail(&format!("cannot write to standard output: {e}"));
+            Err(ExitCode::from(2))
         }
+    }
+}
+
+/// Writes `text` to standard error, ignoring failures (there is nowhere left to say so).
+fn err_out(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// How errors on standard error look: coloured on a terminal, as the environment allows.
+fn error_style() -> human::Style {
+    human::Style {
+        color: ColorChoice::Auto.enabled(std::io::stderr().is_terminal(), env_var),
+        width: None,
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Prints `error: <message>`.
+fn fail(message: &str) {
+    err_out(&error::render_message(message, &error_style()));
+}
+
+/// Prints a located error.
+fn print_error(err: &dyn miette::Diagnostic) {
+    err_out(&error::render(err, &error_style()));
+}
+
+/// Ends with `code` once `result` has been written (a failed write ends with its own).
+fn finish(result: Result<(), ExitCode>, code: ExitCode) -> ExitCode {
+    match result {
+        Ok(()) => code,
+        Err(failed) => failed,
+    }
+}
+
+fn rules(args: RulesArgs) -> ExitCode {
+    let rules = match goldenpath::catalog::pack_rules() {
+        Ok(rules) => rules,
         Err(err) => {
             print_error(&err);
-            ExitCode::from(2)
+            return ExitCode::from(2);
+        }
+    };
+    let mut selected = Vec::new();
+    for id in &args.ids {
+        match goldenpath::catalog::find(&rules, id) {
+            Ok(found) => selected.extend(found.into_iter().cloned()),
+            Err(similar) => return unknown_rule(id, &similar),
         }
     }
+    if args.ids.is_empty() {
+        selected = rules;
+    } else {
+        selected.sort_by(|a, b| a.id.cmp(&b.id));
+        selected.dedup_by(|a, b| a.id == b.id);
+    }
+    let text = goldenpath::catalog::render_list(&selected, args.format);
+    finish(out(&text), ExitCode::SUCCESS)
 }
 
-fn explain(args: goldenpath::cli::ExplainArgs) -> ExitCode {
+fn unknown_rule(id: &str, similar: &[&str]) -> ExitCode {
+    let mut message = format!("no rule `{id}`, and no rule names it as the same check");
+    if !similar.is_empty() {
+        message.push_str(&format!("\n  rules in that area: {}", similar.join(", ")));
+    }
+    message.push_str("\n  `goldenpath rules` lists every rule");
+    fail(&message);
+    ExitCode::from(2)
+}
+
+fn explain(args: ExplainArgs) -> ExitCode {
     let rules = match goldenpath::catalog::pack_rules() {
         Ok(rules) => rules,
         Err(err) => {
@@ -50,70 +132,113 @@ fn explain(args: goldenpath::cli::ExplainArgs) -> ExitCode {
         }
     };
     match goldenpath::catalog::find(&rules, &args.id) {
-        Ok(rule) => {
-            print!("{}", goldenpath::catalog::render_explain(rule));
-            ExitCode::SUCCESS
+        Ok(found) => {
+            let pages: Vec<String> = found
+                .into_iter()
+                .map(goldenpath::catalog::render_explain)
+                .collect();
+            finish(out(&pages.join("\n")), ExitCode::SUCCESS)
         }
-        Err(similar) => {
-            eprintln!("error: no rule `{}`", args.id);
-            if !similar.is_empty() {
-                eprintln!("  rules in that area: {}", similar.join(", "));
-            }
-            eprintln!("  `goldenpath rules` lists every rule");
-            ExitCode::from(2)
-        }
+        Err(similar) => unknown_rule(&args.id, &similar),
     }
 }
 
-/// Completion scripts and the man page come from the same clap definitions as the parser.
-fn completions(args: goldenpath::cli::CompletionsArgs) -> ExitCode {
-    let mut command = <Cli as clap::CommandFactory>::command();
-    clap_complete::generate(
-        args.shell,
-        &mut command,
-        "goldenpath",
-        &mut std::io::stdout(),
-    );
-    ExitCode::SUCCESS
-}
-
-fn man() -> ExitCode {
-    let command = <Cli as clap::CommandFactory>::command();
-    let mut out = Vec::new();
-    if let Err(e) = clap_mangen::Man::new(command).render(&mut out) {
-        eprintln!("error: cannot render the man page: {e}");
+/// The shell code that registers goldenpath's completions: the shell calls goldenpath
+/// back (with `COMPLETE=<shell>`) for each completion, so rule ids and values are
+/// completed from the same definitions as the parser.
+fn completions(args: CompletionsArgs) -> ExitCode {
+    let shell = args.shell.to_string();
+    let shells = clap_complete::env::Shells::builtins();
+    let Some(completer) = shells.completer(&shell) else {
+        fail(&format!("no completions for {shell}"));
         return ExitCode::from(2);
-    }
-    if let Err(e) = std::io::stdout().lock().write_all(&out) {
-        eprintln!("error: cannot write the man page: {e}");
-        return ExitCode::from(2);
-    }
-    ExitCode::SUCCESS
-}
-
-fn color_for(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
-}
-
-fn print_error(err: &dyn miette::Diagnostic) {
-    let theme = if color_for(std::io::stderr().is_terminal()) {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
     };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-    let mut out = String::new();
-    if handler.render_report(&mut out, err).is_err() {
-        out = format!("error: {err}\n");
+    let mut script = Vec::new();
+    if let Err(e) = completer.write_registration(
+        COMPLETE_VAR,
+        "goldenpath",
+        "goldenpath",
+        "goldenpath",
+        &mut script,
+    ) {
+        fail(&format!("cannot write the completions: {e}"));
+        return ExitCode::from(2);
     }
-    eprint!("{out}");
+    finish(out(&String::from_utf8_lossy(&script)), ExitCode::SUCCESS)
+}
+
+/// `goldenpath man [COMMAND]` prints a page; `--dir DIR` writes one per command.
+fn man(args: ManArgs) -> ExitCode {
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    if let Some(dir) = &args.dir {
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(command.clone(), dir));
+        if let Err(e) = written {
+            fail(&format!(
+                "cannot write the man pages to {}: {e}",
+                dir.display()
+            ));
+            return ExitCode::from(2);
+        }
+        let mut names: Vec<String> = std::iter::once(command.get_name().to_string())
+            .chain(
+                command
+                    .get_subcommands()
+                    .filter(|s| !s.is_hide_set())
+                    .map(|s| format!("{}-{}", command.get_name(), s.get_name())),
+            )
+            .map(|name| discover::display(&dir.join(format!("{name}.1"))))
+            .collect();
+        names.sort();
+        return finish(out(&format!("{}\n", names.join("\n"))), ExitCode::SUCCESS);
+    }
+    let page = match &args.command {
+        None => command,
+        Some(name) => match command.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                fail(&format!(
+                    "no command `{name}` (goldenpath {})",
+                    command
+                        .get_subcommands()
+                        .map(|s| s.get_name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let mut roff = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(page).render(&mut roff) {
+        fail(&format!("cannot render the man page: {e}"));
+        return ExitCode::from(2);
+    }
+    finish(out(&String::from_utf8_lossy(&roff)), ExitCode::SUCCESS)
+}
+
+/// The terminal's width, when standard output is one: `COLUMNS` when set, else what the
+/// terminal says.
+fn terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    env_var("COLUMNS")
+        .and_then(|c| c.parse().ok())
+        .filter(|c| *c > 0)
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(terminal_size::Width(w), _)| usize::from(w))
+        })
 }
 
 fn check(args: CheckArgs) -> ExitCode {
     let (explain, trace, strict) = (args.explain, args.trace, args.strict);
     // Defaults < goldenpath.toml < command line, in one merge.
-    let file_layer = match config::find(args.config.as_deref(), &args.paths) {
-        Some(path) => match config::load(&path) {
+    let config_file = config::find(args.config.as_deref(), &args.paths);
+    let file_layer = match &config_file {
+        Some(path) => match config::load(path) {
             Ok(layer) => layer,
             Err(err) => {
                 print_error(&err);
@@ -122,51 +247,90 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         None => config::Layer::default(),
     };
-    let settings = file_layer.merge(args.layer()).settings(args.paths.clone());
+    if args.config.is_none() {
+        for other in config::unused(config_file.as_deref(), &args.paths) {
+            err_out(&format!(
+                "warning: {} is not used: a run reads one configuration ({}, found from the first path); check those paths in a run of their own\n",
+                discover::display(&other),
+                config_file
+                    .as_deref()
+                    .map_or_else(|| "none".to_string(), discover::display)
+            ));
+        }
+    }
+    let mut settings = file_layer
+        .merge(args.layer())
+        .settings(args.paths.clone(), config_file.as_deref());
+    // `GOLDENPATH_TODAY=YYYY-MM-DD` freezes the day `until=` dates are compared with.
+    if let Some(today) = std::env::var_os("GOLDENPATH_TODAY") {
+        match today.to_string_lossy().parse() {
+            Ok(date) => settings.check.suppress.today = Some(date),
+            Err(message) => {
+                eprintln!("error: GOLDENPATH_TODAY: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let threshold = settings.fail_on;
+    let listing = settings.listing;
+    let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
+    let style = human::Style {
+        color: settings.color.enabled(to_terminal, env_var),
+        width: if args.output_file.is_none() {
+            terminal_width()
+        } else {
+            None
+        },
+    };
     let options = settings.check;
-    let (report, traces) = match run::check_traced(&options) {
+    let progress = progress::Bar::new(listing != report::Listing::Summary);
+    let outcome = run::check_traced(&options, &progress);
+    progress.finish();
+    let (report, traces) = match outcome {
         Ok(done) => done,
         Err(err) => {
             print_error(&err);
             return ExitCode::from(2);
         }
     };
-    eprint!("{}", trace::render(&traces, explain, trace));
+    err_out(&trace::render(&traces, explain, trace));
+    if args.add_ignore {
+        return add_ignore(&report, &options, args.force);
+    }
     let options = RenderOptions {
-        style: human::Style {
-            color: args.output_file.is_none() && color_for(std::io::stdout().is_terminal()),
-            ..human::Style::default()
-        },
+        style,
+        listing,
         fail_on: threshold,
         sarif_category: args.sarif_category,
         link_base: github_link_base(),
     };
     let text = report::render(&report, settings.format, &options);
-    let written = match &args.output_file {
-        Some(path) => std::fs::write(path, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write the report: {e}")),
-    };
-    if let Err(message) = written {
-        eprintln!("error: {message}");
-        return ExitCode::from(2);
+    match &args.output_file {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text.as_bytes()) {
+                fail(&format!("cannot write {}: {e}", path.display()));
+                return ExitCode::from(2);
+            }
+        }
+        None => {
+            if let Err(code) = out(&text) {
+                return code;
+            }
+        }
     }
     let file_options = RenderOptions {
         style: human::Style::default(),
+        listing: report::Listing::Findings,
         ..options
     };
     for target in &args.reports {
         let text = report::render(&report, target.format, &file_options);
         if let Err(e) = std::fs::write(&target.path, text.as_bytes()) {
-            eprintln!(
-                "error: cannot write the {} report to {}: {e}",
+            fail(&format!(
+                "cannot write the {} report to {}: {e}",
                 target.format.name(),
                 target.path.display()
-            );
+            ));
             return ExitCode::from(2);
         }
     }
@@ -179,10 +343,46 @@ fn check(args: CheckArgs) -> ExitCode {
     ExitCode::from(report.exit_code(threshold))
 }
 
+/// `check --add-ignore`: comments above the findings, a summary on standard error.
+fn add_ignore(
+    report: &report::Report,
+    options: &goldenpath::options::CheckOptions,
+    force: bool,
+) -> ExitCode {
+    let parser = options.discover.parser;
+    let format_of = |file: &str| parser.or_else(|| Format::detect(std::path::Path::new(file)));
+    match goldenpath::suppress::add::add_ignores(&report.diagnostics, &format_of, force) {
+        Ok(added) => {
+            eprintln!(
+                "added {} goldenpath: ignore comment{} to {} file{}",
+                added.comments,
+                if added.comments == 1 { "" } else { "s" },
+                added.files.len(),
+                if added.files.len() == 1 { "" } else { "s" },
+            );
+            for file in &added.files {
+                eprintln!("  {file}");
+            }
+            if added.skipped > 0 {
+                eprintln!(
+                    "{} finding{} left alone (no position, no comments in the format, or inside a multi-line value): use [[ignore]] in goldenpath.toml",
+                    added.skipped,
+                    if added.skipped == 1 { "" } else { "s" }
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            print_error(&err);
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// Where files of this commit are browsed on GitHub, when running in GitHub Actions:
 /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`.
 fn github_link_base() -> Option<String> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let var = |name: &str| env_var(name).filter(|v| !v.is_empty());
     let server = var("GITHUB_SERVER_URL")?;
     let repository = var("GITHUB_REPOSITORY")?;
     let sha = var("GITHUB_SHA")?;
@@ -198,9 +398,9 @@ fn parse(args: ParseArgs) -> ExitCode {
     for path in &args.files {
         let file = discover::display(path);
         let Some(format) = args.parser.or_else(|| Format::detect(path)) else {
-            eprintln!(
-                "error: cannot tell the format of `{file}` from its name; pass --parser <FORMAT>"
-            );
+            fail(&format!(
+                "cannot tell the format of `{file}` from its name; pass --parser <FORMAT>"
+            ));
             return ExitCode::from(2);
         };
         match goldenpath::parse::parse_file(path, &file, format, u64::MAX) {
@@ -215,19 +415,20 @@ fn parse(args: ParseArgs) -> ExitCode {
         [(_, only)] if args.files.len() == 1 => only.clone(),
         _ => serde_json::Value::Object(documents.into_iter().collect()),
     };
-    if !(failed && args.files.len() == 1) {
-        match serde_json::to_string_pretty(&value) {
-            Ok(text) => println!("{text}"),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    if failed {
+    let code = if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    };
+    if failed && args.files.len() == 1 {
+        return code;
+    }
+    match serde_json::to_string_pretty(&value) {
+        Ok(text) => finish(out(&format!("{text}\n")), code),
+        Err(e) => {
+            fail(&e.to_string());
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -245,30 +446,111 @@ fn test(args: TestArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    print!(
-        "{}",
-        goldenpath::verify::output::render(&outcome, args.format, args.verbose)
-    );
-    if outcome.failed() {
+    let text = goldenpath::verify::output::render(&outcome, args.format, args.verbose);
+    let code = if outcome.failed() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    finish(out(&text), code)
 }
 
 fn init(args: InitArgs) -> ExitCode {
     match goldenpath::init::init(&args.dir, args.force) {
         Ok(written) => {
-            for path in written {
-                println!("created {}", discover::display(&path));
-            }
-            println!();
-            print!("{}", goldenpath::init::NEXT_STEPS);
-            ExitCode::SUCCESS
+            let paths: Vec<String> = written.iter().map(|p| discover::display(p)).collect();
+            let text = goldenpath::init::report(&paths, display_dir(&args.dir).as_deref());
+            finish(out(&text), ExitCode::SUCCESS)
         }
         Err(err) => {
             print_error(&err);
             ExitCode::from(2)
+        }
+    }
+}
+
+/// The directory `init` wrote into, when it is not the current one.
+fn display_dir(dir: &Path) -> Option<String> {
+    let shown = discover::display(dir);
+    (!shown.is_empty() && shown != ".").then_some(shown)
+}
+
+/// The progress bar of `check` on standard error: drawn only when standard error is a
+/// terminal and only once the run has taken a second, so short runs, pipes, CI logs and
+/// tests never see it.
+mod progress {
+    use std::io::IsTerminal;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+    /// How long a run goes before the bar appears.
+    const DELAY: Duration = Duration::from_secs(1);
+
+    /// A bar that shows itself after [`DELAY`], unless finished first.
+    pub struct Bar {
+        bar: Option<ProgressBar>,
+        /// Whether the run is over (the bar must not appear any more).
+        done: Arc<Mutex<bool>>,
+    }
+
+    impl Bar {
+        /// A bar, when `wanted` and standard error is a terminal.
+        pub fn new(wanted: bool) -> Bar {
+            let done = Arc::new(Mutex::new(false));
+            if !wanted || !std::io::stderr().is_terminal() {
+                return Bar { bar: None, done };
+            }
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            let later = bar.clone();
+            let finished = done.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(DELAY);
+                if let Ok(done) = finished.lock() {
+                    if !*done {
+                        later.set_draw_target(ProgressDrawTarget::stderr());
+                        later.enable_steady_tick(Duration::from_millis(120));
+                    }
+                }
+            });
+            Bar {
+                bar: Some(bar),
+                done,
+            }
+        }
+
+        /// Removes the bar; it never appears after this.
+        pub fn finish(&self) {
+            if let Ok(mut done) = self.done.lock() {
+                *done = true;
+                if let Some(bar) = &self.bar {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    }
+
+    impl goldenpath::run::Progress for Bar {
+        fn stage(&self, name: &'static str, steps: usize) {
+            let Some(bar) = &self.bar else { return };
+            let template = if steps == 0 {
+                "{spinner} {msg} [{elapsed}]"
+            } else {
+                "{spinner} {msg} {pos}/{len} [{elapsed}]"
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style);
+            }
+            bar.set_message(name);
+            bar.set_length(steps as u64);
+            bar.set_position(0);
+        }
+
+        fn step(&self) {
+            if let Some(bar) = &self.bar {
+                bar.inc(1);
+            }
         }
     }
 }

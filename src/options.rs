@@ -34,6 +34,49 @@ impl RegoVersion {
     }
 }
 
+/// When the reports for people are coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    /// When the output is a terminal, unless the environment says otherwise.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal, given the environment
+    /// (`var` reads a variable): `always` and `never` decide alone; `auto` is off when
+    /// `NO_COLOR` is set, on when `CLICOLOR_FORCE` or `FORCE_COLOR` is (neither empty nor
+    /// `0`; `FORCE_COLOR` nor `false`), off when `CLICOLOR=0` or `TERM=dumb`, and else on
+    /// exactly for a terminal. The same rules as clap's own messages.
+    pub fn enabled(self, is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+        let set = |name: &str| var(name).filter(|v| !v.is_empty());
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if set("NO_COLOR").is_some() {
+                    return false;
+                }
+                let forced = set("CLICOLOR_FORCE").is_some_and(|v| v != "0")
+                    || set("FORCE_COLOR").is_some_and(|v| v != "0" && v != "false");
+                if forced {
+                    return true;
+                }
+                if set("CLICOLOR").as_deref() == Some("0") || set("TERM").as_deref() == Some("dumb")
+                {
+                    return false;
+                }
+                is_terminal
+            }
+        }
+    }
+}
+
 /// What a rule override says: drop the rule's findings or give them a severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
@@ -58,6 +101,68 @@ impl TryFrom<String> for RuleSetting {
             )),
         }
     }
+}
+
+/// One `[[overrides]]` entry: rule settings for the files matching some globs.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideSetting {
+    /// Globs of the files, relative to the checked root.
+    pub files: Vec<String>,
+    /// Rule id or glob → severity or `off`.
+    pub rules: BTreeMap<String, RuleSetting>,
+}
+
+/// One `[[ignore]]` entry: findings of some rules in some files are suppressed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreSetting {
+    /// Globs of the files, relative to the checked root.
+    pub files: Vec<String>,
+    /// Rule ids or globs; all rules when absent.
+    #[serde(default = "every_rule")]
+    pub rules: Vec<String>,
+    /// Why.
+    pub reason: Option<String>,
+    /// The last day it applies (`YYYY-MM-DD`, checked when the file is read).
+    pub until: Option<String>,
+}
+
+fn every_rule() -> Vec<String> {
+    vec!["*".to_string()]
+}
+
+/// Where a run's baseline comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaselineMode {
+    /// Suppress the findings listed in this file.
+    Read(PathBuf),
+    /// Write every current finding to this file (and suppress them).
+    Write(PathBuf),
+}
+
+/// How findings are suppressed and which rules run where: the settings the suppress
+/// stage reads.
+#[derive(Clone, Debug, Default)]
+pub struct SuppressOptions {
+    /// `[rules]`: rule id or glob → severity or `off`, in every file.
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// `[[overrides]]`, in order.
+    pub overrides: Vec<OverrideSetting>,
+    /// `[[ignore]]`, in order.
+    pub ignores: Vec<IgnoreSetting>,
+    /// `--select`: only these rules (ids or globs).
+    pub select: Vec<String>,
+    /// `--skip`: not these rules.
+    pub skip: Vec<String>,
+    /// A suppression without a reason is an error and does not apply.
+    pub require_reason: bool,
+    /// The baseline.
+    pub baseline: Option<BaselineMode>,
+    /// The day expiry dates are compared with; `None` for today.
+    pub today: Option<crate::suppress::date::Date>,
+    /// The configuration file as parsed, to point at its lines.
+    pub config: Option<std::sync::Arc<crate::document::Document>>,
 }
 
 /// How a parse error is reported in a file that no applicable policy or schema reads
@@ -166,8 +271,8 @@ pub struct CheckOptions {
     pub max_file_size: u64,
     /// JSON Schema policies.
     pub schemas: Vec<SchemaMapping>,
-    /// Per-rule overrides, applied to every finding.
-    pub rules: BTreeMap<String, RuleSetting>,
+    /// Rule settings and suppressions.
+    pub suppress: SuppressOptions,
     /// Parse errors in files nothing reads.
     pub parse_errors: ParseErrors,
     /// Globs (relative to each repository root) of test data, examples and
@@ -185,7 +290,7 @@ impl Default for CheckOptions {
             jobs: None,
             max_file_size: crate::parse::DEFAULT_MAX_FILE_SIZE,
             schemas: Vec::new(),
-            rules: BTreeMap::new(),
+            suppress: SuppressOptions::default(),
             parse_errors: ParseErrors::default(),
             test_paths: default_test_paths(),
         }
@@ -223,6 +328,46 @@ pub fn parse_value<T: clap::ValueEnum>(text: &str, what: &str) -> Result<T, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_follows_the_choice_then_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        use ColorChoice::*;
+        type Vars = &'static [(&'static str, &'static str)];
+        let cases: &[(ColorChoice, bool, Vars, bool)] = &[
+            (Auto, true, &[], true),
+            (Auto, false, &[], false),
+            (Always, false, &[("NO_COLOR", "1")], true),
+            (Never, true, &[("FORCE_COLOR", "1")], false),
+            (Auto, true, &[("NO_COLOR", "1")], false),
+            (Auto, true, &[("NO_COLOR", "")], true),
+            (Auto, false, &[("FORCE_COLOR", "1")], true),
+            (Auto, false, &[("FORCE_COLOR", "0")], false),
+            (Auto, false, &[("CLICOLOR_FORCE", "1")], true),
+            (
+                Auto,
+                false,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+                false,
+            ),
+            (Auto, true, &[("CLICOLOR", "0")], false),
+            (Auto, true, &[("TERM", "dumb")], false),
+        ];
+        for (choice, terminal, vars, want) in cases {
+            assert_eq!(
+                choice.enabled(*terminal, env(vars)),
+                *want,
+                "{choice:?} terminal={terminal} {vars:?}"
+            );
+        }
+    }
 
     #[test]
     fn rule_settings_are_off_or_a_severity() {

@@ -121,6 +121,26 @@ fn fixture_cases_compare_rule_ids_and_lines() {
     );
 }
 
+/// The snippets `init` prints: for each `...: save as PATH (...)` line, PATH and the
+/// lines indented under it, without the indentation.
+fn printed_snippets(stdout: &str) -> Vec<(String, String)> {
+    let mut snippets: Vec<(String, String)> = Vec::new();
+    for line in stdout.lines() {
+        if let Some((_, rest)) = line.split_once(": save as ") {
+            let path = rest.split_whitespace().next().expect("a path");
+            snippets.push((path.to_string(), String::new()));
+        } else if let (Some(body), Some((_, text))) = (line.strip_prefix("  "), snippets.last_mut())
+        {
+            text.push_str(body);
+            text.push('\n');
+        } else if !line.is_empty() {
+            snippets.push((String::new(), String::new()));
+        }
+    }
+    snippets.retain(|(path, text)| !path.is_empty() && !text.is_empty());
+    snippets
+}
+
 #[test]
 fn init_then_check_and_test_pass() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -133,14 +153,56 @@ fn init_then_check_and_test_pass() {
         "{}",
         out.stdout
     );
-    assert!(out.stdout.contains("pre-commit"));
-    assert!(out.stdout.contains("GitHub Actions"));
+    assert!(
+        out.stdout.contains("builtin = true"),
+        "says the pack stays on"
+    );
     let config = std::fs::read_to_string(dir.path().join("goldenpath.toml")).expect("config");
     assert!(config.contains("policies = [\"policy\"]"));
+    assert!(config.contains("\nbuiltin = true\n"), "{config}");
 
-    let out = run(dir.path(), &["check"]);
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert_eq!(last_line(&out.stdout), "1 file checked: no findings");
+    // Everything init wrote or printed passes the built-in pack (and the example policy).
+    let snippets = printed_snippets(&out.stdout);
+    let paths: Vec<&str> = snippets.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            ".pre-commit-config.yaml",
+            ".github/workflows/goldenpath.yml"
+        ],
+        "{}",
+        out.stdout
+    );
+    for (path, text) in &snippets {
+        common::write(dir.path().join(path), text);
+    }
+    let workflow = &snippets[1].1;
+    for pinned in [
+        "@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2",
+        "persist-credentials: false",
+        "timeout-minutes:",
+        "permissions:",
+        "--rev ",
+    ] {
+        assert!(workflow.contains(pinned), "{pinned}: {workflow}");
+    }
+    assert!(
+        !snippets[0].1.contains("types_or"),
+        "the hook sees every file type"
+    );
+    let (code, report) = common::check_json(dir.path(), &[]);
+    let findings = common::findings(&report);
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"GP-REPO-001"), "the pack ran: {rules:?}");
+    let written: Vec<_> = findings.iter().filter(|f| f.file != ".").collect();
+    assert!(
+        written.is_empty(),
+        "findings in what init wrote: {written:#?}"
+    );
+    assert_eq!(
+        code, 0,
+        "only warnings about the repository itself (no README)"
+    );
     let out = run(dir.path(), &["test"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(out.stdout, "4 passed, 0 failed\n");
@@ -150,11 +212,14 @@ fn init_then_check_and_test_pass() {
         dir.path().join("deploy.yaml"),
         "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx\n",
     );
-    let out = run(dir.path(), &["check", "--format", "json"]);
-    assert_eq!(out.code, 1);
-    let report = out.json();
-    assert_eq!(report["findings"][0]["rule"], "main.deny_unpinned_image");
-    assert_eq!(report["findings"][0]["line"], 7);
+    let (code, report) = common::check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let ours: Vec<_> = common::findings(&report)
+        .into_iter()
+        .filter(|f| f.rule == "main.deny_unpinned_image")
+        .collect();
+    assert_eq!(ours.len(), 1, "{report}");
+    assert_eq!(ours[0].line, Some(7));
 
     // A second init refuses and names the file; --force overwrites.
     common::write(dir.path().join("policy/main.rego"), "package main\n");

@@ -402,26 +402,88 @@ fn walks_honour_ignore_files_and_never_enter_git_or_follow_symlinks() {
     );
 }
 
+/// What the shell gets when it asks goldenpath to complete the word at `index` of
+/// `words` (`goldenpath` is word 0), as the registered bash function asks.
+fn complete(words: &[&str], index: usize) -> Vec<String> {
+    let out = common::goldenpath("")
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", index.to_string())
+        .env("_CLAP_IFS", "\n")
+        .arg("--")
+        .args(words)
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout.lines().map(str::to_string).collect()
+}
+
 #[test]
-fn completions_and_man_page_come_from_the_cli_definitions() {
+fn completions_come_from_the_cli_definitions_and_the_rules() {
     let out = run("", &["completions", "bash"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("_goldenpath()"), "bash function");
-    assert!(
-        out.stdout.contains("--all-namespaces"),
-        "check flags are completed"
-    );
-    let out = run("", &["completions", "fish"]);
-    assert!(
-        out.stdout.contains("complete -c goldenpath"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("COMPLETE=\"bash\""), "{}", out.stdout);
+    assert!(out.stdout.contains("complete -o nospace"), "{}", out.stdout);
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let out = run("", &["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains("goldenpath"), "{shell}: {}", out.stdout);
+    }
     assert_eq!(
         run("", &["completions", "tcsh"]).code,
         2,
         "unknown shell is a usage error"
     );
+
+    let cases: &[(&[&str], usize, &[&str])] = &[
+        (
+            &["goldenpath", "explain", "gp-docker-00"],
+            2,
+            &["GP-DOCKER-001", "GP-DOCKER-007"],
+        ),
+        (
+            &["goldenpath", "rules", "GP-TF"],
+            2,
+            &["GP-TF-001", "GP-TF-002", "GP-TF-003"],
+        ),
+        (
+            &["goldenpath", "check", "--format", ""],
+            3,
+            &["human", "concise", "sarif"],
+        ),
+        (
+            &["goldenpath", "check", "--fail-on", ""],
+            3,
+            &["error", "warning", "never"],
+        ),
+        (
+            &["goldenpath", "check", "--parser", "dock"],
+            3,
+            &["dockerfile"],
+        ),
+        (
+            &["goldenpath", "check", "--color", ""],
+            3,
+            &["auto", "always", "never"],
+        ),
+        (&["goldenpath", "check", "--stat"], 2, &["--statistics"]),
+    ];
+    for (words, index, expected) in cases {
+        let got = complete(words, *index);
+        for want in *expected {
+            assert!(
+                got.iter().any(|g| g == want),
+                "{words:?}: {want} not in {got:?}"
+            );
+        }
+    }
+    let ids = complete(&["goldenpath", "explain", "GP-DOCKER-00"], 2);
+    assert!(
+        ids.iter().all(|id| id.starts_with("GP-DOCKER-00")),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn man_pages_cover_every_command() {
     let out = run("", &["man"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
@@ -429,6 +491,189 @@ fn completions_and_man_page_come_from_the_cli_definitions() {
         "roff: {}",
         &out.stdout[..40.min(out.stdout.len())]
     );
-    assert!(out.stdout.contains(".TH goldenpath"), "man header");
-    assert!(out.stdout.contains("check"), "subcommands listed");
+    assert!(out.stdout.contains(".TH goldenpath 1"), "man header");
+    assert!(
+        out.stdout.contains("goldenpath\\-check(1)"),
+        "{}",
+        out.stdout
+    );
+    let out = run("", &["man", "check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(".TH goldenpath-check 1"),
+        "{}",
+        &out.stdout[..300]
+    );
+    assert!(out.stdout.contains("\\-\\-fail\\-on"), "check's options");
+    assert_eq!(run("", &["man", "nope"]).code, 2);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(dir.path(), &["man", "--dir", "pages"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut written: Vec<String> = std::fs::read_dir(dir.path().join("pages"))
+        .expect("pages written")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    let commands = [
+        "check",
+        "completions",
+        "explain",
+        "init",
+        "man",
+        "parse",
+        "rules",
+        "test",
+    ];
+    let mut expected: Vec<String> = commands
+        .iter()
+        .map(|c| format!("goldenpath-{c}.1"))
+        .chain(["goldenpath.1".to_string()])
+        .collect();
+    expected.sort();
+    assert_eq!(written, expected);
+    let listed: Vec<String> = out.stdout.lines().map(str::to_string).collect();
+    assert_eq!(
+        listed,
+        expected
+            .iter()
+            .map(|f| format!("pages/{f}"))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// A repository (`.git` at its root) with a `goldenpath.toml` that turns a rule off and
+/// excludes generated manifests, and a service below it.
+fn repository_with_config() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = common::fixtures().join("golden-demo");
+    std::fs::create_dir(dir.path().join(".git")).expect(".git");
+    common::write(
+        dir.path().join("goldenpath.toml"),
+        "exclude = [\"deploy/generated/**\"]\n\n[rules]\n\"GP-K8S-010\" = \"off\"\n",
+    );
+    common::copy_dir(&demo.join("deploy"), &dir.path().join("deploy"));
+    common::copy_dir(&demo.join("deploy"), &dir.path().join("deploy/generated"));
+    common::copy_dir(&demo.join(".github"), &dir.path().join(".github"));
+    dir
+}
+
+#[test]
+fn a_subdirectory_is_checked_with_the_root_config_and_no_repository_rules() {
+    let dir = repository_with_config();
+    let out = run(dir.path(), &["check", "deploy"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    insta::assert_snapshot!("subdirectory_human", out.stdout);
+
+    let rules = |report: &serde_json::Value| -> Vec<String> {
+        let mut rules: Vec<String> = findings(report).into_iter().map(|f| f.rule).collect();
+        rules.sort();
+        rules.dedup();
+        rules
+    };
+    let (_, from_root) = json(dir.path(), &["deploy"]);
+    let ids = rules(&from_root);
+    assert!(
+        !ids.contains(&"GP-K8S-010".to_string()),
+        "off in the root config: {ids:?}"
+    );
+    assert!(ids.iter().all(|r| !r.starts_with("GP-REPO-")), "{ids:?}");
+    assert!(from_root.get("scorecards").is_none(), "{from_root}");
+    assert_eq!(
+        from_root["summary"]["files"], 1,
+        "deploy/generated is excluded"
+    );
+    assert_eq!(
+        from_root["summary"]["subdirectories"],
+        serde_json::json!([{"directory": "deploy", "repository": "."}])
+    );
+
+    // The same from inside the subdirectory.
+    let (_, from_inside) = json(dir.path().join("deploy"), &[]);
+    assert_eq!(rules(&from_inside), ids);
+    assert_eq!(
+        from_inside["summary"]["subdirectories"],
+        serde_json::json!([{"directory": ".", "repository": ".."}])
+    );
+
+    // Globs are relative to the repository root: the workflow rules (files:
+    // `**/.github/workflows/*.yml`) apply when only the workflows are checked.
+    let (_, workflows) = json(dir.path(), &[".github/workflows"]);
+    assert!(
+        rules(&workflows).contains(&"GP-GHA-001".to_string()),
+        "{workflows}"
+    );
+
+    // The root itself is a repository: its rules and scorecard run.
+    let (_, root) = json(dir.path(), &["."]);
+    assert!(rules(&root).contains(&"GP-REPO-001".to_string()));
+    assert_eq!(root["scorecards"][0]["repository"], ".");
+    assert_eq!(
+        root["scorecards"][0]["silver"]["off"], 1,
+        "{}",
+        root["scorecards"]
+    );
+    assert!(root["summary"].get("subdirectories").is_none());
+}
+
+#[test]
+fn a_config_with_root_true_makes_its_directory_a_repository() {
+    let dir = repository_with_config();
+    common::write(dir.path().join("deploy/goldenpath.toml"), "root = true\n");
+    let (_, report) = json(dir.path(), &["deploy"]);
+    let rules: Vec<String> = findings(&report).into_iter().map(|f| f.rule).collect();
+    assert!(rules.contains(&"GP-REPO-001".to_string()), "{rules:?}");
+    assert!(
+        rules.contains(&"GP-K8S-010".to_string()),
+        "the nearest config applies, not the root's: {rules:?}"
+    );
+    assert_eq!(report["scorecards"][0]["repository"], "deploy");
+
+    // A run reads one configuration: another path's is named on standard error.
+    let out = run(dir.path(), &["check", "--format", "json", "deploy", "."]);
+    assert!(
+        out.stderr
+            .starts_with("warning: goldenpath.toml is not used"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A checked subdirectory keeps the context file rules see (its kustomizations), even
+/// though it is not a repository: a kustomize patch below it is still not judged as a
+/// workload, and a directory named after it gets the same findings.
+#[test]
+fn a_subdirectory_keeps_its_kustomize_context() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::copy_dir(
+        &common::fixtures().join("corpus/gitops-kustomize"),
+        dir.path(),
+    );
+    std::fs::create_dir_all(dir.path().join(".git")).expect(".git");
+    let in_manifests = |report: &serde_json::Value| -> Vec<(String, String, u64)> {
+        let mut found: Vec<(String, String, u64)> = findings(report)
+            .into_iter()
+            .filter(|f| f.file.contains("manifests/"))
+            .map(|f| {
+                let file = f.file.trim_start_matches("./").to_string();
+                (file, f.rule, f.line.unwrap_or(0))
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let (_, whole) = json(dir.path(), &["."]);
+    let (_, sub) = json(dir.path(), &["manifests", "docs"]);
+    assert!(
+        !in_manifests(&whole).is_empty(),
+        "the base deployment has findings: {whole}"
+    );
+    assert_eq!(in_manifests(&sub), in_manifests(&whole));
+    assert!(
+        in_manifests(&sub)
+            .iter()
+            .all(|(file, _, _)| !file.contains("overlays/")),
+        "patches are partial objects: {sub}"
+    );
 }

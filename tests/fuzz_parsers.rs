@@ -3,12 +3,15 @@
 //! whose span lies inside the text, never panic; every span of a parsed document lies
 //! inside the text too. Case counts are small so CI stays fast; raise `PROPTEST_CASES`
 //! to fuzz longer.
+//!
+//! Then the deepest tree each parser admits (at most [`MAX_DEPTH`] levels, however they
+//! are reached) is safe to convert, walk and drop on a worker thread's stack.
 
 mod common;
 
-use goldenpath::document::{Node, NodeKind, Span};
+use goldenpath::document::{Node, NodeKind, PathSeg, Span};
 use goldenpath::format::Format;
-use goldenpath::parse::parse_text;
+use goldenpath::parse::{parse_text, MAX_DEPTH};
 use proptest::prelude::*;
 
 /// A fixture of every format, as text.
@@ -145,5 +148,141 @@ fn deep_nesting_is_an_error_not_a_crash() {
     ];
     for (format, text) in cases {
         assert!(parse_text(format, &text).is_err(), "{format}");
+    }
+}
+
+fn nested(levels: usize, inner: &str) -> String {
+    "[".repeat(levels) + inner + &"]".repeat(levels)
+}
+
+/// The deepest tree each format admits, the same one level deeper, and the admitted
+/// depth (arrays and objects on the longest path).
+fn deepest(format: Format) -> (String, String, usize) {
+    let max = MAX_DEPTH;
+    let json = |levels: usize| "{\"a\": [".repeat(levels / 2) + "1" + &"]}".repeat(levels / 2);
+    match format {
+        Format::Json | Format::Jsonc => (json(max), json(max + 2), max),
+        // The toml crate stops at 80 nested arrays of its own; the root table is one more.
+        Format::Toml => {
+            let toml = |arrays: usize| format!("a = {}\n", nested(arrays, "1"));
+            (toml(80), toml(81), 81)
+        }
+        // The root mapping, 5 levels, then the alias's 250.
+        Format::Yaml => {
+            let yaml = |levels: usize| {
+                format!(
+                    "a: &a {}\nb: {}\n",
+                    nested(250, "1"),
+                    nested(levels - 251, "*a")
+                )
+            };
+            (yaml(max), yaml(max + 1), max)
+        }
+        // The root object; an object, an array and an object per `<a><b/><b>`; then an
+        // object per `<c>`.
+        Format::Xml => {
+            let xml = |levels: usize| {
+                let pairs = (levels - 2) / 3;
+                let inner = "<c>".repeat(levels - 1 - 3 * pairs - 1);
+                "<a><b/><b>".repeat(pairs)
+                    + &inner
+                    + "<c x=\"1\"/>"
+                    + &inner.replace("<c>", "</c>")
+                    + &"</b></a>".repeat(pairs)
+            };
+            (xml(max), xml(max + 1), max)
+        }
+        // The root object, one object per label, the array of bodies and the body.
+        Format::Hcl2 => {
+            let hcl = |labels: usize| {
+                let labels: Vec<String> = (0..labels).map(|i| format!("\"l{i}\"")).collect();
+                format!("a {} {{\n  x = 1\n}}\n", labels.join(" "))
+            };
+            (hcl(max - 3), hcl(max - 2), max)
+        }
+        _ => unreachable!("{format}"),
+    }
+}
+
+fn depth(node: &Node) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(node, 0)];
+    while let Some((node, level)) = stack.pop() {
+        match &node.kind {
+            NodeKind::Array(items) => stack.extend(items.iter().map(|n| (n, level + 1))),
+            NodeKind::Object(members) => {
+                stack.extend(members.iter().map(|m| (&m.value, level + 1)))
+            }
+            _ => deepest = deepest.max(level),
+        }
+    }
+    deepest
+}
+
+/// The path to the first deepest scalar.
+fn deepest_path(node: &Node) -> Vec<PathSeg> {
+    let mut path = Vec::new();
+    let mut node = node;
+    loop {
+        let next = match &node.kind {
+            NodeKind::Array(items) => items
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, n)| depth(n))
+                .map(|(i, n)| (PathSeg::Index(i), n)),
+            NodeKind::Object(members) => members
+                .iter()
+                .max_by_key(|m| depth(&m.value))
+                .map(|m| (PathSeg::Key(m.key.clone()), &m.value)),
+            _ => None,
+        };
+        match next {
+            Some((seg, child)) => {
+                path.push(seg);
+                node = child;
+            }
+            None => return path,
+        }
+    }
+}
+
+#[test]
+fn deepest_admissible_trees_are_safe_on_a_worker_stack() {
+    for format in [
+        Format::Json,
+        Format::Jsonc,
+        Format::Toml,
+        Format::Yaml,
+        Format::Xml,
+        Format::Hcl2,
+    ] {
+        let (fits, over, admitted) = deepest(format);
+        assert!(
+            parse_text(format, &over).is_err(),
+            "{format}: one level more"
+        );
+        let roots = parse_text(format, &fits).unwrap_or_else(|e| panic!("{format}: {e:?}"));
+        assert!(admitted <= MAX_DEPTH);
+        assert_eq!(
+            roots.iter().map(depth).max(),
+            Some(admitted),
+            "{format}: the deepest admissible tree"
+        );
+        // Rayon's workers have the default 2 MiB stack; walk and drop the tree on one.
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                for root in &roots {
+                    let _ = root.to_rego();
+                    let json = root.to_json();
+                    assert!(serde_json::to_string(&json).is_ok());
+                    let path = deepest_path(root);
+                    assert_eq!(root.walk(&path).matched, path.len());
+                }
+                drop(roots);
+            })
+            .expect("thread")
+            .join()
+            .unwrap_or_else(|_| panic!("{format}: the walk failed"));
     }
 }

@@ -112,7 +112,8 @@ fn the_scorecard_ends_the_human_report() {
             "  failing: ACME-001, ACME-002, ACME-003",
         ]
     );
-    // Turning a rule off removes it from the findings and from the scorecard.
+    // Turning a rule off removes it from the findings and from the scorecard's totals,
+    // and the scorecard says so.
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("goldenpath.toml");
     common::write(&config, "[rules]\n\"ACME-001\" = \"off\"\n");
@@ -124,7 +125,7 @@ fn the_scorecard_ends_the_human_report() {
         .all(|f| f["rule"] != "ACME-001"));
     assert_eq!(
         report["scorecards"][0]["bronze"],
-        serde_json::json!({"passed": 0, "total": 0})
+        serde_json::json!({"passed": 0, "total": 0, "off": 1})
     );
     assert_eq!(report["scorecards"][0]["level"], "bronze");
 }

@@ -1,9 +1,13 @@
 //! Bad input never stops a run: a large tree with a few broken files reports exactly the
-//! broken ones and checks everything else.
+//! broken ones and checks everything else; files built to exhaust the stack (nesting
+//! through YAML aliases and merge keys, HCL block labels, XML repeated elements,
+//! `ONBUILD` chains) are parse errors, in the library and through the binary.
 
 mod common;
 
-use common::{findings, goldenpath, write};
+use common::{check_json, findings, goldenpath, write};
+use goldenpath::format::Format;
+use goldenpath::parse::parse_text;
 
 const POLICY: &str = r#"package main
 import rego.v1
@@ -91,4 +95,103 @@ fn oversized_files_are_reported_not_parsed() {
     assert!(findings[0].message.contains("over the limit of 1000 bytes"));
     assert_eq!(findings[1].rule, "main.deny");
     assert_eq!(findings[1].file, "small.yaml");
+}
+
+fn nested(levels: usize, inner: &str) -> String {
+    "[".repeat(levels) + inner + &"]".repeat(levels)
+}
+
+/// 40 anchors, each nesting the previous one 250 levels further down (10,000 levels once
+/// expanded, in 20 KB).
+fn yaml_alias_chain() -> String {
+    let mut text = format!("a0: &a0 {}\n", nested(250, "1"));
+    for k in 1..40 {
+        text += &format!("a{k}: &a{k} {}\n", nested(250, &format!("*a{}", k - 1)));
+    }
+    text
+}
+
+/// The same through merge keys: each mapping merges the previous one 250 levels down.
+fn yaml_merge_chain() -> String {
+    let mut text = format!("a0: &a0 {{k: {}}}\n", nested(250, "1"));
+    for k in 1..40 {
+        let merge = format!("{{<<: *a{}}}", k - 1);
+        text += &format!("a{k}: &a{k} {{k: {}}}\n", nested(250, &merge));
+    }
+    text
+}
+
+/// A block with 20,000 labels: one object per label.
+fn hcl_label_chain() -> String {
+    let labels: Vec<String> = (0..20_000).map(|i| format!("\"l{i}\"")).collect();
+    format!("a {} {{}}\n", labels.join(" "))
+}
+
+/// `ONBUILD` 200,000 times over.
+fn onbuild_chain() -> String {
+    format!("FROM alpine:3\n{}RUN true\n", "ONBUILD ".repeat(200_000))
+}
+
+/// Files that nest deeper than the limit without as many brackets or elements, with the
+/// name that gives their format. All but the XML one used to overflow the stack.
+fn stack_breakers() -> Vec<(&'static str, Format, String)> {
+    vec![
+        ("aliases.yaml", Format::Yaml, yaml_alias_chain()),
+        ("merges.yaml", Format::Yaml, yaml_merge_chain()),
+        ("labels.tf", Format::Hcl2, hcl_label_chain()),
+        ("Dockerfile", Format::Dockerfile, onbuild_chain()),
+        // 200 element levels, but repeated elements add an array level to each: 301.
+        (
+            "pom.xml",
+            Format::Xml,
+            "<a><b/><b>".repeat(100) + &"</b></a>".repeat(100),
+        ),
+    ]
+}
+
+#[test]
+fn stack_breakers_are_syntax_errors() {
+    for (name, format, text) in stack_breakers() {
+        let err = parse_text(format, &text).expect_err(name);
+        assert!(err.span.end <= text.len(), "{name}: {err:?}");
+    }
+    // Both YAML chains fail at the first alias, the one that crosses the limit.
+    for text in [yaml_alias_chain(), yaml_merge_chain()] {
+        let err = parse_text(Format::Yaml, &text).expect_err("too deep");
+        assert_eq!(&text[err.span.start..err.span.end], "*a0");
+        assert!(err.message.contains("deeper than 256 levels"), "{err:?}");
+    }
+}
+
+#[test]
+fn stack_breakers_are_parse_errors_and_the_run_goes_on() {
+    for (name, _, text) in stack_breakers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(root.join("policy/main.rego"), POLICY.as_bytes());
+        write(root.join("tree").join(name), text.as_bytes());
+        write(root.join("tree/deploy.yaml"), b"spec:\n  replicas: 1\n");
+        // A signal (the stack overflow's abort) would have no exit code.
+        let (status, report) = check_json(root, &["tree"]);
+        assert_eq!(status, 1, "{name}");
+        let mut findings: Vec<(&str, &str)> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                let text = |key: &str| f[key].as_str().unwrap_or_default();
+                (text("rule"), text("file"))
+            })
+            .collect();
+        findings.sort_unstable();
+        let bad = format!("tree/{name}");
+        assert_eq!(
+            findings,
+            vec![
+                ("main.deny", "tree/deploy.yaml"),
+                ("parse-error", bad.as_str())
+            ],
+            "{name}"
+        );
+    }
 }

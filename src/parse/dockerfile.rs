@@ -238,13 +238,19 @@ fn parse_instruction(line: &str, escape: char) -> Result<Instruction, String> {
             instruction.json = json;
         }
         "onbuild" => {
-            let sub = parse_instruction(args, escape)?;
-            if matches!(sub.cmd.as_str(), "onbuild" | "from" | "maintainer") {
+            // Checked before parsing the trigger, so that `ONBUILD ONBUILD ...` does not
+            // recurse once per word.
+            let trigger = args.split(is_blank).next().unwrap_or_default();
+            if ["onbuild", "from", "maintainer"]
+                .iter()
+                .any(|c| trigger.eq_ignore_ascii_case(c))
+            {
                 return Err(format!(
                     "{} isn't allowed as an ONBUILD trigger",
-                    sub.cmd.to_uppercase()
+                    trigger.to_uppercase()
                 ));
             }
+            let sub = parse_instruction(args, escape)?;
             instruction.sub_cmd = sub.cmd;
             instruction.json = sub.json;
             instruction.values = sub.values;
@@ -451,18 +457,32 @@ fn node(instruction: &Instruction, stage: usize, span: Span, text: &str) -> Node
         .unwrap_or(region.len() - lead);
     let keyword = Span::new(span.start + lead, span.start + lead + keyword_len);
     let mut cursor = keyword.end - span.start;
+    // A value not written as is (an escape in an exec-form array, a flag's quotes) is
+    // missed after a scan of the rest of the instruction. Misses may scan a few times the
+    // instruction's length in all; past that, searches stop early, so that an instruction
+    // of many such values takes linear time (its later values then point at the rest of
+    // the instruction).
+    let mut miss_budget = region.len().saturating_mul(8);
     let mut locate = |value: &str| -> Span {
-        match region
-            .get(cursor..)
-            .and_then(|r| r.find(value))
-            .filter(|_| !value.is_empty())
-        {
+        let missed = Span::new(span.start + cursor.min(region.len()), span.end);
+        if value.is_empty() {
+            return missed;
+        }
+        let rest = region.get(cursor..).unwrap_or_default();
+        let mut window = rest.len().min(miss_budget);
+        while !rest.is_char_boundary(window) {
+            window -= 1;
+        }
+        match rest[..window].find(value) {
             Some(at) => {
                 let start = span.start + cursor + at;
                 cursor += at + value.len();
                 Span::new(start, start + value.len())
             }
-            None => Span::new(span.start + cursor.min(region.len()), span.end),
+            None => {
+                miss_budget -= window;
+                missed
+            }
         }
     };
     let flags: Vec<Node> = instruction

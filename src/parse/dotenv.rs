@@ -5,12 +5,13 @@
 //! `\n`, `\t`, `\"` and `\\`; unquoted values end at a ` #` comment and are trimmed.
 //! `$VAR` references are kept as written: goldenpath never reads the environment.
 
+use super::object::ObjectBuilder;
 use super::{lines, string_node, SyntaxError};
-use crate::document::{Member, Node, NodeKind, Span};
+use crate::document::{Node, NodeKind, Span};
 
 /// Parses a dotenv file into one object.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let mut members: Vec<Member> = Vec::new();
+    let mut members = ObjectBuilder::new();
     let mut rows = lines(text).peekable();
     while let Some((start, line)) = rows.next() {
         let trimmed = line.trim_start();
@@ -60,19 +61,15 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
                 (value.to_string(), value_at + value.len())
             }
         };
-        let member = Member {
-            key: key.to_string(),
-            key_span: Span::new(key_at, key_at + key_len),
-            value: string_node(Span::new(value_at, value_end), value),
-        };
-        match members.iter_mut().find(|m| m.key == member.key) {
-            Some(existing) => *existing = member,
-            None => members.push(member),
-        }
+        members.upsert(
+            key.to_string(),
+            Span::new(key_at, key_at + key_len),
+            string_node(Span::new(value_at, value_end), value),
+        );
     }
     Ok(Node::new(
         Span::new(0, text.len()),
-        NodeKind::Object(members),
+        NodeKind::Object(members.into_members()),
     ))
 }
 

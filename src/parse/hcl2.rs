@@ -11,7 +11,8 @@ use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Body, Structure};
 use hcl_edit::template::{Element, Template};
 
-use super::SyntaxError;
+use super::object::ObjectBuilder;
+use super::{SyntaxError, MAX_DEPTH};
 use crate::document::{Member, Node, NodeKind, Span};
 
 /// Parses an HCL file into one object.
@@ -23,7 +24,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             Span::new(at, (at + 1).min(text.len())),
         )
     })?;
-    let members = body_members(&body, text)?;
+    let members = body_members(&body, text, 1)?;
     Ok(Node::new(
         Span::new(0, text.len()),
         NodeKind::Object(members),
@@ -36,47 +37,78 @@ fn span_of(spanned: &impl hcl_edit::Span) -> Span {
         .map_or(Span::default(), |r| Span::new(r.start, r.end))
 }
 
-fn body_members(body: &Body, text: &str) -> Result<Vec<Member>, SyntaxError> {
-    let mut members: Vec<Member> = Vec::new();
+/// A member value of a body being read: a finished value, or one level of the objects
+/// that block labels open, which later blocks may still add to.
+enum Entry {
+    Value(Node),
+    Level(Span, ObjectBuilder<Entry>),
+}
+
+impl Entry {
+    fn into_node(self) -> Node {
+        match self {
+            Entry::Value(node) => node,
+            Entry::Level(span, members) => Node::new(
+                span,
+                NodeKind::Object(members.into_members_with(Entry::into_node)),
+            ),
+        }
+    }
+}
+
+/// The members of `body`, an object nested in `depth` objects and arrays (itself included).
+fn body_members(body: &Body, text: &str, depth: usize) -> Result<Vec<Member>, SyntaxError> {
+    let mut members: ObjectBuilder<Entry> = ObjectBuilder::new();
     // Attributes first, then blocks, as conftest builds them.
     for attr in body.attributes() {
-        let member = Member {
-            key: attr.key.as_str().to_string(),
-            key_span: span_of(&attr.key),
-            value: expression(&attr.value, text),
-        };
-        match members.iter_mut().find(|m| m.key == member.key) {
-            Some(existing) => *existing = member,
-            None => members.push(member),
-        }
+        members.upsert(
+            attr.key.as_str().to_string(),
+            span_of(&attr.key),
+            Entry::Value(expression(&attr.value, text)),
+        );
     }
     for structure in body.iter() {
         let Structure::Block(block) = structure else {
             continue;
         };
         let block_span = span_of(block);
+        // One object per label, then the array of bodies, then the body.
+        let body_depth = depth + block.labels.len() + 2;
+        if body_depth > MAX_DEPTH {
+            let at = block
+                .labels
+                .get(MAX_DEPTH.saturating_sub(depth + 2))
+                .map_or(block_span, span_of);
+            return Err(SyntaxError::new(
+                format!(
+                    "block `{}` nests deeper than {MAX_DEPTH} levels (each label is a level)",
+                    block.ident.as_str()
+                ),
+                at,
+            ));
+        }
         let value = Node::new(
             block_span,
-            NodeKind::Object(body_members(&block.body, text)?),
+            NodeKind::Object(body_members(&block.body, text, body_depth)?),
         );
         // Walk down (creating as needed) one object per label.
         let mut level = &mut members;
         let mut key = (block.ident.as_str().to_string(), span_of(&block.ident));
         for label in &block.labels {
-            let index = match level.iter().position(|m| m.key == key.0) {
-                Some(i) => i,
-                None => {
-                    level.push(Member {
-                        key: key.0.clone(),
-                        key_span: key.1,
-                        value: Node::new(block_span, NodeKind::Object(Vec::new())),
-                    });
-                    level.len() - 1
+            let (_, entry) = level.get_or_insert_with(key.0.clone(), key.1, || {
+                Entry::Level(block_span, ObjectBuilder::new())
+            });
+            if let Entry::Value(node) = entry {
+                // An attribute whose value is an object: blocks add to it.
+                if let NodeKind::Object(inner) = &mut node.kind {
+                    let inner =
+                        ObjectBuilder::from_members_with(std::mem::take(inner), Entry::Value);
+                    *entry = Entry::Level(node.span, inner);
                 }
-            };
-            level = match &mut level[index].value.kind {
-                NodeKind::Object(inner) => inner,
-                _ => {
+            }
+            level = match entry {
+                Entry::Level(_, inner) => inner,
+                Entry::Value(_) => {
                     return Err(SyntaxError::new(
                         format!(
                             "block `{}` clashes with an attribute of the same name",
@@ -88,26 +120,37 @@ fn body_members(body: &Body, text: &str) -> Result<Vec<Member>, SyntaxError> {
             };
             key = (label.as_str().to_string(), span_of(label));
         }
-        match level.iter_mut().find(|m| m.key == key.0) {
-            Some(existing) => {
-                existing.value.span.end = existing.value.span.end.max(block_span.end);
-                match &mut existing.value.kind {
-                    NodeKind::Array(items) => items.push(value),
-                    _ => {
-                        let previous = existing.value.clone();
-                        let span = Span::new(previous.span.start, block_span.end);
-                        existing.value = Node::new(span, NodeKind::Array(vec![previous, value]));
+        match level.get_mut(&key.0) {
+            Some(entry) => {
+                let mut existing = match std::mem::replace(entry, Entry::Value(null())) {
+                    Entry::Value(node) => node,
+                    level @ Entry::Level(..) => level.into_node(),
+                };
+                existing.span.end = existing.span.end.max(block_span.end);
+                let merged = match existing.kind {
+                    NodeKind::Array(mut items) => {
+                        items.push(value);
+                        Node::new(existing.span, NodeKind::Array(items))
                     }
-                }
+                    _ => {
+                        let span = Span::new(existing.span.start, block_span.end);
+                        Node::new(span, NodeKind::Array(vec![existing, value]))
+                    }
+                };
+                *entry = Entry::Value(merged);
             }
-            None => level.push(Member {
-                key: key.0,
-                key_span: key.1,
-                value: Node::new(block_span, NodeKind::Array(vec![value])),
-            }),
+            None => level.upsert(
+                key.0,
+                key.1,
+                Entry::Value(Node::new(block_span, NodeKind::Array(vec![value]))),
+            ),
         }
     }
-    Ok(members)
+    Ok(members.into_members_with(Entry::into_node))
+}
+
+fn null() -> Node {
+    Node::new(Span::default(), NodeKind::Null)
 }
 
 fn source<'t>(spanned: &impl hcl_edit::Span, text: &'t str) -> &'t str {
@@ -140,7 +183,7 @@ fn expression(expr: &Expression, text: &str) -> Node {
             NodeKind::Array(items.iter().map(|item| expression(item, text)).collect())
         }
         Expression::Object(object) => {
-            let mut members: Vec<Member> = Vec::new();
+            let mut members = ObjectBuilder::new();
             for (key, value) in object.iter() {
                 let name = match key {
                     ObjectKey::Ident(ident) => ident.as_str().to_string(),
@@ -152,17 +195,9 @@ fn expression(expr: &Expression, text: &str) -> Node {
                     ObjectKey::Expression(Expression::StringTemplate(t)) => template_text(t, text),
                     ObjectKey::Expression(other) => wrapped(other, text),
                 };
-                let member = Member {
-                    key: name,
-                    key_span: span_of(key),
-                    value: expression(value.expr(), text),
-                };
-                match members.iter_mut().find(|m| m.key == member.key) {
-                    Some(existing) => *existing = member,
-                    None => members.push(member),
-                }
+                members.upsert(name, span_of(key), expression(value.expr(), text));
             }
-            NodeKind::Object(members)
+            NodeKind::Object(members.into_members())
         }
         Expression::StringTemplate(t) => NodeKind::String(template_text(t, text)),
         Expression::HeredocTemplate(heredoc) => {

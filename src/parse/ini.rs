@@ -6,16 +6,23 @@
 //! Comments are lines starting with `;` or `#`, and an unquoted value ends at the first
 //! `;` or `#` (go-ini's default). Quoted values (`"..."`, `'...'`) are taken verbatim.
 
+use super::object::ObjectBuilder;
 use super::{lines, number_kind, string_node, SyntaxError};
-use crate::document::{Member, Node, NodeKind, Span};
+use crate::document::{Node, NodeKind, Span};
 
 /// The section conftest drops.
 const DEFAULT_SECTION: &str = "DEFAULT";
 
+/// A section being read: the span of its header and keys so far, and its keys.
+struct Section {
+    span: Span,
+    keys: ObjectBuilder,
+}
+
 /// Parses an INI file into one object of sections.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let mut sections: Vec<Member> = Vec::new();
-    // Index of the current section in `sections`; `None` for the default section.
+    let mut sections: ObjectBuilder<Section> = ObjectBuilder::new();
+    // Position of the current section in `sections`; `None` for the default section.
     let mut current: Option<usize> = None;
     for (start, line) in lines(text) {
         let trimmed = line.trim();
@@ -35,18 +42,14 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             let name = raw.trim();
             let name_at = at + 1 + (raw.len() - raw.trim_start().len());
             let name_span = Span::new(name_at, name_at + name.len());
-            current = if name == DEFAULT_SECTION {
-                None
-            } else if let Some(i) = sections.iter().position(|s| s.key == name) {
-                Some(i)
-            } else {
-                sections.push(Member {
-                    key: name.to_string(),
-                    key_span: name_span,
-                    value: Node::new(Span::new(at, line_end), NodeKind::Object(Vec::new())),
-                });
-                Some(sections.len() - 1)
-            };
+            current = (name != DEFAULT_SECTION).then(|| {
+                let (index, _) =
+                    sections.get_or_insert_with(name.to_string(), name_span, || Section {
+                        span: Span::new(at, line_end),
+                        keys: ObjectBuilder::new(),
+                    });
+                index
+            });
             continue;
         }
         let Some(delim) = trimmed.find(['=', ':']) else {
@@ -65,22 +68,19 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         let after = &trimmed[delim + 1..];
         let value_at = at + delim + 1 + (after.len() - after.trim_start().len());
         let (value, value_len) = read_value(after.trim_start());
-        let member = Member {
-            key: key.to_string(),
-            key_span: Span::new(at, at + key.len()),
-            value: Node::new(Span::new(value_at, value_at + value_len), coerce(&value)),
-        };
-        let Some(section) = current.and_then(|i| sections.get_mut(i)) else {
+        let Some(section) = current.and_then(|i| sections.get_index_mut(i)) else {
             continue;
         };
-        section.value.span.end = section.value.span.end.max(line_end);
-        if let NodeKind::Object(members) = &mut section.value.kind {
-            match members.iter_mut().find(|m| m.key == member.key) {
-                Some(existing) => *existing = member,
-                None => members.push(member),
-            }
-        }
+        section.span.end = section.span.end.max(line_end);
+        section.keys.upsert(
+            key.to_string(),
+            Span::new(at, at + key.len()),
+            Node::new(Span::new(value_at, value_at + value_len), coerce(&value)),
+        );
     }
+    let sections = sections.into_members_with(|section| {
+        Node::new(section.span, NodeKind::Object(section.keys.into_members()))
+    });
     Ok(Node::new(
         Span::new(0, text.len()),
         NodeKind::Object(sections),

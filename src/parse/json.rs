@@ -46,14 +46,15 @@ pub(super) fn parse_with(text: &str, options: &ParseOptions) -> Result<Node, Syn
     convert(value, 0)
 }
 
+/// Converts a value nested in `depth` arrays and objects.
 fn convert(value: Value<'_>, depth: usize) -> Result<Node, SyntaxError> {
     let range = |r: jsonc_parser::common::Range| Span::new(r.start, r.end);
-    if depth > MAX_DEPTH {
-        let span = match &value {
-            Value::Object(o) => range(o.range),
-            Value::Array(a) => range(a.range),
-            _ => Span::default(),
-        };
+    let collection = match &value {
+        Value::Object(o) => Some(range(o.range)),
+        Value::Array(a) => Some(range(a.range)),
+        _ => None,
+    };
+    if let Some(span) = collection.filter(|_| depth >= MAX_DEPTH) {
         return Err(SyntaxError::new(
             format!("nesting is deeper than {MAX_DEPTH} levels"),
             span,

@@ -11,6 +11,7 @@ mod ignore;
 mod ini;
 mod json;
 mod jsonc;
+mod object;
 mod properties;
 mod toml;
 mod xml;
@@ -18,10 +19,14 @@ mod yaml;
 
 use std::path::Path;
 
-use crate::document::{Document, Node, Span};
+use crate::document::{Document, Node, NodeKind, Span};
 use crate::format::Format;
 
-/// Nesting deeper than this is rejected, so that no later recursive walk can overflow.
+/// No parsed document nests more arrays and objects than this (the root counts as one).
+/// Every parser stops there, counting what YAML aliases and merge keys, HCL block labels
+/// and repeated XML elements add, and [`parse_text`] checks the result, so that every
+/// later recursive walk over a tree ([`Node::to_rego`], [`Node::to_json`], dropping it)
+/// stays well within the stack of a worker thread.
 pub const MAX_DEPTH: usize = 256;
 
 /// Default limit on the size of a file that is parsed (bytes).
@@ -63,7 +68,7 @@ impl SyntaxError {
 /// none for an empty YAML stream).
 pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> {
     let one = |node: Node| vec![node];
-    match format {
+    let roots = match format {
         Format::Json => json::parse(text).map(one),
         Format::Yaml => yaml::parse(text),
         Format::Toml => toml::parse(text).map(one),
@@ -75,6 +80,56 @@ pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> 
         Format::Properties => properties::parse(text).map(one),
         Format::Xml => xml::parse(text).map(one),
         Format::Ignore => Ok(one(ignore::parse(text))),
+    }?;
+    match too_deep(&roots) {
+        None => Ok(roots),
+        Some(span) => {
+            dismantle(roots);
+            Err(SyntaxError::new(
+                format!("nesting is deeper than {MAX_DEPTH} levels"),
+                span,
+            ))
+        }
+    }
+}
+
+/// The span of the first array or object (in source order) nested deeper than
+/// [`MAX_DEPTH`], found without recursion.
+fn too_deep(roots: &[Node]) -> Option<Span> {
+    fn collections<'a>(
+        nodes: impl DoubleEndedIterator<Item = &'a Node>,
+    ) -> impl Iterator<Item = &'a Node> {
+        // Reversed, so that the stack pops them in source order.
+        nodes
+            .rev()
+            .filter(|node| matches!(node.kind, NodeKind::Array(_) | NodeKind::Object(_)))
+    }
+    let mut stack: Vec<(&Node, usize)> = collections(roots.iter()).map(|n| (n, 1)).collect();
+    while let Some((node, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return Some(node.span);
+        }
+        let deeper = |child| (child, depth + 1);
+        match &node.kind {
+            NodeKind::Array(items) => stack.extend(collections(items.iter()).map(deeper)),
+            NodeKind::Object(members) => {
+                stack.extend(collections(members.iter().map(|m| &m.value)).map(deeper));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Drops trees without recursion, however deep they are.
+fn dismantle(roots: Vec<Node>) {
+    let mut stack = roots;
+    while let Some(mut node) = stack.pop() {
+        match &mut node.kind {
+            NodeKind::Array(items) => stack.append(items),
+            NodeKind::Object(members) => stack.extend(members.drain(..).map(|m| m.value)),
+            _ => {}
+        }
     }
 }
 
@@ -189,5 +244,63 @@ impl ParseFailure {
         )
         .with_optional_source(&self.file, self.source)
         .at(self.span)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Member;
+
+    /// `levels` arrays nested in one another around a scalar; the array at level `i`
+    /// (from 1) spans `i..i + 1`.
+    fn nested(levels: usize) -> Node {
+        let mut node = Node::new(Span::new(0, 0), NodeKind::Int(1));
+        for level in (1..=levels).rev() {
+            node = Node::new(Span::new(level, level + 1), NodeKind::Array(vec![node]));
+        }
+        node
+    }
+
+    #[test]
+    fn too_deep_finds_the_first_level_over_the_limit() {
+        assert_eq!(too_deep(&[nested(MAX_DEPTH)]), None);
+        assert_eq!(
+            too_deep(&[nested(MAX_DEPTH), nested(MAX_DEPTH + 1)]),
+            Some(Span::new(MAX_DEPTH + 1, MAX_DEPTH + 2))
+        );
+        // In source order: the first member, not the deepest.
+        let object = Node::new(
+            Span::new(0, 0),
+            NodeKind::Object(
+                [MAX_DEPTH + 5, MAX_DEPTH]
+                    .into_iter()
+                    .map(|levels| Member {
+                        key: levels.to_string(),
+                        key_span: Span::default(),
+                        value: nested(levels),
+                    })
+                    .collect(),
+            ),
+        );
+        assert_eq!(
+            too_deep(&[object]),
+            Some(Span::new(MAX_DEPTH, MAX_DEPTH + 1))
+        );
+    }
+
+    #[test]
+    fn a_tree_too_deep_to_drop_is_taken_apart() {
+        // Built and taken apart on a 2 MiB thread, where dropping it normally overflows.
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let roots = vec![nested(1_000_000)];
+                assert!(too_deep(&roots).is_some());
+                dismantle(roots);
+            })
+            .expect("thread")
+            .join()
+            .expect("no overflow");
     }
 }

@@ -6,12 +6,13 @@
 //! leading blanks are dropped); `\t`, `\n`, `\r`, `\f` and `\uXXXX` escapes are decoded and
 //! any other escaped character stands for itself. `${key}` references are kept as written.
 
+use super::object::ObjectBuilder;
 use super::{lines, string_node, SyntaxError};
-use crate::document::{Member, Node, NodeKind, Span};
+use crate::document::{Node, NodeKind, Span};
 
 /// Parses a properties file into one object.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let mut members: Vec<Member> = Vec::new();
+    let mut members = ObjectBuilder::new();
     let mut rows = lines(text);
     while let Some((start, line)) = rows.next() {
         let trimmed = line.trim_start_matches([' ', '\t', '\u{c}']);
@@ -39,19 +40,11 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         } else {
             Span::new(logical.offset(value_offset), end)
         };
-        let member = Member {
-            key,
-            key_span,
-            value: string_node(value_span, value),
-        };
-        match members.iter_mut().find(|m| m.key == member.key) {
-            Some(existing) => *existing = member,
-            None => members.push(member),
-        }
+        members.upsert(key, key_span, string_node(value_span, value));
     }
     Ok(Node::new(
         Span::new(0, text.len()),
-        NodeKind::Object(members),
+        NodeKind::Object(members.into_members()),
     ))
 }
 

@@ -38,9 +38,11 @@ fn span_of<T>(spanned: &Spanned<T>) -> Span {
     Span::new(r.start, r.end)
 }
 
+/// Converts a value nested in `depth` arrays and tables.
 fn convert(value: &Spanned<DeValue<'_>>, depth: usize) -> Result<Node, SyntaxError> {
     let span = span_of(value);
-    if depth > MAX_DEPTH {
+    let collection = matches!(value.get_ref(), DeValue::Array(_) | DeValue::Table(_));
+    if collection && depth >= MAX_DEPTH {
         return Err(SyntaxError::new(
             format!("nesting is deeper than {MAX_DEPTH} levels"),
             span,

@@ -4,9 +4,12 @@
 //! only text (or nothing) becomes that text, trimmed. Namespace prefixes are dropped from
 //! names, as conftest drops them.
 
+use std::collections::HashMap;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::object::ObjectBuilder;
 use super::{string_node, SyntaxError, MAX_DEPTH};
 use crate::document::{Member, Node, NodeKind, Span};
 
@@ -217,32 +220,29 @@ fn close(frame: Frame, end: usize, stack: &mut [Frame], roots: &mut Vec<Member>)
 
 /// Repeated names become one member holding an array, at the first one's position.
 fn group(children: Vec<Member>) -> Vec<Member> {
-    let mut out: Vec<Member> = Vec::new();
-    let mut counts = std::collections::HashMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
     for child in &children {
-        *counts.entry(child.key.clone()).or_insert(0usize) += 1;
+        *counts.entry(child.key.as_str()).or_insert(0) += 1;
     }
-    for child in children {
-        let repeated = counts.get(&child.key).is_some_and(|n| *n > 1);
+    let repeated: Vec<bool> = children
+        .iter()
+        .map(|c| counts[c.key.as_str()] > 1)
+        .collect();
+    let mut out = ObjectBuilder::new();
+    for (child, repeated) in children.into_iter().zip(repeated) {
         if !repeated {
-            out.push(child);
+            out.upsert(child.key, child.key_span, child.value);
             continue;
         }
-        match out.iter_mut().find(|m| m.key == child.key) {
-            Some(existing) => {
-                existing.value.span.end = existing.value.span.end.max(child.value.span.end);
-                if let NodeKind::Array(items) = &mut existing.value.kind {
-                    items.push(child.value);
-                }
-            }
-            None => out.push(Member {
-                key: child.key,
-                key_span: child.key_span,
-                value: Node::new(child.value.span, NodeKind::Array(vec![child.value])),
-            }),
+        let (_, array) = out.get_or_insert_with(child.key, child.key_span, || {
+            Node::new(child.value.span, NodeKind::Array(Vec::new()))
+        });
+        array.span.end = array.span.end.max(child.value.span.end);
+        if let NodeKind::Array(items) = &mut array.kind {
+            items.push(child.value);
         }
     }
-    out
+    out.into_members()
 }
 
 #[cfg(test)]

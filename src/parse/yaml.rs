@@ -1,20 +1,36 @@
 //! YAML 1.2 (core schema), every document of a stream, with spans from `saphyr-parser`'s
 //! events. Anchors and aliases resolve; `<<` merge keys are honoured as most YAML tools do.
+//!
+//! The stream is first read into an arena of nodes whose children are indices, so an
+//! alias is a reference to its anchor's node and merged keys share their values: nothing
+//! is copied until the documents are written out as [`Node`] trees at the end. Each arena
+//! node knows how deep, how many nodes and how many bytes of text it stands for once its
+//! aliases are expanded, so an alias that would nest the document deeper than
+//! [`MAX_DEPTH`] or take the expansion past the budgets below ("billion laughs") is an
+//! error at that alias, found before anything is expanded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 
 use super::{number_kind, SyntaxError, MAX_DEPTH};
 use crate::document::{Member, Node, NodeKind, Span};
 
-/// Aliases may not expand to more nodes than this in one file ("billion laughs").
+/// Aliases may not expand to more nodes than this in one file.
 const MAX_ALIAS_NODES: usize = 1_000_000;
+
+/// Nor to more bytes of text (strings and keys) than this.
+const MAX_ALIAS_BYTES: usize = 64 * 1024 * 1024;
+
+/// Mapping keys that are collections are written as JSON; their text may add up to this
+/// many bytes in one file (each level of such keys escapes the one below it again).
+const MAX_COLLECTION_KEY_BYTES: usize = 1024 * 1024;
 
 /// Parses every document in `text`; empty documents are skipped.
 pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let mut offsets = Offsets::new(text);
-    let mut builder = Builder::default();
+    let mut builder = Builder::new(text);
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
         let (event, span) = match next {
@@ -34,7 +50,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
         }
         builder.event(event, Span::new(start, end))?;
     }
-    Ok(builder.roots)
+    Ok(builder.finish())
 }
 
 /// The parser's end marker for a scalar can run past trailing blanks and a comment; cut
@@ -105,30 +121,145 @@ impl<'a> Offsets<'a> {
     }
 }
 
+/// A node of the stream, in the builder's arena.
+struct Slot {
+    span: Span,
+    kind: SlotKind,
+    /// What the node stands for once its aliases are expanded.
+    size: Size,
+    /// Whether the node may be written out more than once (it has an anchor, or it is a
+    /// merged value): it is then cloned rather than moved out of the arena.
+    shared: bool,
+}
+
+enum SlotKind {
+    /// A scalar's value (never an array or object).
+    Scalar(NodeKind),
+    /// Items: arena indices, in [`Builder::items`].
+    Seq(Range<usize>),
+    /// Members in order, in [`Builder::entries`] (a key may repeat: the last one wins).
+    Map(Range<usize>),
+    /// A copy of the node at this index, with the alias's span.
+    Alias(usize),
+}
+
+/// A member of a mapping in the arena.
+#[derive(Clone)]
+struct Entry {
+    key: String,
+    key_span: Span,
+    value: usize,
+}
+
+/// How big a node is once its aliases are expanded (32 bits each, saturating: far above
+/// the budgets, and the arena holds a `Size` per node).
+#[derive(Clone, Copy, Default)]
+struct Size {
+    /// Arrays and objects on the longest path down from the node, itself included.
+    depth: u32,
+    /// Nodes.
+    nodes: u32,
+    /// Bytes of strings and keys.
+    bytes: u32,
+}
+
+/// `n` as a saturating 32-bit count.
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Size {
+    fn scalar(kind: &NodeKind) -> Self {
+        let bytes = match kind {
+            NodeKind::String(s) => count(s.len()),
+            _ => 0,
+        };
+        Size {
+            depth: 0,
+            nodes: 1,
+            bytes,
+        }
+    }
+
+    /// Adds a child (with the bytes of its key, for a member) to a collection's size.
+    fn add_child(&mut self, child: Size, key_bytes: usize) {
+        self.depth = self.depth.max(child.depth.saturating_add(1));
+        self.nodes = self.nodes.saturating_add(child.nodes);
+        self.bytes = self
+            .bytes
+            .saturating_add(child.bytes)
+            .saturating_add(count(key_bytes));
+    }
+
+    /// An empty collection.
+    fn collection() -> Self {
+        Size {
+            depth: 1,
+            nodes: 1,
+            bytes: 0,
+        }
+    }
+}
+
+/// A collection being read: its children so far, and its anchor (0 for none).
 enum Frame {
     Seq {
         span: Span,
         anchor: usize,
-        items: Vec<Node>,
+        items: Vec<usize>,
+        size: Size,
     },
     Map {
         span: Span,
         anchor: usize,
-        members: Vec<Member>,
+        members: Vec<Entry>,
+        /// The key read and waiting for its value: text, span, whether it is `<<`.
         key: Option<(String, Span, bool)>,
-        merges: Vec<Node>,
+        /// The mappings that `<<` keys name, in order.
+        merges: Vec<usize>,
+        size: Size,
     },
 }
 
-#[derive(Default)]
-struct Builder {
-    roots: Vec<Node>,
+/// Reads the parser's events into the arena.
+struct Builder<'t> {
+    text: &'t str,
+    nodes: Vec<Slot>,
+    /// The items of every sequence read, each sequence's together.
+    items: Vec<usize>,
+    /// The members of every mapping read, each mapping's together.
+    entries: Vec<Entry>,
+    /// Emptied lists of open collections, kept for the next ones.
+    spare_items: Vec<Vec<usize>>,
+    spare_entries: Vec<Vec<Entry>>,
+    roots: Vec<usize>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
-    alias_nodes: usize,
+    anchors: HashMap<usize, usize>,
+    /// Nodes and bytes that aliases expanded to so far.
+    expanded_nodes: usize,
+    expanded_bytes: usize,
+    /// Bytes of collection keys written as JSON so far.
+    key_bytes: usize,
 }
 
-impl Builder {
+impl<'t> Builder<'t> {
+    fn new(text: &'t str) -> Self {
+        Builder {
+            text,
+            nodes: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
+            spare_items: Vec::new(),
+            spare_entries: Vec::new(),
+            roots: Vec::new(),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            expanded_nodes: 0,
+            expanded_bytes: 0,
+            key_bytes: 0,
+        }
+    }
+
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), SyntaxError> {
         match event {
             Event::Scalar(value, style, anchor, tag) => {
@@ -142,32 +273,29 @@ impl Builder {
                     return Ok(());
                 }
                 let kind = resolve_scalar(&value, style, tag.as_deref());
-                let node = Node::new(span, kind);
                 let plain_merge = style == ScalarStyle::Plain && value == "<<";
-                self.remember(anchor, &node);
-                self.complete(node, plain_merge)?;
+                let size = Size::scalar(&kind);
+                let index = self.push(span, SlotKind::Scalar(kind), size);
+                self.remember(anchor, index);
+                self.complete(index, plain_merge)?;
             }
             Event::Alias(id) => {
-                let Some(target) = self.anchors.get(&id) else {
+                let Some(&target) = self.anchors.get(&id) else {
                     return Err(SyntaxError::new("alias to an unknown anchor", span));
                 };
-                self.alias_nodes += count_nodes(target);
-                if self.alias_nodes > MAX_ALIAS_NODES {
-                    return Err(SyntaxError::new(
-                        format!("aliases expand to more than {MAX_ALIAS_NODES} values"),
-                        span,
-                    ));
-                }
-                let mut node = target.clone();
-                node.span = span;
-                self.complete(node, false)?;
+                let size = self.nodes[target].size;
+                self.check_alias(size, span)?;
+                self.nodes[target].shared = true;
+                let index = self.push(span, SlotKind::Alias(target), size);
+                self.complete(index, false)?;
             }
             Event::SequenceStart(anchor, _) => {
                 self.check_depth(span)?;
                 self.stack.push(Frame::Seq {
                     span,
                     anchor,
-                    items: Vec::new(),
+                    items: self.spare_items.pop().unwrap_or_default(),
+                    size: Size::collection(),
                 });
             }
             Event::MappingStart(anchor, _) => {
@@ -175,50 +303,53 @@ impl Builder {
                 self.stack.push(Frame::Map {
                     span,
                     anchor,
-                    members: Vec::new(),
+                    members: self.spare_entries.pop().unwrap_or_default(),
                     key: None,
                     merges: Vec::new(),
+                    size: Size::collection(),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return Err(SyntaxError::new("unbalanced collection end", span));
                 };
-                let (node, anchor) = match frame {
+                let (index, anchor) = match frame {
                     Frame::Seq {
                         span: start,
                         anchor,
-                        items,
+                        mut items,
+                        size,
                     } => {
-                        let end = container_end(items.last().map(|n| n.span.end), span);
-                        (
-                            Node::new(
-                                Span::new(start.start, end.max(start.end)),
-                                NodeKind::Array(items),
-                            ),
-                            anchor,
-                        )
+                        let last = items.last().map(|&i| self.nodes[i].span.end);
+                        let end = container_end(last, span);
+                        let span = Span::new(start.start, end.max(start.end));
+                        let first = self.items.len();
+                        self.items.append(&mut items);
+                        self.spare_items.push(items);
+                        let range = first..self.items.len();
+                        (self.push(span, SlotKind::Seq(range), size), anchor)
                     }
                     Frame::Map {
                         span: start,
                         anchor,
                         mut members,
                         merges,
+                        mut size,
                         ..
                     } => {
-                        let end = container_end(members.last().map(|m| m.value.span.end), span);
-                        apply_merges(&mut members, merges);
-                        (
-                            Node::new(
-                                Span::new(start.start, end.max(start.end)),
-                                NodeKind::Object(members),
-                            ),
-                            anchor,
-                        )
+                        let last = members.last().map(|m| self.nodes[m.value].span.end);
+                        let end = container_end(last, span);
+                        self.apply_merges(&mut members, &mut size, &merges);
+                        let span = Span::new(start.start, end.max(start.end));
+                        let first = self.entries.len();
+                        self.entries.append(&mut members);
+                        self.spare_entries.push(members);
+                        let range = first..self.entries.len();
+                        (self.push(span, SlotKind::Map(range), size), anchor)
                     }
                 };
-                self.remember(anchor, &node);
-                self.complete(node, false)?;
+                self.remember(anchor, index);
+                self.complete(index, false)?;
             }
             Event::StreamStart
             | Event::StreamEnd
@@ -227,6 +358,16 @@ impl Builder {
             | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    fn push(&mut self, span: Span, kind: SlotKind, size: Size) -> usize {
+        self.nodes.push(Slot {
+            span,
+            kind,
+            size,
+            shared: false,
+        });
+        self.nodes.len() - 1
     }
 
     fn check_depth(&self, span: Span) -> Result<(), SyntaxError> {
@@ -239,55 +380,260 @@ impl Builder {
         Ok(())
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
+    /// Whether an alias to a node of `size` fits here: the nesting it adds below the open
+    /// collections, and the expansion budgets.
+    fn check_alias(&mut self, size: Size, span: Span) -> Result<(), SyntaxError> {
+        let name = self.text.get(span.start..span.end).unwrap_or("*");
+        if self.stack.len() + size.depth as usize > MAX_DEPTH {
+            return Err(SyntaxError::new(
+                format!(
+                    "alias `{name}` nests the document deeper than {MAX_DEPTH} levels \
+                     (its anchor is {} levels deep, inside {} here)",
+                    size.depth,
+                    self.stack.len()
+                ),
+                span,
+            ));
+        }
+        self.expanded_nodes = self.expanded_nodes.saturating_add(size.nodes as usize);
+        self.expanded_bytes = self.expanded_bytes.saturating_add(size.bytes as usize);
+        if self.expanded_nodes > MAX_ALIAS_NODES {
+            return Err(SyntaxError::new(
+                format!(
+                    "aliases expand to more than {MAX_ALIAS_NODES} values; `{name}` crosses the limit"
+                ),
+                span,
+            ));
+        }
+        if self.expanded_bytes > MAX_ALIAS_BYTES {
+            return Err(SyntaxError::new(
+                format!(
+                    "aliases expand to more than {} MiB of text; `{name}` crosses the limit",
+                    MAX_ALIAS_BYTES >> 20
+                ),
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, index: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, index);
+            self.nodes[index].shared = true;
         }
     }
 
+    /// The node an alias stands for (the node itself for anything else).
+    fn resolve(&self, mut index: usize) -> usize {
+        while let SlotKind::Alias(target) = self.nodes[index].kind {
+            index = target;
+        }
+        index
+    }
+
     /// Hands a finished node to its parent (or makes it a document root).
-    fn complete(&mut self, node: Node, plain_merge_key: bool) -> Result<(), SyntaxError> {
+    fn complete(&mut self, index: usize, plain_merge_key: bool) -> Result<(), SyntaxError> {
+        let (child_span, child_size) = (self.nodes[index].span, self.nodes[index].size);
+        let needs_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+        let key_name = if needs_key {
+            let name = self.key_text(index)?;
+            // Only an alias could use the key's node again, through an anchor.
+            if index + 1 == self.nodes.len() && !self.nodes[index].shared {
+                self.nodes.pop();
+            }
+            Some(name)
+        } else {
+            None
+        };
+        let merge_sources = match self.stack.last() {
+            Some(Frame::Map {
+                key: Some((_, _, true)),
+                ..
+            }) => Some(self.merge_sources(index)?),
+            _ => None,
+        };
         match self.stack.last_mut() {
-            None => self.roots.push(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            None => self.roots.push(index),
+            Some(Frame::Seq { items, size, .. }) => {
+                items.push(index);
+                size.add_child(child_size, 0);
+            }
             Some(Frame::Map {
                 members,
                 key,
                 merges,
+                size,
                 ..
-            }) => match key.take() {
-                None => {
-                    let name = key_text(&node);
-                    *key = Some((name, node.span, plain_merge_key));
+            }) => match (key.take(), key_name, merge_sources) {
+                (None, Some(name), _) => *key = Some((name, child_span, plain_merge_key)),
+                (Some((_, _, true)), _, Some(sources)) => merges.extend(sources),
+                (Some((name, key_span, _)), _, _) => {
+                    size.add_child(child_size, name.len());
+                    members.push(Entry {
+                        key: name,
+                        key_span,
+                        value: index,
+                    });
                 }
-                Some((_, _, true)) => match node.kind {
-                    NodeKind::Object(_) => merges.push(node),
-                    NodeKind::Array(items) => {
-                        for item in items {
-                            if !matches!(item.kind, NodeKind::Object(_)) {
-                                return Err(SyntaxError::new(
-                                    "a `<<` merge list may only hold mappings",
-                                    item.span,
-                                ));
-                            }
-                            merges.push(item);
-                        }
-                    }
-                    _ => {
-                        return Err(SyntaxError::new(
-                            "a `<<` merge key needs a mapping or a list of mappings",
-                            node.span,
-                        ))
-                    }
-                },
-                Some((name, key_span, false)) => members.push(Member {
-                    key: name,
-                    key_span,
-                    value: node,
-                }),
+                (None, None, _) => {}
             },
         }
         Ok(())
+    }
+
+    /// The mappings a `<<` merge key's value names: a mapping, or a list of mappings.
+    fn merge_sources(&self, index: usize) -> Result<Vec<usize>, SyntaxError> {
+        let target = self.resolve(index);
+        match &self.nodes[target].kind {
+            SlotKind::Map(_) => Ok(vec![target]),
+            SlotKind::Seq(items) => self.items[items.clone()]
+                .iter()
+                .map(|&item| {
+                    let source = self.resolve(item);
+                    match self.nodes[source].kind {
+                        SlotKind::Map(_) => Ok(source),
+                        _ => Err(SyntaxError::new(
+                            "a `<<` merge list may only hold mappings",
+                            self.nodes[item].span,
+                        )),
+                    }
+                })
+                .collect(),
+            _ => Err(SyntaxError::new(
+                "a `<<` merge key needs a mapping or a list of mappings",
+                self.nodes[index].span,
+            )),
+        }
+    }
+
+    /// Adds merged keys that the mapping does not define itself; earlier sources win.
+    fn apply_merges(&mut self, members: &mut Vec<Entry>, size: &mut Size, merges: &[usize]) {
+        if merges.is_empty() {
+            return;
+        }
+        let mut added = Vec::new();
+        {
+            let mut seen: HashSet<&str> = members.iter().map(|m| m.key.as_str()).collect();
+            for &source in merges {
+                if let SlotKind::Map(entries) = &self.nodes[source].kind {
+                    for entry in &self.entries[entries.clone()] {
+                        if seen.insert(entry.key.as_str()) {
+                            added.push(entry.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for entry in &added {
+            let value = &mut self.nodes[entry.value];
+            value.shared = true;
+            size.add_child(value.size, entry.key.len());
+        }
+        members.extend(added);
+    }
+
+    /// The string form of a mapping key: scalars as written, other keys as JSON.
+    fn key_text(&mut self, index: usize) -> Result<String, SyntaxError> {
+        let target = self.resolve(index);
+        let shared = self.nodes[target].shared;
+        if let SlotKind::Scalar(kind) = &mut self.nodes[target].kind {
+            return Ok(match kind {
+                // A key is written out only here, unless an alias may copy it.
+                NodeKind::String(s) if !shared => std::mem::take(s),
+                NodeKind::String(s) => s.clone(),
+                NodeKind::Null => "null".to_string(),
+                NodeKind::Bool(b) => b.to_string(),
+                NodeKind::Int(i) => i.to_string(),
+                NodeKind::UInt(u) => u.to_string(),
+                NodeKind::Float(f) => f.to_string(),
+                NodeKind::Array(_) | NodeKind::Object(_) => String::new(),
+            });
+        }
+        // Checked before the copy: the text is longer than the strings it holds.
+        let span = self.nodes[index].span;
+        let budget = |used: usize| {
+            if used > MAX_COLLECTION_KEY_BYTES {
+                Err(SyntaxError::new(
+                    format!(
+                        "mapping keys that are collections add up to more than {} MiB of text",
+                        MAX_COLLECTION_KEY_BYTES >> 20
+                    ),
+                    span,
+                ))
+            } else {
+                Ok(used)
+            }
+        };
+        budget(
+            self.key_bytes
+                .saturating_add(self.nodes[index].size.bytes as usize),
+        )?;
+        let text = self.write_out(index, true).to_json().to_string();
+        self.key_bytes = budget(self.key_bytes.saturating_add(text.len()))?;
+        Ok(text)
+    }
+
+    /// The documents, written out as trees.
+    fn finish(mut self) -> Vec<Node> {
+        let roots = std::mem::take(&mut self.roots);
+        roots
+            .into_iter()
+            .map(|root| self.write_out(root, false))
+            .collect()
+    }
+
+    /// The tree of the node at `index`, with aliases expanded. Nodes that are written out
+    /// more than once are cloned; the rest are moved out of the arena. The recursion is
+    /// as deep as the node's [`Size::depth`], which the checks keep within [`MAX_DEPTH`].
+    fn write_out(&mut self, index: usize, inside_shared: bool) -> Node {
+        let slot = &mut self.nodes[index];
+        let shared = inside_shared || slot.shared;
+        let span = slot.span;
+        let kind = match &mut slot.kind {
+            // What is written out once is moved out of the arena; the rest is cloned.
+            SlotKind::Scalar(kind) if shared => kind.clone(),
+            SlotKind::Scalar(kind) => std::mem::replace(kind, NodeKind::Null),
+            SlotKind::Seq(range) => {
+                let range = range.clone();
+                NodeKind::Array(
+                    range
+                        .map(|i| {
+                            let item = self.items[i];
+                            self.write_out(item, shared)
+                        })
+                        .collect(),
+                )
+            }
+            SlotKind::Map(range) => {
+                let range = range.clone();
+                NodeKind::Object(
+                    range
+                        .map(|i| {
+                            let entry = &mut self.entries[i];
+                            let key = if shared {
+                                entry.key.clone()
+                            } else {
+                                std::mem::take(&mut entry.key)
+                            };
+                            let (key_span, value) = (entry.key_span, entry.value);
+                            Member {
+                                key,
+                                key_span,
+                                value: self.write_out(value, shared),
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            SlotKind::Alias(target) => {
+                let target = *target;
+                let mut node = self.write_out(target, true);
+                node.span = span;
+                return node;
+            }
+        };
+        Node::new(span, kind)
     }
 }
 
@@ -298,42 +644,6 @@ fn container_end(last_child: Option<usize>, end_event: Span) -> usize {
         child_end
     } else {
         child_end.max(end_event.end)
-    }
-}
-
-/// Adds merged keys that the mapping does not define itself; earlier sources win.
-fn apply_merges(members: &mut Vec<Member>, merges: Vec<Node>) {
-    for source in merges {
-        if let NodeKind::Object(extra) = source.kind {
-            for member in extra {
-                if !members.iter().any(|m| m.key == member.key) {
-                    members.push(member);
-                }
-            }
-        }
-    }
-}
-
-fn count_nodes(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Array(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Object(members) => {
-            1 + members.iter().map(|m| count_nodes(&m.value)).sum::<usize>()
-        }
-        _ => 1,
-    }
-}
-
-/// The string form of a mapping key: scalars as written, other keys as JSON.
-fn key_text(node: &Node) -> String {
-    match &node.kind {
-        NodeKind::String(s) => s.clone(),
-        NodeKind::Null => "null".to_string(),
-        NodeKind::Bool(b) => b.to_string(),
-        NodeKind::Int(i) => i.to_string(),
-        NodeKind::UInt(u) => u.to_string(),
-        NodeKind::Float(f) => f.to_string(),
-        _ => node.to_json().to_string(),
     }
 }
 
@@ -503,5 +813,101 @@ mod tests {
         assert!(parse(&bomb).is_err());
         let deep = "[".repeat(1000) + &"]".repeat(1000);
         assert!(parse(&deep).is_err());
+    }
+
+    fn nested(levels: usize, inner: &str) -> String {
+        "[".repeat(levels) + inner + &"]".repeat(levels)
+    }
+
+    /// The error's message and the text at its span.
+    fn error_at(text: &str) -> (String, &str) {
+        let err = parse(text).expect_err("too deep");
+        (err.message, at(text, err.span))
+    }
+
+    #[test]
+    fn depth_counts_through_aliases() {
+        // Each anchor nests the previous one 250 levels further down: 10,000 levels.
+        let mut text = format!("a0: &a0 {}\n", nested(250, "1"));
+        for k in 1..40 {
+            text.push_str(&format!(
+                "a{k}: &a{k} {}\n",
+                nested(250, &format!("*a{}", k - 1))
+            ));
+        }
+        let (message, alias) = error_at(&text);
+        assert_eq!(alias, "*a0");
+        assert!(message.contains("deeper than 256 levels"), "{message}");
+
+        // The same through merge keys: each mapping merges one that is 251 levels deep.
+        let mut text = format!("a0: &a0 {{k: {}}}\n", nested(250, "1"));
+        for k in 1..40 {
+            let merge = format!("{{<<: *a{}}}", k - 1);
+            text.push_str(&format!("a{k}: &a{k} {{k: {}}}\n", nested(250, &merge)));
+        }
+        assert_eq!(error_at(&text).1, "*a0");
+
+        // An alias may reach the limit exactly: 1 (the root) + 5 + 250 levels.
+        let anchor = format!("a: &a {}\n", nested(250, "1"));
+        let fits = one(&format!("{anchor}b: {}\n", nested(5, "*a")));
+        assert!(fits.get("b").is_some());
+        let over = format!("{anchor}b: {}\n", nested(6, "*a"));
+        assert_eq!(error_at(&over).1, "*a");
+    }
+
+    #[test]
+    fn alias_budgets_count_nodes_and_bytes() {
+        // Ten aliases of a 1 MiB string are fine; 65 are over the 64 MiB budget.
+        let big = format!("a: &a \"{}\"\n", "x".repeat(1 << 20));
+        let list = |n: usize| format!("{big}b: [{}]\n", vec!["*a"; n].join(", "));
+        assert!(parse(&list(10)).is_ok());
+        let over = list(65);
+        let (message, alias) = error_at(&over);
+        assert_eq!(alias, "*a");
+        assert!(message.contains("64 MiB"), "{message}");
+
+        // Few bytes but many nodes: the classic bomb fails at the alias that crosses.
+        let mut bomb = String::from("l0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
+        for k in 1..8 {
+            let items = vec![format!("*l{}", k - 1); 10].join(", ");
+            bomb.push_str(&format!("l{k}: &l{k} [{items}]\n"));
+        }
+        let (message, alias) = error_at(&bomb);
+        assert!(alias.starts_with("*l"), "{alias}");
+        assert!(message.contains("1000000 values"), "{message}");
+    }
+
+    #[test]
+    fn collection_keys_are_bounded() {
+        // Each level writes the key below it as JSON again, escaping its quotes: without a
+        // budget 40 levels would take 2^40 bytes.
+        let mut key = String::from("a");
+        for _ in 0..40 {
+            key = format!("{{{key}: 1}}");
+        }
+        let (message, _) = error_at(&format!("x: {key}\n"));
+        assert!(message.contains("keys that are collections"), "{message}");
+        let node = one("? [1, {a: b}]\n: v\n");
+        assert!(node.get("[1,{\"a\":\"b\"}]").is_some());
+    }
+
+    #[test]
+    fn aliases_and_merges_share_without_losing_values() {
+        // A merged value and the anchor it came from are both written out in full, and a
+        // mapping that is merged twice keeps the first source's keys.
+        let text =
+            "a: &a {x: [1, 2], y: {z: 3}}\nb: {<<: [*a, {x: 0, w: 4}]}\nc: *a\nd: {<<: *a}\n";
+        let node = one(text);
+        let json = node.to_json();
+        let a = serde_json::json!({"x": [1, 2], "y": {"z": 3}});
+        assert_eq!(json["a"], a);
+        assert_eq!(json["c"], a);
+        assert_eq!(json["d"], a);
+        assert_eq!(
+            json["b"],
+            serde_json::json!({"x": [1, 2], "y": {"z": 3}, "w": 4})
+        );
+        let b = &node.get("b").expect("b").value;
+        assert_eq!(at(text, b.get("x").expect("x").value.span), "[1, 2]");
     }
 }

@@ -29,9 +29,12 @@ pub(crate) fn flagged_line(diagnostic: &Diagnostic) -> String {
 
 /// One fingerprint per diagnostic, in the same order: 16 hex digits, `:`, occurrence.
 pub(crate) fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
+    numbered(diagnostics.iter())
+}
+
+fn numbered<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) -> Vec<String> {
     let mut seen: HashMap<u64, usize> = HashMap::new();
     diagnostics
-        .iter()
         .map(|d| {
             let hash = fnv1a(&[
                 d.rule.as_bytes(),
@@ -43,6 +46,34 @@ pub(crate) fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
             format!("{hash:016x}:{occurrence}")
         })
         .collect()
+}
+
+/// The fingerprints of two sets of findings, each sorted in report order, as if they
+/// were one report: occurrences are numbered over both, in report order (the reported
+/// finding first on a tie).
+pub(crate) fn fingerprint_all(
+    reported: &[Diagnostic],
+    suppressed: &[&Diagnostic],
+) -> (Vec<String>, Vec<String>) {
+    if suppressed.is_empty() {
+        return (fingerprints(reported), Vec::new());
+    }
+    let mut all: Vec<(usize, &Diagnostic)> = reported
+        .iter()
+        .map(|d| (0, d))
+        .chain(suppressed.iter().map(|d| (1, *d)))
+        .collect();
+    all.sort_by(|a, b| a.1.sort_key().cmp(&b.1.sort_key()));
+    let prints = numbered(all.iter().map(|(_, d)| *d));
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    for ((which, _), print) in all.into_iter().zip(prints) {
+        if which == 0 {
+            first.push(print);
+        } else {
+            second.push(print);
+        }
+    }
+    (first, second)
 }
 
 /// 64-bit FNV-1a over the parts, each followed by a 0xff byte (which never occurs in

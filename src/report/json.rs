@@ -2,7 +2,8 @@
 //!
 //! ```json
 //! {"version": 1, "tool": {...}, "findings": [{"rule", "severity", "message", "file",
-//!   "line", "column", "end_line", "end_column", "metadata"}], "summary": {...}}
+//!   "line", "column", "end_line", "end_column", "metadata"}], "summary": {...},
+//!   "suppressed": [{...finding, "suppression": {"kind", "reason", "file", "line"}}]}
 //! ```
 //! Lines and columns are 1-based, columns count Unicode characters, and `end_column` is
 //! exclusive. Positions are `null` for findings about a file as a whole.
@@ -20,6 +21,15 @@ struct JsonReport<'a> {
     summary: &'a Summary,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     scorecards: &'a [super::scorecard::Scorecard],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressed: Vec<JsonSuppressed<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    suppression: &'a crate::suppress::Suppression,
 }
 
 #[derive(Serialize)]
@@ -43,19 +53,13 @@ struct JsonFinding<'a> {
 
 /// Renders the report as pretty-printed JSON with a trailing newline.
 pub fn render(report: &Report) -> String {
-    let findings = report
-        .diagnostics
+    let findings = report.diagnostics.iter().map(finding).collect();
+    let suppressed = report
+        .suppressed
         .iter()
-        .map(|d| JsonFinding {
-            rule: &d.rule,
-            severity: d.severity,
-            message: &d.message,
-            file: &d.file,
-            line: d.region.map(|r| r.start.line),
-            column: d.region.map(|r| r.start.column),
-            end_line: d.region.map(|r| r.end.line),
-            end_column: d.region.map(|r| r.end.column),
-            metadata: &d.metadata,
+        .map(|s| JsonSuppressed {
+            finding: finding(&s.diagnostic),
+            suppression: &s.suppression,
         })
         .collect();
     let out = JsonReport {
@@ -67,6 +71,7 @@ pub fn render(report: &Report) -> String {
         findings,
         summary: &report.summary,
         scorecards: &report.scorecards,
+        suppressed,
     };
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| {
         format!(
@@ -76,4 +81,18 @@ pub fn render(report: &Report) -> String {
     });
     text.push('\n');
     text
+}
+
+fn finding(d: &crate::locate::Diagnostic) -> JsonFinding<'_> {
+    JsonFinding {
+        rule: &d.rule,
+        severity: d.severity,
+        message: &d.message,
+        file: &d.file,
+        line: d.region.map(|r| r.start.line),
+        column: d.region.map(|r| r.start.column),
+        end_line: d.region.map(|r| r.end.line),
+        end_column: d.region.map(|r| r.end.column),
+        metadata: &d.metadata,
+    }
 }

@@ -37,17 +37,37 @@ impl Counts {
     }
 }
 
+/// What happened, for the header: `failed`, `passed`, or, when the gate is off and
+/// there are findings that would have failed the run, what was found.
+fn outcome(report: &Report, fail_on: super::FailOn) -> String {
+    let s = &report.summary;
+    if report.fails(fail_on) {
+        return "failed".to_string();
+    }
+    let would_fail = if fail_on == super::FailOn::Never {
+        s.errors
+    } else {
+        0
+    };
+    if would_fail == 0 {
+        return "passed".to_string();
+    }
+    format!(
+        "{would_fail} {} found, gate disabled (--fail-on never)",
+        if would_fail == 1 { "error" } else { "errors" }
+    )
+}
+
 /// Renders the summary.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let s = &report.summary;
     let mut out = String::new();
-    let outcome = if report.fails(options.fail_on) {
-        "failed"
-    } else {
-        "passed"
-    };
+    let outcome = outcome(report, options.fail_on);
     let _ = writeln!(out, "## goldenpath: {outcome}\n");
     let _ = writeln!(out, "{}\n", cell(&super::human::summary_line(report)));
+    for line in super::human::skipped_repositories(report).lines() {
+        let _ = writeln!(out, "{}\n", cell(line));
+    }
     if !s.unevaluated_packages.is_empty() {
         let _ = writeln!(
             out,
@@ -65,15 +85,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         for card in &report.scorecards {
             let _ = writeln!(
                 out,
-                "| {} | **{}** | {}/{} | {}/{} | {}/{} |",
+                "| {} | **{}** | {} | {} | {} |",
                 cell(&card.repository),
                 card.level_name(),
-                card.bronze.passed,
-                card.bronze.total,
-                card.silver.passed,
-                card.silver.total,
-                card.gold.passed,
-                card.gold.total
+                card.bronze.describe(),
+                card.silver.describe(),
+                card.gold.describe()
             );
         }
         out.push('\n');
@@ -271,14 +288,26 @@ mod tests {
             plain.contains("| warning | `a.yaml:2` | `main.warn` | meh |"),
             "{plain}"
         );
-        let passing = render(
+        let ungated = render(
             &r,
             &RenderOptions {
                 fail_on: FailOn::Never,
                 ..RenderOptions::default()
             },
         );
-        assert!(passing.starts_with("## goldenpath: passed\n"));
+        assert!(
+            ungated.starts_with("## goldenpath: 2 errors found, gate disabled (--fail-on never)\n"),
+            "{ungated}"
+        );
+        let warnings_only = report(
+            vec![with_severity(
+                diagnostic("main.warn", "a.yaml", 2, "k: v", "meh"),
+                Severity::Warning,
+            )],
+            &["a.yaml"],
+        );
+        let passing = render(&warnings_only, &RenderOptions::default());
+        assert!(passing.starts_with("## goldenpath: passed\n"), "{passing}");
         let empty = render(&report(Vec::new(), &["a.yaml"]), &RenderOptions::default());
         assert_eq!(
             empty,

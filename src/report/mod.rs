@@ -1,17 +1,21 @@
 //! Reports: every output format reads the same [`Report`], whose diagnostics are already
 //! sorted, so each format is a pure function of it and identical for any thread count.
 
-mod fingerprint;
+pub mod concise;
+pub mod error;
+pub(crate) mod fingerprint;
 pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod paint;
 #[cfg(test)]
 mod sample;
 pub mod sarif;
 pub mod scorecard;
+pub mod snippet;
 
 use std::str::FromStr;
 
@@ -19,6 +23,7 @@ use serde::Serialize;
 
 use crate::finding::{RuleInfo, Severity};
 use crate::locate::Diagnostic;
+use crate::suppress::{Kind, Suppressed};
 
 /// The outcome of a run.
 #[derive(Debug, Default)]
@@ -34,6 +39,33 @@ pub struct Report {
     pub files: Vec<String>,
     /// Golden-path scorecards, one per repository (empty when no rule has a level).
     pub scorecards: Vec<scorecard::Scorecard>,
+    /// Suppressed findings, sorted as `diagnostics` are; they leave the exit status and
+    /// the human and annotation outputs, and appear in JSON and SARIF with their reason.
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// How many findings were suppressed, in all and by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SuppressedCounts {
+    /// Every suppressed finding.
+    pub total: usize,
+    /// By `goldenpath: ignore[...]` comments.
+    pub inline: usize,
+    /// By `[[ignore]]` entries.
+    pub config: usize,
+    /// By the baseline.
+    pub baseline: usize,
+}
+
+impl SuppressedCounts {
+    /// Whether nothing was suppressed.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Totals of a run.
@@ -58,6 +90,19 @@ pub struct Summary {
     /// Ids of schema mappings whose `files` globs matched no checked file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_schemas: Vec<String>,
+    /// Checked directories below the root of their repository, for which repository
+    /// rules and the scorecard did not run (listed when the run has such rules).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subdirectories: Vec<crate::discover::Subdirectory>,
+    /// Suppressed findings (absent from the JSON report when there are none).
+    #[serde(skip_serializing_if = "SuppressedCounts::is_empty")]
+    pub suppressed: SuppressedCounts,
+    /// Baseline entries that matched no finding: fixed since the baseline was written.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baseline_fixed: usize,
+    /// `--select`/`--skip` patterns that match no rule, as warnings to show.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_selectors: Vec<String>,
 }
 
 impl Report {
@@ -79,12 +124,47 @@ impl Report {
             rules,
             files: Vec::new(),
             scorecards: Vec::new(),
+            suppressed: Vec::new(),
         }
     }
 
-    /// Computes the scorecards of `repositories` from the findings and the rules' levels.
-    pub fn with_scorecards(mut self, repositories: &[String]) -> Report {
-        self.scorecards = scorecard::compute(&self.rules, &self.diagnostics, repositories);
+    /// Sets the suppressed findings (sorted here) and counts them; call before
+    /// [`Report::with_scorecards`].
+    pub fn with_suppressed(mut self, mut suppressed: Vec<Suppressed>) -> Report {
+        suppressed.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+        let of = |kind| {
+            suppressed
+                .iter()
+                .filter(|s| s.suppression.kind == kind)
+                .count()
+        };
+        self.summary.suppressed = SuppressedCounts {
+            total: suppressed.len(),
+            inline: of(Kind::Inline),
+            config: of(Kind::Config),
+            baseline: of(Kind::Baseline),
+        };
+        self.suppressed = suppressed;
+        self
+    }
+
+    /// The fingerprints of the reported and of the suppressed findings, computed over
+    /// both together so that suppressing one finding never renumbers another.
+    pub(crate) fn fingerprints(&self) -> (Vec<String>, Vec<String>) {
+        let suppressed: Vec<&Diagnostic> = self.suppressed.iter().map(|s| &s.diagnostic).collect();
+        fingerprint::fingerprint_all(&self.diagnostics, &suppressed)
+    }
+
+    /// Computes the scorecards of `repositories` from the findings and the rules' levels
+    /// (`off`: the rules the configuration turned off).
+    pub fn with_scorecards(mut self, repositories: &[String], off: &[RuleInfo]) -> Report {
+        self.scorecards = scorecard::compute(
+            &self.rules,
+            off,
+            &self.diagnostics,
+            &self.suppressed,
+            repositories,
+        );
         self
     }
 
@@ -150,6 +230,8 @@ pub enum OutputFormat {
     #[default]
     #[value(alias = "stdout")]
     Human,
+    /// One line per finding, `path:line:col: severity[rule] message`.
+    Concise,
     /// The stable JSON structure.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
@@ -197,11 +279,25 @@ impl FromStr for ReportTarget {
     }
 }
 
+/// What the reports for people (human, concise) list before the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Listing {
+    /// Every finding.
+    #[default]
+    Findings,
+    /// The number of findings of each rule (`--statistics`).
+    Statistics,
+    /// Nothing: the summary only (`--quiet`).
+    Summary,
+}
+
 /// Everything besides the [`Report`] that shapes a rendering.
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
-    /// Terminal presentation of the human format.
+    /// Terminal presentation of the human and concise formats.
     pub style: human::Style,
+    /// What the human and concise formats list.
+    pub listing: Listing,
     /// The failure threshold of the run: it decides the exit code recorded in SARIF and
     /// which findings are JUnit failures.
     pub fail_on: FailOn,
@@ -215,7 +311,8 @@ pub struct RenderOptions {
 /// Renders `report` in `format`.
 pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
     match format {
-        OutputFormat::Human => human::render(report, &options.style),
+        OutputFormat::Human => human::render(report, options),
+        OutputFormat::Concise => concise::render(report, options),
         OutputFormat::Json => json::render(report),
         OutputFormat::Sarif => sarif::render(report, options),
         OutputFormat::Github => github::render(report),
@@ -240,7 +337,7 @@ mod tests {
         assert_eq!(
             "pdf=x.pdf".parse::<ReportTarget>(),
             Err(
-                "unknown format `pdf` (human, json, sarif, github, junit, gitlab, markdown)"
+                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown)"
                     .to_string()
             )
         );

@@ -10,6 +10,9 @@
 //!   `run.columnKind` is `unicodeCodePoints`. Findings without a position point at line 1
 //!   of their file, since GitHub rejects results without a location.
 //! - `partialFingerprints` (see the fingerprint module) keep alerts stable when lines move.
+//! - Suppressed findings follow the reported ones, each with one `suppressions` entry:
+//!   `inSource` for an inline comment, `external` for goldenpath.toml and baselines, the
+//!   reason and the place of declaration as its justification.
 //! - `invocations[0]` records the exit code; parse and policy errors are repeated there as
 //!   `toolExecutionNotifications`. No timestamps, so the output is reproducible.
 
@@ -17,7 +20,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::fingerprint;
 use super::{RenderOptions, Report};
 use crate::finding::{RuleInfo, Severity, PARSE_ERROR, POLICY_ERROR};
 use crate::locate::Diagnostic;
@@ -117,6 +119,17 @@ struct SarifResult {
     message: Text,
     locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifSuppression {
+    kind: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -185,22 +198,31 @@ struct AutomationDetails {
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let rules = &report.rules;
     let index_of = |id: &str| rules.iter().position(|r| r.id == id).unwrap_or(0);
-    let fingerprints = fingerprint::fingerprints(&report.diagnostics);
-    let results = report
+    let (prints, suppressed_prints) = report.fingerprints();
+    let result = |d: &Diagnostic, print: String, suppressions: Vec<SarifSuppression>| SarifResult {
+        rule_id: d.rule.clone(),
+        rule_index: index_of(&d.rule),
+        level: level(d.severity),
+        message: Text {
+            text: message_text(&d.message),
+        },
+        locations: vec![location(d)],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print)]),
+        suppressions,
+    };
+    let mut results: Vec<SarifResult> = report
         .diagnostics
         .iter()
-        .zip(fingerprints)
-        .map(|(d, print)| SarifResult {
-            rule_id: d.rule.clone(),
-            rule_index: index_of(&d.rule),
-            level: level(d.severity),
-            message: Text {
-                text: message_text(&d.message),
-            },
-            locations: vec![location(d)],
-            partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print)]),
-        })
+        .zip(prints)
+        .map(|(d, print)| result(d, print, Vec::new()))
         .collect();
+    results.extend(
+        report
+            .suppressed
+            .iter()
+            .zip(suppressed_prints)
+            .map(|(s, print)| result(&s.diagnostic, print, vec![suppression(&s.suppression)])),
+    );
     let notifications = report
         .diagnostics
         .iter()
@@ -256,6 +278,34 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     });
     text.push('\n');
     text
+}
+
+/// A suppression in SARIF: `inSource` for a comment in the file, `external` for
+/// goldenpath.toml and baselines; the justification names the reason and where the
+/// suppression is declared.
+fn suppression(s: &crate::suppress::Suppression) -> SarifSuppression {
+    use crate::suppress::Kind;
+    let place = match s.line {
+        Some(line) => format!("{}:{line}", s.file),
+        None => s.file.clone(),
+    };
+    let what = match s.kind {
+        Kind::Inline => "inline",
+        Kind::Config => "config",
+        Kind::Baseline => "baseline",
+    };
+    SarifSuppression {
+        kind: if s.kind == Kind::Inline {
+            "inSource"
+        } else {
+            "external"
+        },
+        status: "accepted",
+        justification: Some(match &s.reason {
+            Some(reason) => format!("{reason} ({what} suppression, {place})"),
+            None => format!("no reason given ({what} suppression, {place})"),
+        }),
+    }
 }
 
 fn level(severity: Severity) -> &'static str {

@@ -7,14 +7,36 @@ use serde::Serialize;
 
 use crate::finding::{Level, RuleInfo};
 use crate::locate::Diagnostic;
+use crate::suppress::Suppressed;
 
 /// Passed and total rule counts of one level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
-    /// Rules of the level with no finding in the repository.
+    /// Rules of the level with no (unsuppressed) finding in the repository.
     pub passed: usize,
-    /// Rules of the level.
+    /// Rules of the level that ran.
     pub total: usize,
+    /// Rules of the level turned off by the configuration (not in `total`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub off: usize,
+    /// Suppressed findings of the level's rules: a level bought with suppressions shows.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub suppressed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Tally {
+    /// `6/15`, or `6/14, 1 off` when rules of the level are turned off.
+    pub fn describe(&self) -> String {
+        let mut text = format!("{}/{}", self.passed, self.total);
+        if self.off > 0 {
+            text.push_str(&format!(", {} off", self.off));
+        }
+        text
+    }
 }
 
 /// One repository's standing.
@@ -49,6 +71,14 @@ impl Scorecard {
         }
     }
 
+    fn tally_mut(&mut self, level: Level) -> &mut Tally {
+        match level {
+            Level::Bronze => &mut self.bronze,
+            Level::Silver => &mut self.silver,
+            Level::Gold => &mut self.gold,
+        }
+    }
+
     /// `none`, `bronze`, `silver` or `gold`.
     pub fn level_name(&self) -> &'static str {
         self.level.map_or("none", Level::name)
@@ -67,18 +97,25 @@ fn belongs(file: &str, repository: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Scorecards of `repositories`, from the rules that have a level. Empty when no rule
-/// has one.
+/// Whether the pack marked `d` as a finding in test data (outside the scorecard).
+fn test_data(d: &Diagnostic) -> bool {
+    d.metadata.get("test_data") == Some(&serde_json::Value::Bool(true))
+}
+
+/// Scorecards of `repositories`, from the rules that have a level (`off`: those the
+/// configuration turned off, counted apart). Empty when no rule has one. A rule passes when it has no finding or all its findings are suppressed.
 pub fn compute(
     rules: &[RuleInfo],
+    off: &[RuleInfo],
     diagnostics: &[Diagnostic],
+    suppressed: &[Suppressed],
     repositories: &[String],
 ) -> Vec<Scorecard> {
     let leveled: Vec<(&str, Level)> = rules
         .iter()
         .filter_map(|r| r.level.map(|l| (r.id.as_str(), l)))
         .collect();
-    if leveled.is_empty() {
+    if leveled.is_empty() && !off.iter().any(|r| r.level.is_some()) {
         return Vec::new();
     }
     repositories
@@ -88,7 +125,7 @@ pub fn compute(
                 .iter()
                 .filter(|d| belongs(&d.file, repository))
                 // Test data, examples and documentation are not the golden path.
-                .filter(|d| d.metadata.get("test_data") != Some(&serde_json::Value::Bool(true)))
+                .filter(|d| !test_data(d))
                 .map(|d| d.rule.as_str())
                 .collect();
             let mut card = Scorecard {
@@ -99,13 +136,17 @@ pub fn compute(
                 gold: Tally::default(),
                 failed_rules: Vec::new(),
             };
+            for level in off.iter().filter_map(|r| r.level) {
+                card.tally_mut(level).off += 1;
+            }
             for (id, level) in &leveled {
-                let tally = match level {
-                    Level::Bronze => &mut card.bronze,
-                    Level::Silver => &mut card.silver,
-                    Level::Gold => &mut card.gold,
-                };
+                let tally = card.tally_mut(*level);
                 tally.total += 1;
+                tally.suppressed += suppressed
+                    .iter()
+                    .map(|s| &s.diagnostic)
+                    .filter(|d| d.rule == *id && belongs(&d.file, repository) && !test_data(d))
+                    .count();
                 if failing.contains(id) {
                     card.failed_rules.push(id.to_string());
                 } else {
@@ -160,7 +201,7 @@ mod tests {
             finding("main.deny", "d/x.yaml"),
         ];
         let repos: Vec<String> = ["a", "b", "c", "d", "ab"].map(String::from).to_vec();
-        let cards = compute(&rules, &diagnostics, &repos);
+        let cards = compute(&rules, &[], &diagnostics, &[], &repos);
         let levels: Vec<&str> = cards.iter().map(Scorecard::level_name).collect();
         assert_eq!(levels, vec!["silver", "bronze", "none", "gold", "gold"]);
         assert_eq!(cards[0].failed_rules, vec!["G1".to_string()]);
@@ -168,17 +209,48 @@ mod tests {
             cards[0].gold,
             Tally {
                 passed: 0,
-                total: 1
+                total: 1,
+                off: 0,
+                suppressed: 0
             }
         );
-        assert!(compute(&rules[3..], &diagnostics, &repos).is_empty());
-        let all = compute(&rules, &diagnostics, &[".".to_string()]);
+        assert!(compute(&rules[3..], &[], &diagnostics, &[], &repos).is_empty());
+        let all = compute(&rules, &[], &diagnostics, &[], &[".".to_string()]);
         assert_eq!(all[0].level, None);
     }
 
     #[test]
     fn a_level_with_no_rules_is_reached() {
-        let cards = compute(&[rule("B1", Level::Bronze)], &[], &[".".to_string()]);
+        let cards = compute(
+            &[rule("B1", Level::Bronze)],
+            &[],
+            &[],
+            &[],
+            &[".".to_string()],
+        );
         assert_eq!(cards[0].level, Some(Level::Gold));
+    }
+
+    #[test]
+    fn rules_turned_off_are_counted_apart() {
+        let off = [rule("G2", Level::Gold)];
+        let cards = compute(
+            &[rule("G1", Level::Gold)],
+            &off,
+            &[],
+            &[],
+            &[".".to_string()],
+        );
+        assert_eq!(
+            cards[0].gold,
+            Tally {
+                passed: 1,
+                total: 1,
+                off: 1,
+                suppressed: 0
+            }
+        );
+        assert_eq!(cards[0].gold.describe(), "1/1, 1 off");
+        assert_eq!(cards[0].bronze.describe(), "0/0");
     }
 }

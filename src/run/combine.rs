@@ -55,6 +55,9 @@ pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outc
                 outcome
                     .repository
                     .extend(repository.locate_in(candidate, &doc));
+                outcome
+                    .directives
+                    .extend(crate::suppress::directive::scan(&doc));
                 docs.push(doc);
             }
             Err(failure) => {

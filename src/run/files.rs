@@ -7,7 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::repository::RepositoryFindings;
-use super::{Outcome, Prepared};
+use super::{Outcome, Prepared, Progress};
 use crate::context::RepositoryContext;
 use crate::discover::Candidate;
 use crate::document::{Document, InputOrigin};
@@ -19,8 +19,12 @@ use crate::policy::{EvalOutput, Evaluator, FileInfo};
 use crate::schema::SchemaSet;
 use crate::trace::{FileTrace, SkipReason, SkippedPackage};
 
-/// Checks every candidate in the run's pool.
-pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outcome {
+/// Checks every candidate in the run's pool, one `progress` step per file.
+pub(super) fn check(
+    run: &Prepared<'_>,
+    repository: &RepositoryFindings,
+    progress: &dyn Progress,
+) -> Outcome {
     let outcomes: Vec<Outcome> = run.pool.install(|| {
         run.discovery
             .candidates
@@ -29,7 +33,9 @@ pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outc
             .map_init(
                 || run.policies.evaluator(),
                 |evaluator, (candidate, schemas)| {
-                    check_file(evaluator, run, schemas, candidate, repository)
+                    let outcome = check_file(evaluator, run, schemas, candidate, repository);
+                    progress.step();
+                    outcome
                 },
             )
             .collect()
@@ -107,6 +113,9 @@ fn check_file(
     }
     outcome.traces[0].prints = prints;
     outcome.diagnostics = locate::locate(findings, Some(&doc), None);
+    outcome
+        .directives
+        .extend(crate::suppress::directive::scan(&doc));
     outcome
 }
 

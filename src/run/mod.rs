@@ -6,16 +6,24 @@ mod combine;
 mod files;
 mod repository;
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use crate::context::{RepositoryContext, TestPaths};
 use crate::discover::{self, DiscoverError, DiscoverOptions, Discovery};
-use crate::finding::{RuleInfo, Severity, PARSE_ERROR, POLICY_ERROR};
+use crate::finding::{
+    RuleInfo, Severity, EXPIRED_SUPPRESSION, INVALID_SUPPRESSION, PARSE_ERROR, POLICY_ERROR,
+    UNKNOWN_RULE, UNUSED_SUPPRESSION,
+};
 use crate::locate::Diagnostic;
-use crate::options::{CheckOptions, RuleSetting};
+use crate::options::{BaselineMode, CheckOptions, RuleSetting};
 use crate::policy::{self, PolicyError, PolicySet};
 use crate::report::{Report, Summary};
 use crate::schema::{SchemaError, SchemaSet};
+use crate::suppress::baseline::Baseline;
+use crate::suppress::date::Date;
+use crate::suppress::directive::FileDirectives;
+use crate::suppress::rules::{did_you_mean, RuleTable};
+use crate::suppress::{self, Suppressed};
 use crate::trace::{FileTrace, SkipReason, SkippedPackage};
 
 /// Failures that stop a run (exit status 2).
@@ -37,6 +45,18 @@ pub enum RunError {
     #[error("cannot start worker threads: {0}")]
     #[diagnostic(code(goldenpath::threads))]
     Threads(String),
+    /// The baseline file cannot be read or written.
+    #[error("baseline `{file}`: {message}")]
+    #[diagnostic(
+        code(goldenpath::baseline),
+        help("write a baseline with `goldenpath check --write-baseline FILE`")
+    )]
+    Baseline {
+        /// The file.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
     /// `--strict` and a rule failed or produced a result of an unknown shape.
     #[error("{count} policy error{} with --strict; the first, in {file}: {message}", if *count == 1 { "" } else { "s" })]
     #[diagnostic(
@@ -67,20 +87,43 @@ pub fn enforce_strict(report: &Report) -> Result<(), RunError> {
     }
 }
 
-/// Runs `goldenpath check`.
-pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
-    check_traced(options).map(|(report, _)| report)
+/// What a run says about how far it is, for a progress bar: the library never prints,
+/// the caller decides what to show. Called from worker threads.
+pub trait Progress: Sync {
+    /// A stage starts (`discovering`, `checking`), with its number of steps (0 when not
+    /// known in advance).
+    fn stage(&self, _name: &'static str, _steps: usize) {}
+    /// One step of the current stage is done (a file checked).
+    fn step(&self) {}
 }
 
-/// Runs `goldenpath check` and also returns, per checked file (sorted by file), the
-/// packages applied and skipped and the policies' `print()` output.
-pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), RunError> {
+/// Progress that nobody watches.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unwatched;
+
+impl Progress for Unwatched {}
+
+/// Runs `goldenpath check`.
+pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
+    check_traced(options, &Unwatched).map(|(report, _)| report)
+}
+
+/// Runs `goldenpath check`, telling `progress` how far it is, and also returns, per
+/// checked file (sorted by file), the packages applied and skipped and the policies'
+/// `print()` output.
+pub fn check_traced(
+    options: &CheckOptions,
+    progress: &dyn Progress,
+) -> Result<(Report, Vec<FileTrace>), RunError> {
+    progress.stage("discovering", 0);
     let run = prepare(options)?;
+    progress.stage("repository rules", 0);
     let repository = repository::evaluate(&run);
+    progress.stage("checking", run.discovery.candidates.len());
     let mut outcome = if options.combine {
         combine::check(&run, &repository)
     } else {
-        files::check(&run, &repository)
+        files::check(&run, &repository, progress)
     };
     let located = std::mem::take(&mut outcome.repository)
         .into_iter()
@@ -88,7 +131,7 @@ pub fn check_traced(options: &CheckOptions) -> Result<(Report, Vec<FileTrace>), 
     outcome
         .diagnostics
         .extend(repository.finish(located, options.max_file_size));
-    Ok(assemble(run, outcome))
+    assemble(run, outcome)
 }
 
 /// What every stage of a run shares.
@@ -123,7 +166,7 @@ fn repository_facts(
             .repositories
             .par_iter()
             .map(|repo| {
-                let sandbox = policy::repository::Sandbox::new(&repo.root, limit);
+                let sandbox = policy::repository::Sandbox::new(&repo.repository_root, limit);
                 RepositoryFacts {
                     context: RepositoryContext::build(&repo.context_files, &sandbox),
                     test_paths: TestPaths::new(&options.test_paths, &repo.context_files, &sandbox),
@@ -143,6 +186,8 @@ struct Outcome {
     traces: Vec<FileTrace>,
     /// Repository findings located in documents the file stage parsed.
     repository: Vec<(repository::GroupKey, Vec<Diagnostic>)>,
+    /// The inline suppressions of the files that have some.
+    directives: Vec<FileDirectives>,
 }
 
 impl Outcome {
@@ -153,6 +198,7 @@ impl Outcome {
         self.exceptions += other.exceptions;
         self.traces.extend(other.traces);
         self.repository.extend(other.repository);
+        self.directives.extend(other.directives);
     }
 }
 
@@ -165,14 +211,10 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         ..options.discover.clone()
     };
     let discovery = discover::discover(&options.paths, &discover_options)?;
-    let root = discover::checked_root(&options.paths);
     let matches = discovery
         .candidates
         .iter()
-        .map(|c| {
-            let relative = c.path.strip_prefix(&root).unwrap_or(&c.path);
-            schemas.matching(&discover::display(relative))
-        })
+        .map(|c| schemas.matching(&c.relative))
         .collect();
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = options.jobs.filter(|j| *j > 0) {
@@ -193,9 +235,9 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     })
 }
 
-/// The report and the traces of a run: the rule catalogue, the `[rules]` overrides, the
-/// summary and the scorecards.
-fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
+/// The report and the traces of a run: the rule catalogue, the rule settings and
+/// suppressions, the summary and the scorecards.
+fn assemble(run: Prepared<'_>, outcome: Outcome) -> Result<(Report, Vec<FileTrace>), RunError> {
     let Prepared {
         options,
         schemas,
@@ -214,16 +256,34 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
     let mut rules = RuleInfo::builtin();
     rules.extend(policies.rules());
     rules.extend(schemas.rules());
-    let mut rules = RuleInfo::catalogue(rules, diagnostics.iter().map(|d| d.rule.as_str()));
-    apply_overrides(&options.rules, &mut diagnostics, &mut rules);
+    let (mut kept, mut suppressed, mut summary) = suppress_stage(
+        options,
+        &|file: &str| in_repository(&discovery, file),
+        &rules,
+        diagnostics,
+        &outcome.directives,
+    )?;
+    let mut rules = RuleInfo::catalogue(
+        rules,
+        kept.iter()
+            .chain(suppressed.iter().map(|s| &s.diagnostic))
+            .map(|d| d.rule.as_str()),
+    );
+    let off = settle_catalogue(options, &mut rules, &kept, &suppressed);
     if policies.packages().iter().any(|p| p.builtin) {
-        mark_test_data(&policies, &discovery, &facts, &mut diagnostics);
+        mark_test_data(
+            &policies,
+            &discovery,
+            &facts,
+            kept.iter_mut()
+                .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic)),
+        );
     }
 
     let matched: Vec<bool> = (0..schemas.ids().len())
         .map(|i| matches.iter().any(|m| m.contains(&i)))
         .collect();
-    let summary = Summary {
+    summary = Summary {
         files: discovery.candidates.len(),
         documents: outcome.documents,
         parse_errors: outcome.parse_errors + discovery.problems.len(),
@@ -236,7 +296,14 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
             .filter(|(_, matched)| !matched)
             .map(|(id, _)| id)
             .collect(),
-        ..Summary::default()
+        subdirectories: if policies.has_repository_rules()
+            || rules.iter().any(|r| r.level.is_some())
+        {
+            discovery.subdirectories.clone()
+        } else {
+            Vec::new()
+        },
+        ..summary
     };
     let mut traces = outcome.traces;
     for trace in &mut traces {
@@ -252,45 +319,132 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> (Report, Vec<FileTrace>) {
     let repositories: Vec<String> = discovery
         .repositories
         .into_iter()
+        .filter(|r| r.is_root)
         .map(|r| r.label)
         .collect();
-    let report = Report::new(diagnostics, summary, rules)
+    let report = Report::new(kept, summary, rules)
+        .with_suppressed(suppressed)
         .with_files(files)
-        .with_scorecards(&repositories);
-    (report, traces)
+        .with_scorecards(&repositories, &off);
+    Ok((report, traces))
 }
 
-/// `[rules]` overrides: "off" drops a rule's findings, a severity replaces theirs.
-fn apply_overrides(
-    overrides: &BTreeMap<String, RuleSetting>,
-    diagnostics: &mut Vec<Diagnostic>,
+/// Rule settings, inline and `[[ignore]]` suppressions, then the baseline: the findings
+/// still reported, the suppressed ones, and the summary's counts of the stage.
+fn suppress_stage(
+    options: &CheckOptions,
+    relative: &dyn Fn(&str) -> String,
+    rules: &[RuleInfo],
+    diagnostics: Vec<Diagnostic>,
+    directives: &[FileDirectives],
+) -> Result<(Vec<Diagnostic>, Vec<Suppressed>, Summary), RunError> {
+    let settings = &options.suppress;
+    let table = RuleTable::of(settings);
+    let known: BTreeSet<String> = rules
+        .iter()
+        .map(|r| r.id.clone())
+        .chain(diagnostics.iter().map(|d| d.rule.clone()))
+        .collect();
+    let cx = suppress::Context {
+        table: &table,
+        known: &known,
+        relative,
+        today: settings.today.unwrap_or_else(Date::today),
+        require_reason: settings.require_reason,
+        config: settings.config.as_deref(),
+        ignores: &settings.ignores,
+    };
+    let outcome = suppress::apply(&cx, diagnostics, directives);
+    let mut summary = Summary::default();
+    let known_ids: Vec<&str> = known.iter().map(String::as_str).collect();
+    summary.unmatched_selectors = table
+        .unmatched_selectors(&known_ids)
+        .into_iter()
+        .map(
+            |(flag, pattern)| match did_you_mean(pattern, known_ids.iter().copied()) {
+                Some(near) => format!("`{flag} {pattern}` matches no rule; did you mean `{near}`?"),
+                None => format!("`{flag} {pattern}` matches no rule"),
+            },
+        )
+        .collect();
+    let mut suppressed = outcome.suppressed;
+    let Some(mode) = &settings.baseline else {
+        return Ok((outcome.kept, suppressed, summary));
+    };
+    let mut kept = outcome.kept;
+    kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    suppressed.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+    let others: Vec<&Diagnostic> = suppressed.iter().map(|s| &s.diagnostic).collect();
+    let (prints, _) = crate::report::fingerprint::fingerprint_all(&kept, &others);
+    let (path, baseline) = match mode {
+        BaselineMode::Read(path) => {
+            let baseline = Baseline::read(path).map_err(|message| RunError::Baseline {
+                file: discover::display(path),
+                message,
+            })?;
+            (path, baseline)
+        }
+        BaselineMode::Write(path) => {
+            let baseline = Baseline::of(kept.iter().zip(&prints));
+            std::fs::write(path, baseline.render()).map_err(|e| RunError::Baseline {
+                file: discover::display(path),
+                message: format!("cannot write: {e}"),
+            })?;
+            (path, baseline)
+        }
+    };
+    let (kept, from_baseline, fixed) = baseline.split(
+        kept.into_iter().zip(prints).collect(),
+        &discover::display(path),
+    );
+    suppressed.extend(from_baseline);
+    summary.baseline_fixed = fixed;
+    Ok((kept, suppressed, summary))
+}
+
+/// The catalogue after the rule settings: rules off in every file leave it, a severity
+/// set for every file replaces the rule's, and the suppression rules stay only when they
+/// reported something.
+fn settle_catalogue(
+    options: &CheckOptions,
     rules: &mut Vec<RuleInfo>,
-) {
-    if overrides.is_empty() {
-        return;
-    }
-    diagnostics.retain(|d| overrides.get(&d.rule) != Some(&RuleSetting::Off));
-    rules.retain(|r| overrides.get(&r.id) != Some(&RuleSetting::Off));
-    for d in diagnostics.iter_mut() {
-        if let Some(RuleSetting::Severity(severity)) = overrides.get(&d.rule) {
-            d.severity = *severity;
-        }
-    }
+    kept: &[Diagnostic],
+    suppressed: &[Suppressed],
+) -> Vec<RuleInfo> {
+    let settings = &options.suppress;
+    let table = RuleTable::of(settings);
+    let used: BTreeSet<&str> = kept
+        .iter()
+        .chain(suppressed.iter().map(|s| &s.diagnostic))
+        .map(|d| d.rule.as_str())
+        .collect();
+    let on_demand = [
+        UNUSED_SUPPRESSION,
+        EXPIRED_SUPPRESSION,
+        INVALID_SUPPRESSION,
+        UNKNOWN_RULE,
+    ];
+    let (off, on): (Vec<RuleInfo>, Vec<RuleInfo>) = std::mem::take(rules)
+        .into_iter()
+        .partition(|r| table.off_everywhere(&r.id));
+    *rules = on;
+    rules.retain(|r| !on_demand.contains(&r.id.as_str()) || used.contains(r.id.as_str()));
     for r in rules.iter_mut() {
-        if let Some(RuleSetting::Severity(severity)) = overrides.get(&r.id) {
-            r.severity = Some(*severity);
+        if let Some(RuleSetting::Severity(severity)) = table.resolve(&r.id, None) {
+            r.severity = Some(severity);
         }
     }
+    off
 }
 
 /// Findings of the built-in pack (and parse errors) in a repository's test data,
 /// examples and documentation ([`TestPaths`]) are reported at `info` and marked
 /// `"test_data": true` in their metadata, which keeps them out of the scorecard.
-fn mark_test_data(
+fn mark_test_data<'a>(
     policies: &PolicySet,
     discovery: &Discovery,
     facts: &[RepositoryFacts],
-    diagnostics: &mut [Diagnostic],
+    diagnostics: impl Iterator<Item = &'a mut Diagnostic>,
 ) {
     let builtin: std::collections::BTreeSet<&str> = policies
         .packages()
@@ -300,7 +454,7 @@ fn mark_test_data(
         .map(|r| r.info.id.as_str())
         .chain([PARSE_ERROR])
         .collect();
-    for d in diagnostics.iter_mut() {
+    for d in diagnostics {
         if !builtin.contains(d.rule.as_str()) {
             continue;
         }
@@ -309,7 +463,8 @@ fn mark_test_data(
             .iter()
             .zip(facts)
             .any(|(repo, facts)| {
-                relative_to(&d.file, &repo.label).is_some_and(|r| facts.test_paths.contains(r))
+                relative_to(&d.file, &repo.label)
+                    .is_some_and(|r| facts.test_paths.contains(&repo.in_repository(r)))
             });
         if test_data {
             d.severity = Severity::Info;
@@ -317,6 +472,16 @@ fn mark_test_data(
                 .insert("test_data".to_string(), serde_json::Value::Bool(true));
         }
     }
+}
+
+/// `file` (as reported) relative to the root of the repository holding it, for globs in
+/// `goldenpath.toml` (the file itself when no checked directory holds it).
+fn in_repository(discovery: &Discovery, file: &str) -> String {
+    discovery
+        .repositories
+        .iter()
+        .find_map(|repo| relative_to(file, &repo.label).map(|r| repo.in_repository(r)))
+        .unwrap_or_else(|| file.to_string())
 }
 
 /// `file` (as reported) relative to the repository reported as `label`, when inside it.

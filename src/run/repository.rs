@@ -54,6 +54,9 @@ pub(super) fn evaluate(run: &Prepared<'_>) -> RepositoryFindings {
             .map_init(
                 || run.policies.evaluator(),
                 |evaluator, repo| {
+                    if !repo.is_root {
+                        return BTreeMap::new();
+                    }
                     let input = sandbox::input(&repo.name, &repo.entries, &repo.directories);
                     let output = evaluator.evaluate_repository(
                         input,

@@ -33,7 +33,7 @@ const BACKTRACK_LIMIT: usize = 1_000_000;
 pub struct SchemaMapping {
     /// Rule id of its findings.
     pub id: String,
-    /// Globs of the files it applies to, relative to the checked root.
+    /// Globs of the files it applies to, relative to the repository root.
     pub files: Vec<String>,
     /// The schema file.
     pub schema: PathBuf,
@@ -105,7 +105,7 @@ impl SchemaSet {
     }
 
     /// The indices of the mappings whose globs match `relative` (a path relative to the
-    /// checked root, forward slashes).
+    /// repository root, forward slashes).
     pub fn matching(&self, relative: &str) -> Vec<usize> {
         self.entries
             .iter()

@@ -193,7 +193,7 @@ pub fn run(case: &Case, check: &CheckOptions) -> TestResult {
         paths: vec![input],
         ..check.clone()
     };
-    let (report, traces) = match run::check_traced(&options) {
+    let (report, traces) = match run::check_traced(&options, &run::Unwatched) {
         Ok(done) => done,
         Err(err) => {
             result.message = Some(err.to_string());

@@ -5,6 +5,11 @@
 //!   environment scrubbed of the variables that change the output ([`SCRUBBED`]); a test
 //!   that needs one sets it with [`Goldenpath::env`]. [`Goldenpath::run`] gives the
 //!   [`Output`]: exit code, stdout and stderr.
+//! - Each fixture directory is checked as a tree of its own, outside this repository:
+//!   `GIT_CEILING_DIRECTORIES` is `fixtures/` and the tests' scratch directory under
+//!   `target/`, so goldenpath looks for neither `.git` nor `goldenpath.toml` above a
+//!   fixture (this repository's own configuration excludes `fixtures/`). Tests of the
+//!   search itself build repositories in temporary directories.
 //! - [`Output::json`] and [`findings`] read a JSON report.
 //! - [`redact`] replaces the paths that differ between machines (the repository, its
 //!   `fixtures/`, temporary directories) with placeholders, for snapshots.
@@ -48,6 +53,8 @@ pub const SCRUBBED: &[&str] = &[
     "BUILDKITE*",
     "TF_BUILD",
     "GOLDENPATH_*",
+    "GIT_*",
+    "COMPLETE",
 ];
 
 fn scrubbed(name: &str) -> bool {
@@ -74,6 +81,11 @@ pub fn goldenpath(dir: impl AsRef<Path>) -> Goldenpath {
             command.env_remove(&name);
         }
     }
+    let ceilings = [fixtures(), PathBuf::from(env!("CARGO_TARGET_TMPDIR"))];
+    command.env(
+        "GIT_CEILING_DIRECTORIES",
+        std::env::join_paths(ceilings).expect("paths without separators"),
+    );
     Goldenpath { command }
 }
 
@@ -107,6 +119,13 @@ impl Goldenpath {
     /// Sets an environment variable for this run.
     pub fn env(mut self, name: &str, value: impl AsRef<OsStr>) -> Self {
         self.command.env(name, value);
+        self
+    }
+
+    /// Runs without the ceiling above `fixtures/`: goldenpath finds `.git` and
+    /// `goldenpath.toml` above a fixture as it does in a reader's checkout.
+    pub fn without_ceiling(mut self) -> Self {
+        self.command.env_remove("GIT_CEILING_DIRECTORIES");
         self
     }
 
