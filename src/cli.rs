@@ -223,6 +223,11 @@ pub struct CheckArgs {
     /// Show the policies' print() output under each file, on standard error.
     #[arg(long)]
     pub trace: bool,
+    /// Time the run: stages, parsing per format, evaluation per package and per rule
+    /// (total, count, mean), sorted by cost; on standard error after the report, or under
+    /// `profile` in the JSON report.
+    #[arg(long)]
+    pub profile: bool,
     /// Make policy errors (a rule failing on a file, a result of an unknown shape)
     /// fatal: exit status 2 instead of `policy-error` findings.
     #[arg(long)]

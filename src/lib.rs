@@ -40,6 +40,7 @@ pub mod locate;
 pub mod options;
 pub mod parse;
 pub mod policy;
+pub mod profile;
 pub mod report;
 pub mod run;
 pub mod schema;

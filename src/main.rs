@@ -235,6 +235,7 @@ fn terminal_width() -> Option<usize> {
 
 fn check(args: CheckArgs) -> ExitCode {
     let (explain, trace, strict) = (args.explain, args.trace, args.strict);
+    let profile = args.profile;
     // Defaults < goldenpath.toml < command line, in one merge.
     let config_file = config::find(args.config.as_deref(), &args.paths);
     let file_layer = match &config_file {
@@ -282,7 +283,8 @@ fn check(args: CheckArgs) -> ExitCode {
             None
         },
     };
-    let options = settings.check;
+    let mut options = settings.check;
+    options.profile = profile;
     let progress = progress::Bar::new(listing != report::Listing::Summary);
     let outcome = run::check_traced(&options, &progress);
     progress.finish();
@@ -333,6 +335,14 @@ fn check(args: CheckArgs) -> ExitCode {
             ));
             return ExitCode::from(2);
         }
+    }
+    // The JSON report carries the profile; every other format gets it on stderr.
+    if let Some(profile) = report
+        .profile
+        .as_ref()
+        .filter(|_| settings.format != report::OutputFormat::Json)
+    {
+        err_out(&profile.render_text());
     }
     if strict {
         if let Err(err) = run::enforce_strict(&report) {

@@ -278,6 +278,8 @@ pub struct CheckOptions {
     /// Globs (relative to each repository root) of test data, examples and
     /// documentation, where the pack reports at `info` and the scorecard does not look.
     pub test_paths: Vec<String>,
+    /// Time the stages, parsers, packages and rules (`check --profile`).
+    pub profile: bool,
 }
 
 impl Default for CheckOptions {
@@ -293,6 +295,7 @@ impl Default for CheckOptions {
             suppress: SuppressOptions::default(),
             parse_errors: ParseErrors::default(),
             test_paths: default_test_paths(),
+            profile: false,
         }
     }
 }

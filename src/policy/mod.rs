@@ -25,6 +25,7 @@ pub use unit::{UnitOutcome, UnitTest, UnitTestKind, UnitVerdict};
 use crate::discover::display;
 use crate::finding::{RuleInfo, RuleScope, Severity};
 use crate::format::Format;
+use crate::profile::Recorder;
 
 include!(concat!(env!("OUT_DIR"), "/pack.rs"));
 
@@ -168,6 +169,8 @@ pub struct PolicySet {
     sources: Arc<Vec<(String, String)>>,
     unit_tests: Vec<UnitTest>,
     timeout: Option<std::time::Duration>,
+    /// Where evaluators report their times (`--profile`); off unless set.
+    recorder: Recorder,
 }
 
 /// The module that gives policies `data.conftest.file`, backed by a host function. It
@@ -288,6 +291,7 @@ impl PolicySet {
             sources: Arc::new(sources),
             unit_tests,
             timeout: options.timeout,
+            recorder: Recorder::default(),
         };
         let sources = Arc::clone(&set.sources);
         set.warm_up(&sources, options.rego_v0)?;
@@ -338,7 +342,13 @@ impl PolicySet {
             Arc::clone(&self.scopes),
             Arc::clone(&self.sources),
             self.timeout,
+            &self.recorder,
         )
+    }
+
+    /// Makes every evaluator made from now on report its evaluation times to `recorder`.
+    pub fn record_times(&mut self, recorder: Recorder) {
+        self.recorder = recorder;
     }
 
     /// The packages that will be evaluated.

@@ -3,8 +3,10 @@
 //! ```json
 //! {"version": 1, "tool": {...}, "findings": [{"rule", "severity", "message", "file",
 //!   "line", "column", "end_line", "end_column", "metadata"}], "summary": {...},
-//!   "suppressed": [{...finding, "suppression": {"kind", "reason", "file", "line"}}]}
+//!   "suppressed": [{...finding, "suppression": {"kind", "reason", "file", "line"}}],
+//!   "profile": {"stages", "parse", "packages", "rules"}}
 //! ```
+//! `profile` is there only with `check --profile` (see [`crate::profile`]).
 //! Lines and columns are 1-based, columns count Unicode characters, and `end_column` is
 //! exclusive. Positions are `null` for findings about a file as a whole.
 
@@ -23,6 +25,8 @@ struct JsonReport<'a> {
     scorecards: &'a [super::scorecard::Scorecard],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressed: Vec<JsonSuppressed<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +76,10 @@ pub fn render(report: &Report) -> String {
         summary: &report.summary,
         scorecards: &report.scorecards,
         suppressed,
+        profile: report
+            .profile
+            .as_ref()
+            .map(crate::profile::Profile::to_json),
     };
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| {
         format!(

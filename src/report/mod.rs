@@ -42,6 +42,8 @@ pub struct Report {
     /// Suppressed findings, sorted as `diagnostics` are; they leave the exit status and
     /// the human and annotation outputs, and appear in JSON and SARIF with their reason.
     pub suppressed: Vec<Suppressed>,
+    /// Where the run spent its time, with `check --profile`.
+    pub profile: Option<crate::profile::Profile>,
 }
 
 /// How many findings were suppressed, in all and by kind.
@@ -125,7 +127,14 @@ impl Report {
             files: Vec::new(),
             scorecards: Vec::new(),
             suppressed: Vec::new(),
+            profile: None,
         }
+    }
+
+    /// Sets the run's profile (`check --profile`).
+    pub fn with_profile(mut self, profile: Option<crate::profile::Profile>) -> Report {
+        self.profile = profile;
+        self
     }
 
     /// Sets the suppressed findings (sorted here) and counts them; call before

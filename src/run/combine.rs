@@ -25,7 +25,12 @@ pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outc
         run.discovery
             .candidates
             .par_iter()
-            .map(|c| parse::parse_file(&c.path, &c.file, c.format, max_size))
+            .map(|c| {
+                let started = run.recorder.start();
+                let parsed = parse::parse_file(&c.path, &c.file, c.format, max_size);
+                run.recorder.parse(c.format.name(), started);
+                parsed
+            })
             .collect()
     });
     let root_label = run

@@ -55,12 +55,15 @@ fn check_file(
     repository: &RepositoryFindings,
 ) -> Outcome {
     let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
-    let doc = match parse::parse_file(
+    let started = run.recorder.start();
+    let parsed = parse::parse_file(
         &candidate.path,
         &candidate.file,
         candidate.format,
         run.options.max_file_size,
-    ) {
+    );
+    run.recorder.parse(candidate.format.name(), started);
+    let doc = match parsed {
         Ok(doc) => doc,
         Err(failure) => {
             // An error when a policy or schema would have read the file; otherwise as

@@ -17,6 +17,7 @@ use crate::finding::{
 use crate::locate::Diagnostic;
 use crate::options::{BaselineMode, CheckOptions, RuleSetting};
 use crate::policy::{self, PolicyError, PolicySet};
+use crate::profile::Recorder;
 use crate::report::{Report, Summary};
 use crate::schema::{SchemaError, SchemaSet};
 use crate::suppress::baseline::Baseline;
@@ -118,13 +119,17 @@ pub fn check_traced(
     progress.stage("discovering", 0);
     let run = prepare(options)?;
     progress.stage("repository rules", 0);
+    let started = run.recorder.start();
     let repository = repository::evaluate(&run);
+    run.recorder.stage("repository rules", started);
     progress.stage("checking", run.discovery.candidates.len());
+    let started = run.recorder.start();
     let mut outcome = if options.combine {
         combine::check(&run, &repository)
     } else {
         files::check(&run, &repository, progress)
     };
+    run.recorder.stage("files", started);
     let located = std::mem::take(&mut outcome.repository)
         .into_iter()
         .collect();
@@ -145,6 +150,8 @@ struct Prepared<'a> {
     /// What is known of each repository of `discovery`, in order.
     repositories: Vec<RepositoryFacts>,
     pool: rayon::ThreadPool,
+    /// Timings for `--profile` (a no-op without it).
+    recorder: Recorder,
 }
 
 /// A repository's context for file rules and its test-data paths.
@@ -204,13 +211,23 @@ impl Outcome {
 
 /// Loads the schemas and policies, finds the files, and starts the worker pool.
 fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
+    let recorder = if options.profile {
+        Recorder::enabled()
+    } else {
+        Recorder::default()
+    };
+    let started = recorder.start();
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
-    let policies = policy::load(&options.policies, !schemas.is_empty()).map_err(Box::new)?;
+    let mut policies = policy::load(&options.policies, !schemas.is_empty()).map_err(Box::new)?;
+    policies.record_times(recorder.clone());
+    recorder.stage("load policies", started);
     let discover_options = DiscoverOptions {
         inventory: policies.has_repository_rules(),
         ..options.discover.clone()
     };
+    let started = recorder.start();
     let discovery = discover::discover(&options.paths, &discover_options)?;
+    recorder.stage("walk", started);
     let matches = discovery
         .candidates
         .iter()
@@ -223,7 +240,9 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     let pool = builder
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
+    let started = recorder.start();
     let repositories = repository_facts(&discovery, options, &pool);
+    recorder.stage("repository context", started);
     Ok(Prepared {
         options,
         schemas,
@@ -232,6 +251,7 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         matches,
         repositories,
         pool,
+        recorder,
     })
 }
 
@@ -245,6 +265,7 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> Result<(Report, Vec<FileTrac
         discovery,
         matches,
         repositories: facts,
+        recorder,
         ..
     } = run;
     let mut diagnostics: Vec<Diagnostic> = discovery
@@ -325,7 +346,8 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> Result<(Report, Vec<FileTrac
     let report = Report::new(kept, summary, rules)
         .with_suppressed(suppressed)
         .with_files(files)
-        .with_scorecards(&repositories, &off);
+        .with_scorecards(&repositories, &off)
+        .with_profile(recorder.snapshot());
     Ok((report, traces))
 }
 
