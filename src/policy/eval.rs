@@ -133,7 +133,7 @@ impl Evaluator {
             if package.repository {
                 continue;
             }
-            if applies {
+            if applies && package.compiled {
                 applied.push(i);
             } else {
                 skipped.push(package.name.clone());
@@ -145,7 +145,7 @@ impl Evaluator {
     /// Every file (not repository) package, as indices.
     pub fn file_packages(&self) -> Vec<usize> {
         (0..self.packages.len())
-            .filter(|i| !self.packages[*i].repository)
+            .filter(|i| !self.packages[*i].repository && self.packages[*i].compiled)
             .collect()
     }
 
@@ -179,7 +179,7 @@ impl Evaluator {
         label: &str,
     ) -> EvalOutput {
         let indices: Vec<usize> = (0..self.packages.len())
-            .filter(|i| self.packages[*i].repository)
+            .filter(|i| self.packages[*i].repository && self.packages[*i].compiled)
             .collect();
         if indices.is_empty() {
             return EvalOutput::default();

@@ -14,8 +14,13 @@ use crate::source_error::SourceError;
 
 /// Loads the policies `sources` name. `has_schemas` says whether the run has JSON
 /// Schema policies, which count as policies of one's own (the pack then stays off unless
-/// asked for).
-pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, PolicyError> {
+/// asked for). `scope`, when known, is every file the run checks (see
+/// [`PolicyOptions::scope`]).
+pub fn load(
+    sources: &PolicySources,
+    has_schemas: bool,
+    scope: Option<Vec<(String, Format)>>,
+) -> Result<PolicySet, PolicyError> {
     let mut paths = sources.policy_paths.clone();
     if paths.is_empty() {
         let default = PathBuf::from("policy");
@@ -36,6 +41,7 @@ pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, Pol
         rego_v0: sources.rego_version.is_v0(),
         builtin,
         timeout: sources.policy_timeout.0,
+        scope,
     })
 }
 

@@ -218,7 +218,15 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     };
     let started = recorder.start();
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
-    let mut policies = policy::load(&options.policies, !schemas.is_empty()).map_err(Box::new)?;
+    // A run over named files (a pre-commit hook) compiles only the pack packages that
+    // apply to them; --combine evaluates every package on the combined input.
+    let scope = if options.combine {
+        None
+    } else {
+        discover::named_files(&options.paths, &options.discover)
+    };
+    let mut policies =
+        policy::load(&options.policies, !schemas.is_empty(), scope).map_err(Box::new)?;
     policies.record_times(recorder.clone());
     recorder.stage("load policies", started);
     let discover_options = DiscoverOptions {

@@ -169,6 +169,7 @@ pub fn test(options: &TestOptions) -> Result<TestRun, TestError> {
             ..sources.clone()
         },
         false,
+        None,
     )
     .map_err(Box::new)?;
 
