@@ -88,6 +88,8 @@ pub struct Evaluator {
     deadline: Option<Instant>,
     /// Evaluation times for `--profile`, when it is on.
     timings: Option<Timings>,
+    /// Whether the engine holds an evaluation state for the current input.
+    in_state: bool,
 }
 
 impl Evaluator {
@@ -110,6 +112,7 @@ impl Evaluator {
             timeout,
             deadline: None,
             timings,
+            in_state: false,
         }
     }
 
@@ -200,6 +203,9 @@ impl Evaluator {
     fn run(&mut self, indices: &[usize], file: &str, origin: InputOrigin) -> EvalOutput {
         let mut out = EvalOutput::default();
         self.deadline = self.timeout.map(|t| Instant::now() + t);
+        // One evaluation state for the input: rules that several packages use (and the
+        // input's `data.goldenpath.context`) are evaluated once.
+        self.in_state = false;
         let packages = Arc::clone(&self.packages);
         for &index in indices {
             let Some(package) = packages.get(index) else {
@@ -302,20 +308,38 @@ impl Evaluator {
     }
 
     fn eval(&mut self, path: &str) -> Result<serde_json::Value, Failure> {
-        if let Some(deadline) = self.deadline {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                return Err(Failure::Timeout);
+        if !self.in_state {
+            // A new state, with the time left of the document's budget.
+            if let Some(deadline) = self.deadline {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining.is_zero() {
+                    return Err(Failure::Timeout);
+                }
+                set_budget(&mut self.engine, remaining);
             }
-            set_budget(&mut self.engine, remaining);
+            self.engine
+                .begin_evaluation()
+                .map_err(|e| Failure::Error(e.to_string()))?;
+            self.in_state = true;
+        } else if self
+            .deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+        {
+            return Err(Failure::Timeout);
         }
-        let value = self.engine.eval_rule(path.to_string()).map_err(|e| {
-            if e.downcast_ref::<regorus::LimitError>().is_some() {
-                Failure::Timeout
-            } else {
-                Failure::Error(e.to_string())
-            }
-        })?;
+        let value = self
+            .engine
+            .eval_rule_in_state(path.to_string())
+            .map_err(|e| {
+                // A failed evaluation leaves the state undefined: the next rule starts
+                // a new one, as if evaluated alone.
+                self.in_state = false;
+                if e.downcast_ref::<regorus::LimitError>().is_some() {
+                    Failure::Timeout
+                } else {
+                    Failure::Error(e.to_string())
+                }
+            })?;
         if value == regorus::Value::Undefined {
             return Ok(serde_json::Value::Null);
         }

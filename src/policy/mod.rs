@@ -321,7 +321,22 @@ impl PolicySet {
                 .map_err(|e| PolicyError::from_engine(&e, &sources, options.rego_v0))?;
             let rules = compiled.get_rules();
             checks::object_shaped_rules(rules.values().flatten(), &sources)?;
-            checks::recursion(compiled.get_modules(), &sources)?;
+            // The pack's own packages refer only to pack packages and have no cycle (its
+            // tests evaluate every rule): a cycle needs a module of the user's.
+            let modules: Vec<_> = compiled
+                .get_modules()
+                .iter()
+                .filter(|m| {
+                    let file = m.package.span.source.file();
+                    !file.starts_with(BUILTIN_PREFIX)
+                        || pack
+                            .iter()
+                            .find(|p| p.label == *file)
+                            .is_none_or(|p| user_packages.contains(p.source.package))
+                })
+                .cloned()
+                .collect();
+            checks::recursion(&modules, &sources)?;
             // Where each rule is first defined, from the spans regorus keeps.
             let definitions: Vec<unit::RuleDefinition> = rules
                 .iter()
