@@ -2,7 +2,8 @@
 //! fast (as `opa eval --profile` does for one query).
 //!
 //! The stages of the run (loading policies, walking, reading repository context, the
-//! repository and file stages) are wall-clock times of the run itself. Parsing (per
+//! repository and file stages) are wall-clock times of the run itself; the repository
+//! and file stages run side by side, so their times overlap. Parsing (per
 //! format) and evaluation (per package and per rule) happen on the worker threads: their
 //! times are summed over the threads, so with `-j2` they can add up to twice the wall time
 //! of the file stage.
@@ -284,6 +285,20 @@ impl Recorder {
     pub fn stage(&self, name: &str, start: Option<Instant>) {
         if let Some(start) = start {
             let elapsed = start.elapsed();
+            self.with(|p| p.stages.push((name.to_string(), elapsed)));
+        }
+    }
+
+    /// Runs `f`, and says how long it took when profiling is on.
+    pub fn time<T>(&self, f: impl FnOnce() -> T) -> (T, Option<Duration>) {
+        let started = self.start();
+        let value = f();
+        (value, started.map(|s| s.elapsed()))
+    }
+
+    /// Records a stage of the run that took `elapsed` (`None` when profiling is off).
+    pub fn took(&self, name: &str, elapsed: Option<Duration>) {
+        if let Some(elapsed) = elapsed {
             self.with(|p| p.stages.push((name.to_string(), elapsed)));
         }
     }

@@ -118,18 +118,31 @@ pub fn check_traced(
 ) -> Result<(Report, Vec<FileTrace>), RunError> {
     progress.stage("discovering", 0);
     let run = prepare(options)?;
-    progress.stage("repository rules", 0);
-    let started = run.recorder.start();
-    let repository = repository::evaluate(&run);
-    run.recorder.stage("repository rules", started);
-    progress.stage("checking", run.discovery.candidates.len());
-    let started = run.recorder.start();
-    let mut outcome = if options.combine {
-        combine::check(&run, &repository)
+    let (repository, mut outcome) = if options.combine {
+        progress.stage("repository rules", 0);
+        let started = run.recorder.start();
+        let repository = repository::evaluate(&run);
+        run.recorder.stage("repository rules", started);
+        progress.stage("checking", run.discovery.candidates.len());
+        let started = run.recorder.start();
+        let outcome = combine::check(&run, &repository);
+        run.recorder.stage("files", started);
+        (repository, outcome)
     } else {
-        files::check(&run, &repository, progress)
+        // The repository rules run beside the file stage (one repository is one task of
+        // the pool); their findings are located once both are done.
+        progress.stage("checking", run.discovery.candidates.len());
+        let recorder = &run.recorder;
+        let ((repository, repository_took), (outcome, files_took)) = run.pool.install(|| {
+            rayon::join(
+                || recorder.time(|| repository::evaluate(&run)),
+                || recorder.time(|| files::check(&run, &Default::default(), progress)),
+            )
+        });
+        run.recorder.took("repository rules", repository_took);
+        run.recorder.took("files", files_took);
+        (repository, outcome)
     };
-    run.recorder.stage("files", started);
     let located = std::mem::take(&mut outcome.repository)
         .into_iter()
         .collect();
