@@ -20,6 +20,12 @@ use goldenpath::report::{self, error, human, RenderOptions};
 use goldenpath::run;
 use goldenpath::trace;
 
+/// mimalloc: evaluation allocates and frees many small values per document; it runs the
+/// built-in pack on a monorepo in fewer instructions than the system allocator (see
+/// README, "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The environment variable through which shells ask goldenpath for completions.
 const COMPLETE_VAR: &str = "COMPLETE";
 
