@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Layer;
@@ -15,6 +16,16 @@ use crate::verify::output::TestFormat;
 #[derive(Debug, Parser)]
 #[command(name = "goldenpath", version, about, propagate_version = true)]
 pub struct Cli {
+    /// conftest's `-c/--config-file`, accepted before the command too: the configuration
+    /// file of `check` (goldenpath.toml or conftest.toml).
+    #[arg(
+        short = 'c',
+        long = "config-file",
+        global = true,
+        hide = true,
+        value_name = "FILE"
+    )]
+    pub config_file: Option<PathBuf>,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -29,7 +40,9 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Print the document(s) policies see for each file, as JSON.
     Parse(ParseArgs),
-    /// Run the policies' Rego unit tests (`test_*` rules) and fixture cases.
+    /// Run the policies' Rego unit tests (`test_*` rules) and fixture cases (conftest's
+    /// `verify`).
+    #[command(visible_alias = "verify")]
     Test(TestArgs),
     /// Write a starter goldenpath.toml and an example policy with its unit test.
     Init(InitArgs),
@@ -42,6 +55,35 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print a man page (roff), or write one per command with --dir.
     Man(ManArgs),
+    /// Internal: evaluates one Jsonnet text (standard input) under goldenpath's time and
+    /// memory limits, for the `check`/`parse` process that started it.
+    #[command(name = "__evaluate-jsonnet", hide = true)]
+    EvaluateJsonnet(EvaluateJsonnetArgs),
+    /// conftest's `pull`: refused, goldenpath is offline.
+    #[command(hide = true)]
+    Pull(OfflineArgs),
+    /// conftest's `push`: refused, goldenpath is offline.
+    #[command(hide = true)]
+    Push(OfflineArgs),
+}
+
+/// Arguments of the internal `__evaluate-jsonnet` command.
+#[derive(Debug, Args)]
+pub struct EvaluateJsonnetArgs {
+    /// The file the text comes from (imports resolve relative to it).
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// The directory imports must stay inside.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+}
+
+/// The arguments of a conftest command that needs the network (whatever they are).
+#[derive(Debug, Args)]
+pub struct OfflineArgs {
+    /// Anything conftest would take.
+    #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
+    pub args: Vec<String>,
 }
 
 /// Arguments of `goldenpath man`.
@@ -108,6 +150,20 @@ pub struct PolicyArgs {
     /// Rego syntax version of the policies [default: v1].
     #[arg(long, value_name = "VERSION", value_enum)]
     pub rego_version: Option<RegoVersion>,
+    /// OPA's strict mode, as conftest's --strict: unused local assignments and function
+    /// arguments, duplicate imports and deprecated builtins are errors. `check` also
+    /// makes policy errors (a rule failing on a file, a result of an unknown shape)
+    /// fatal: exit status 2 instead of `policy-error` findings.
+    #[arg(long)]
+    pub strict: bool,
+    /// An OPA capabilities JSON file: policies may call only the builtins it lists
+    /// (conftest's own builtins stay available).
+    #[arg(long, value_name = "FILE")]
+    pub capabilities: Option<PathBuf>,
+    /// A builtin that fails (a bad regular expression, a file parse_config_file cannot
+    /// read) is an error of its rule instead of an undefined value.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub show_builtin_errors: Option<bool>,
 }
 
 impl PolicyArgs {
@@ -121,6 +177,9 @@ impl PolicyArgs {
             rego_version: self.rego_version.unwrap_or_default(),
             builtin: Some(false),
             policy_timeout: PolicyTimeout::default(),
+            strict: self.strict,
+            capabilities: self.capabilities.clone(),
+            builtin_errors: self.show_builtin_errors.unwrap_or(false),
         }
     }
 }
@@ -128,8 +187,12 @@ impl PolicyArgs {
 /// Arguments of `goldenpath check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files and directories to check.
-    #[arg(default_value = ".")]
+    /// Files and directories to check; `-` reads standard input, an empty path is
+    /// skipped (as conftest does).
+    #[arg(
+        default_value = ".",
+        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from)
+    )]
     pub paths: Vec<PathBuf>,
     /// Policies, data and packages.
     #[command(flatten)]
@@ -153,8 +216,8 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
-    /// Print only the summary, not the findings (human and concise formats); errors
-    /// still go to standard error.
+    /// Print only the summary of a failing run, and nothing for a passing one, as
+    /// conftest does (human and concise formats); errors still go to standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Print the number of findings of each rule instead of the findings (human and
@@ -197,6 +260,14 @@ pub struct CheckArgs {
     /// Files larger than this many bytes are reported instead of parsed [default: 8388608].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// Findings of one rule reported per file; the others are counted in one summary
+    /// finding (0: no limit) [default: 100].
+    #[arg(long, value_name = "N")]
+    pub max_findings_per_rule: Option<usize>,
+    /// Findings reported per file, all rules together; the others are counted in a
+    /// summary finding per rule (0: no limit) [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub max_findings_per_file: Option<usize>,
     /// How to report a file that does not parse when no policy or schema would read it
     /// (one that some policy or schema reads is always an error) [default: warning].
     #[arg(long, value_name = "SEVERITY")]
@@ -228,10 +299,36 @@ pub struct CheckArgs {
     /// `profile` in the JSON report.
     #[arg(long)]
     pub profile: bool,
-    /// Make policy errors (a rule failing on a file, a result of an unknown shape)
-    /// fatal: exit status 2 instead of `policy-error` findings.
+    /// Skip files found in a directory whose path matches this regular expression
+    /// (conftest's --ignore; anywhere in the path, e.g. `.*\.json$`).
+    #[arg(long, value_name = "REGEX")]
+    pub ignore: Option<String>,
+    /// The name standard input (`-`) is reported as, and whose extension picks its
+    /// parser when --parser is not given [default: -, parsed as YAML].
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Accepted for conftest's scripts: goldenpath's reports never list the results
+    /// suppressed by `exception` rules, only count them.
     #[arg(long)]
-    pub strict: bool,
+    pub suppress_exceptions: bool,
+    /// Accepted for conftest's scripts: goldenpath's JUnit test names never hold the
+    /// message.
+    #[arg(long)]
+    pub junit_hide_message: bool,
+    /// Accepted for conftest's scripts: goldenpath's GitHub report lists only findings.
+    #[arg(long)]
+    pub github_hide_passed: bool,
+    /// conftest's policy download before the run: refused, goldenpath is offline.
+    #[arg(long, short = 'u', value_name = "URL")]
+    pub update: Vec<String>,
+    /// Accepted for conftest's scripts, not read: a text proto's `# proto-file:` header
+    /// names its schema.
+    #[arg(long, value_name = "DIR", value_delimiter = ',')]
+    pub proto_file_dirs: Vec<PathBuf>,
+    /// conftest's TLS switch for policy registries; no effect (goldenpath never contacts
+    /// one).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL", hide = true)]
+    pub tls: Option<bool>,
     /// Report only the findings of these rules (ids or globs such as `GP-K8S-*`);
     /// repeatable. Applied after goldenpath.toml.
     #[arg(long, value_name = "GLOB", add = rule_id_completer())]
@@ -283,6 +380,8 @@ impl CheckArgs {
             fail_on,
             jobs: self.jobs,
             max_file_size: self.max_file_size,
+            max_findings_per_rule: self.max_findings_per_rule,
+            max_findings_per_file: self.max_findings_per_file,
             parse_errors: self.parse_errors,
             pack: None,
             policy_timeout: self.policy_timeout,
@@ -309,6 +408,12 @@ impl CheckArgs {
             skip: (!self.skip.is_empty()).then(|| self.skip.clone()),
             write_baseline: self.write_baseline.clone(),
             source: None,
+            strict: policies.strict.then_some(true),
+            capabilities: policies.capabilities.clone(),
+            show_builtin_errors: policies.show_builtin_errors,
+            ignore_pattern: self.ignore.clone(),
+            stdin_filename: self.stdin_filename.clone(),
+            trace: self.trace.then_some(true),
         }
     }
 }
@@ -316,7 +421,8 @@ impl CheckArgs {
 /// Arguments of `goldenpath test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Policy files or directories holding the tests (added to -p). Default: ./policy.
+    /// Policy files or directories holding the tests (added to -p); other files are
+    /// ignored, as `conftest verify` ignores its arguments. Default: ./policy.
     pub paths: Vec<PathBuf>,
     /// Policies, data and the packages fixture cases are checked with.
     #[command(flatten)]
@@ -337,6 +443,20 @@ pub struct TestArgs {
     /// Also list passing and skipped tests (human format).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Show the print() output of every test, passing ones too (failing tests always
+    /// show theirs).
+    #[arg(long)]
+    pub trace: bool,
+    /// Print nothing when every test passes (conftest's --quiet).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Accepted for conftest's scripts: the test report is never coloured.
+    #[arg(long)]
+    pub no_color: bool,
+    /// Accepted for conftest's scripts: goldenpath's JUnit test names never hold the
+    /// message.
+    #[arg(long)]
+    pub junit_hide_message: bool,
 }
 
 /// Arguments of `goldenpath init`.
@@ -353,7 +473,7 @@ pub struct InitArgs {
 /// Arguments of `goldenpath parse`.
 #[derive(Debug, Args)]
 pub struct ParseArgs {
-    /// Files to parse.
+    /// Files to parse; `-` reads standard input (as YAML unless --parser says otherwise).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Parse every file as this format instead of detecting it from the file name.

@@ -1,7 +1,9 @@
 //! Discovery: the files a run checks, with the format each is parsed as, and the
 //! repositories they belong to.
 //!
-//! Directories are walked honouring `.gitignore`, `.ignore` and `.git/info/exclude` (even
+//! Paths named on the command line that are neither regular files nor directories (FIFOs,
+//! sockets, devices) are skipped with a warning, never opened; a walk only ever lists
+//! regular files. Directories are walked honouring `.gitignore`, `.ignore` and `.git/info/exclude` (even
 //! outside a git repository), never entering `.git` and never following symlinks. Files
 //! named on the command line are always checked. Helm chart templates (files below
 //! `templates/` beside a `Chart.yaml`) are not YAML and are skipped by the walk. Results
@@ -119,6 +121,9 @@ pub struct Discovery {
     pub candidates: Vec<Candidate>,
     /// Entries that could not be read.
     pub problems: Vec<WalkProblem>,
+    /// Paths named on the command line that are not regular files or directories (a FIFO,
+    /// a socket, a device): skipped without being opened.
+    pub skipped: Vec<WalkProblem>,
     /// The directories given that are repository roots, in order.
     pub repositories: Vec<Repository>,
     /// The directories given that are not, in order.
@@ -142,7 +147,16 @@ pub struct DiscoverOptions {
     /// The directory of the run's configuration file: the repository root of the paths
     /// below it that are in no git repository.
     pub project: Option<PathBuf>,
+    /// conftest's `--ignore`: files found in a directory whose path (as walked, e.g.
+    /// `deploy/web.yaml`) this regular expression matches anywhere are skipped.
+    pub ignore_pattern: Option<String>,
+    /// The name standard input (`-`) is reported as (conftest's `--stdin-filename`), also
+    /// used to detect its format; `-` when not given.
+    pub stdin_name: Option<String>,
 }
+
+/// The path that names standard input on the command line.
+pub const STDIN: &str = "-";
 
 /// Errors that make discovery impossible.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -155,6 +169,18 @@ pub enum DiscoverError {
     #[error("invalid --exclude pattern `{pattern}`: {message}")]
     #[diagnostic(code(goldenpath::usage::exclude))]
     BadGlob {
+        /// The pattern.
+        pattern: String,
+        /// Why.
+        message: String,
+    },
+    /// An `--ignore` pattern is not a valid regular expression.
+    #[error("invalid --ignore pattern `{pattern}`: {message}")]
+    #[diagnostic(
+        code(goldenpath::usage::ignore),
+        help("--ignore takes a regular expression matched against each path found in a directory, e.g. `.*\\.json$`")
+    )]
+    BadRegex {
         /// The pattern.
         pattern: String,
         /// Why.
@@ -306,12 +332,36 @@ pub fn named_files(roots: &[PathBuf], options: &DiscoverOptions) -> Option<Vec<(
 /// Finds the files to check under `roots`.
 pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
     let excluded = exclusions(&options.exclude)?;
+    let ignored = options
+        .ignore_pattern
+        .as_deref()
+        .map(|pattern| {
+            regex::Regex::new(pattern).map_err(|e| DiscoverError::BadRegex {
+                pattern: pattern.to_string(),
+                message: e.to_string().lines().last().unwrap_or_default().to_string(),
+            })
+        })
+        .transpose()?;
     let mut found = Discovery::default();
     // The repository root of each directory holding named files (pre-commit names
     // thousands of files in a few directories).
     let mut roots_of: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     for root in roots {
+        if root.as_os_str() == STDIN {
+            found.candidates.push(stdin_candidate(options));
+            continue;
+        }
         let meta = std::fs::metadata(root).map_err(|_| DiscoverError::Missing(display(root)))?;
+        if !meta.is_dir() && !meta.is_file() {
+            found.skipped.push(WalkProblem {
+                file: display(root),
+                message: format!(
+                    "{} named on the command line: skipped, never opened",
+                    crate::confine::kind(&meta)
+                ),
+            });
+            continue;
+        }
         if !meta.is_dir() {
             // Named explicitly: always checked, whatever the ignore files say.
             found
@@ -388,6 +438,12 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
+            if ignored
+                .as_ref()
+                .is_some_and(|re| re.is_match(&display(path)))
+            {
+                continue;
+            }
             if inventory {
                 repository
                     .entries
@@ -425,7 +481,28 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     found.candidates.sort();
     found.candidates.dedup_by(|a, b| a.file == b.file);
     found.problems.sort_by(|a, b| a.file.cmp(&b.file));
+    found.skipped.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
+}
+
+/// Standard input as a candidate: reported as `--stdin-filename` (or `-`), parsed as
+/// `--parser`, else as that name says, else as YAML (conftest's default).
+fn stdin_candidate(options: &DiscoverOptions) -> Candidate {
+    let name = options
+        .stdin_name
+        .clone()
+        .unwrap_or_else(|| STDIN.to_string());
+    let format = options
+        .parser
+        .or_else(|| Format::detect(Path::new(&name)))
+        .unwrap_or(Format::Yaml);
+    Candidate {
+        file: name.clone(),
+        path: PathBuf::from(STDIN),
+        format,
+        relative: name,
+        repository: None,
+    }
 }
 
 /// A directory (absolute) as reported: relative to the current directory (`.`, `deploy`,

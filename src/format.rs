@@ -38,6 +38,30 @@ pub enum Format {
     /// `.gitignore` / `.dockerignore` pattern lists.
     #[value(alias = "gitignore", alias = "dockerignore")]
     Ignore,
+    /// HCL 1 (older Terraform), in conftest's shape: every object a list of maps.
+    Hcl1,
+    /// HOCON (Lightbend config, `application.conf`); by `--parser` or `.hocon`.
+    Hocon,
+    /// Jsonnet, evaluated to its JSON value.
+    Jsonnet,
+    /// CUE, its data subset (no evaluation).
+    Cue,
+    /// EDN (Clojure's extensible data notation).
+    Edn,
+    /// Varnish configuration language.
+    Vcl,
+    /// nginx configuration (`nginx.conf`).
+    Nginx,
+    /// Groovy (Jenkinsfiles) as a concrete syntax tree.
+    #[value(alias = "jenkinsfile")]
+    Groovy,
+    /// Protocol Buffers text format, typed by a `# proto-message:` header.
+    #[value(alias = "textpb")]
+    Textproto,
+    /// SPDX tag-value software bills of materials.
+    Spdx,
+    /// CycloneDX software bills of materials (JSON or XML).
+    Cyclonedx,
 }
 
 impl Format {
@@ -60,6 +84,17 @@ impl Format {
             Format::Properties => "properties",
             Format::Xml => "xml",
             Format::Ignore => "ignore",
+            Format::Hcl1 => "hcl1",
+            Format::Hocon => "hocon",
+            Format::Jsonnet => "jsonnet",
+            Format::Cue => "cue",
+            Format::Edn => "edn",
+            Format::Vcl => "vcl",
+            Format::Nginx => "nginx",
+            Format::Groovy => "groovy",
+            Format::Textproto => "textproto",
+            Format::Spdx => "spdx",
+            Format::Cyclonedx => "cyclonedx",
         }
     }
 
@@ -72,6 +107,13 @@ impl Format {
     /// whole.
     pub fn splits_array_root(self) -> bool {
         !matches!(self, Format::Dockerfile | Format::Ignore)
+    }
+
+    /// Whether the document is computed from the text rather than read from it (Jsonnet
+    /// is evaluated, text protos are typed by a schema): its values carry the span of
+    /// the whole file, or of the top-level field they come from, not their own.
+    pub fn is_evaluated(self) -> bool {
+        matches!(self, Format::Jsonnet | Format::Textproto)
     }
 
     /// The format a file name implies, if any.
@@ -104,6 +146,18 @@ impl Format {
             "xml" => Some(Format::Xml),
             "dockerfile" | "containerfile" => Some(Format::Dockerfile),
             "gitignore" | "dockerignore" => Some(Format::Ignore),
+            // conftest's own extensions: the parser's name.
+            "hcl1" => Some(Format::Hcl1),
+            "hocon" => Some(Format::Hocon),
+            "jsonnet" => Some(Format::Jsonnet),
+            "cue" => Some(Format::Cue),
+            "edn" => Some(Format::Edn),
+            "vcl" => Some(Format::Vcl),
+            "nginx" => Some(Format::Nginx),
+            "groovy" => Some(Format::Groovy),
+            "textproto" | "textpb" => Some(Format::Textproto),
+            "spdx" => Some(Format::Spdx),
+            "cyclonedx" => Some(Format::Cyclonedx),
             _ => None,
         }
     }
@@ -117,18 +171,29 @@ impl Format {
             "md", "txt", "rs", "go", "py", "js", "ts", "sh", "json", "yaml", "yml", "toml", "rego",
             "orig", "bak", "swp",
         ];
+        let variant = |name: &str, base: &str| {
+            name.strip_prefix(base).is_some_and(|rest| {
+                let ext = rest.rsplit('.').next().unwrap_or(rest).to_ascii_lowercase();
+                !rest.is_empty() && !NOT_DOCKERFILES.contains(&ext.as_str())
+            })
+        };
         let docker = ["dockerfile", "containerfile"].contains(&lower)
-            || ["Dockerfile.", "Containerfile."].iter().any(|base| {
-                name.strip_prefix(base).is_some_and(|rest| {
-                    let ext = rest.rsplit('.').next().unwrap_or(rest).to_ascii_lowercase();
-                    !rest.is_empty() && !NOT_DOCKERFILES.contains(&ext.as_str())
-                })
-            });
+            || ["Dockerfile.", "Containerfile."]
+                .iter()
+                .any(|base| variant(name, base));
         if docker {
             return Some(Format::Dockerfile);
         }
         if lower == ".env" || lower.starts_with(".env.") {
             return Some(Format::Dotenv);
+        }
+        if lower == "nginx.conf" {
+            return Some(Format::Nginx);
+        }
+        // `Jenkinsfile`, `Jenkinsfile.prod` in any case, as conftest reads them (but not
+        // `Jenkinsfile.md` or a YAML file named after one).
+        if lower == "jenkinsfile" || variant(lower, "jenkinsfile.") {
+            return Some(Format::Groovy);
         }
         None
     }
@@ -204,6 +269,26 @@ mod tests {
             (".devcontainer/devcontainer.json", Some(Format::Jsonc)),
             (".vscode/settings.json", Some(Format::Jsonc)),
             ("vscode/settings.json", Some(Format::Json)),
+            ("legacy.hcl1", Some(Format::Hcl1)),
+            ("application.hocon", Some(Format::Hocon)),
+            ("application.conf", None),
+            ("arith.jsonnet", Some(Format::Jsonnet)),
+            ("deployment.cue", Some(Format::Cue)),
+            ("config.edn", Some(Format::Edn)),
+            ("varnish.vcl", Some(Format::Vcl)),
+            ("etc/nginx/nginx.conf", Some(Format::Nginx)),
+            ("site.nginx", Some(Format::Nginx)),
+            ("other.conf", None),
+            ("Jenkinsfile", Some(Format::Groovy)),
+            ("ci/Jenkinsfile.release", Some(Format::Groovy)),
+            ("jenkinsfile", Some(Format::Groovy)),
+            ("Jenkinsfile.md", None),
+            ("Jenkinsfile.yaml", Some(Format::Yaml)),
+            ("vars/deploy.groovy", Some(Format::Groovy)),
+            ("pass.textproto", Some(Format::Textproto)),
+            ("pass.textpb", Some(Format::Textproto)),
+            ("sbom.spdx", Some(Format::Spdx)),
+            ("bom.cyclonedx", Some(Format::Cyclonedx)),
         ];
         for (path, want) in cases {
             assert_eq!(Format::detect(Path::new(path)), want, "{path}");
@@ -225,6 +310,8 @@ mod tests {
             ("env", Format::Dotenv),
             ("gitignore", Format::Ignore),
             ("dockerignore", Format::Ignore),
+            ("jenkinsfile", Format::Groovy),
+            ("textpb", Format::Textproto),
         ];
         for (alias, format) in aliases {
             assert_eq!(alias.parse::<Format>().ok(), Some(format), "{alias}");

@@ -30,6 +30,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod confine;
 pub mod context;
 pub mod discover;
 pub mod document;

@@ -101,11 +101,21 @@ impl Diagnostic {
     }
 }
 
-/// Line starts of a text, for offset to line/column conversion.
+/// Lines a span may cover and still be shown whole in a snippet.
+pub const MAX_SPAN_LINES: usize = 5;
+
+/// Bytes between two checkpoints of [`LineIndex`]'s character counts.
+const CHECKPOINT: usize = 4096;
+
+/// Line starts of a text, for offset to line/column conversion. Columns cost at most
+/// [`CHECKPOINT`] bytes of counting, however long the line: thousands of findings on
+/// one minified line are located in linear time.
 #[derive(Debug)]
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// The number of characters before every multiple of [`CHECKPOINT`].
+    chars_before: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
@@ -113,7 +123,24 @@ impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        let mut chars_before = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        let mut count = 0;
+        for chunk in text.as_bytes().chunks(CHECKPOINT) {
+            chars_before.push(count);
+            count += char_starts(chunk);
+        }
+        LineIndex {
+            text,
+            starts,
+            chars_before,
+        }
+    }
+
+    /// The number of characters in `text[..offset]` (`offset` on a char boundary).
+    fn chars_to(&self, offset: usize) -> usize {
+        let block = offset / CHECKPOINT;
+        let before = self.chars_before.get(block).copied().unwrap_or(0);
+        before + char_starts(&self.text.as_bytes()[block * CHECKPOINT..offset])
     }
 
     /// The 0-based line holding byte `offset`.
@@ -129,7 +156,7 @@ impl<'a> LineIndex<'a> {
         let offset = self.floor_boundary(offset);
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = self.chars_to(offset) - self.chars_to(start) + 1;
         Position {
             line: line + 1,
             column,
@@ -176,10 +203,15 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The whole lines around `span`, one line of context either side: their byte range
-    /// and the number of the first.
+    /// and the number of the first. A span over more than [`MAX_SPAN_LINES`] lines is
+    /// shown by its first line (a finding on a value of 100,000 lines shows three).
     pub fn context(&self, span: Span) -> (Span, usize) {
-        let first = self.line_of(span.start).saturating_sub(1);
-        let last = (self.line_of(span.end) + 1).min(self.starts.len() - 1);
+        let (first, mut last) = (self.line_of(span.start), self.line_of(span.end));
+        if last - first >= MAX_SPAN_LINES {
+            last = first;
+        }
+        let first = first.saturating_sub(1);
+        let last = (last + 1).min(self.starts.len() - 1);
         let start = self.starts[first];
         let end = self
             .starts
@@ -209,6 +241,11 @@ impl<'a> LineIndex<'a> {
         let inner = text.trim();
         Span::new(span.start + lead, span.start + lead + inner.len())
     }
+}
+
+/// The number of characters that start in `bytes` (UTF-8 lead bytes and ASCII).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
 /// Locates every finding of one file. `source` is the file's text when it could be read
@@ -353,6 +390,24 @@ mod tests {
         assert_eq!(index.line_span(2), Some(Span::new(3, 9)));
         assert_eq!(index.line_span(4), None);
         assert_eq!(index.position(999), Position { line: 3, column: 5 });
+        // Across checkpoints of the character counts.
+        let long = format!("{}\n{}x", "é".repeat(5_000), "ü".repeat(3_000));
+        let index = LineIndex::new(&long);
+        let x = long.find('x').expect("x");
+        assert_eq!(
+            index.position(x),
+            Position {
+                line: 2,
+                column: 3_001
+            }
+        );
+        assert_eq!(
+            index.position(6_000),
+            Position {
+                line: 1,
+                column: 3_001
+            }
+        );
     }
 
     #[test]
@@ -426,5 +481,11 @@ mod tests {
         let (lines, first_line) = index.context(Span::new(7, 11));
         assert_eq!(first_line, 1);
         assert_eq!(&text[lines.start..lines.end], text);
+        // A value over many lines is shown by its first.
+        let text = format!("a: |\n{}b: 1\n", "  x\n".repeat(100));
+        let index = LineIndex::new(&text);
+        let (lines, first_line) = index.context(Span::new(3, text.len() - 6));
+        assert_eq!(first_line, 1);
+        assert_eq!(&text[lines.start..lines.end], "a: |\n  x\n");
     }
 }

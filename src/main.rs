@@ -34,15 +34,28 @@ fn main() -> ExitCode {
         .var(COMPLETE_VAR)
         .complete();
     let cli = Cli::parse();
+    // Jsonnet files are evaluated in child processes of this binary, with time and
+    // memory limits.
+    if let Ok(exe) = std::env::current_exe() {
+        goldenpath::parse::isolate_jsonnet(exe);
+    }
     match cli.command {
-        Command::Check(args) => check(*args),
+        Command::Check(args) => check(*args, cli.config_file),
         Command::Parse(args) => parse(args),
         Command::Test(args) => test(args),
+        Command::Pull(_) => offline("pull"),
+        Command::Push(_) => offline("push"),
         Command::Init(args) => init(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
+        Command::EvaluateJsonnet(args) => {
+            match goldenpath::parse::serve_jsonnet(args.file, args.root) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(2),
+            }
+        }
     }
 }
 
@@ -239,23 +252,110 @@ fn terminal_width() -> Option<usize> {
         })
 }
 
-fn check(args: CheckArgs) -> ExitCode {
-    let (explain, trace, strict) = (args.explain, args.trace, args.strict);
-    let profile = args.profile;
-    // Defaults < goldenpath.toml < command line, in one merge.
-    let config_file = config::find(args.config.as_deref(), &args.paths);
-    let file_layer = match &config_file {
-        Some(path) => match config::load(path) {
-            Ok(layer) => layer,
+/// conftest's commands and flags that download or upload policies: goldenpath never
+/// reaches the network, so they end with exit status 2 and what to do instead.
+fn offline(what: &str) -> ExitCode {
+    fail(&format!(
+        "`{what}` needs the network, and goldenpath is offline\n  instead: {}",
+        config::OFFLINE_HELP
+    ));
+    ExitCode::from(2)
+}
+
+/// The configuration layer of a run: `explicit` (--config or conftest's -c) or the
+/// nearest goldenpath.toml, else conftest.toml in the working directory (with a note
+/// that it was used); `None` after printing why the file cannot be used.
+fn config_layer(
+    explicit: Option<&Path>,
+    paths: &[std::path::PathBuf],
+) -> Option<(config::Layer, Option<std::path::PathBuf>)> {
+    use config::conftest;
+    let found = config::find(explicit, paths);
+    let (path, from_conftest) = match found {
+        Some(path) => {
+            let is_conftest = conftest::is_conftest_file(&path);
+            (path, is_conftest)
+        }
+        None => match conftest::in_working_directory() {
+            Some(path) => (path, true),
+            None => return Some((config::Layer::default(), None)),
+        },
+    };
+    if !from_conftest {
+        return match config::load(&path) {
+            Ok(layer) => Some((layer, Some(path))),
             Err(err) => {
                 print_error(&err);
-                return ExitCode::from(2);
+                None
             }
-        },
-        None => config::Layer::default(),
+        };
+    }
+    match conftest::load(&path) {
+        Ok(read) => {
+            if explicit.is_none() {
+                err_out(&format!(
+                    "note: using {} (conftest's settings; no goldenpath.toml found)\n",
+                    discover::display(&path)
+                ));
+            }
+            for warning in &read.warnings {
+                err_out(&format!("warning: {warning}\n"));
+            }
+            Some((read.layer, Some(path)))
+        }
+        Err(err) => {
+            print_error(&err);
+            None
+        }
+    }
+}
+
+/// Standard input, read whole when a checked path is `-`.
+fn read_stdin(paths: &[std::path::PathBuf]) -> Result<Option<std::sync::Arc<[u8]>>, ExitCode> {
+    if !paths.iter().any(|p| p.as_os_str() == discover::STDIN) {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    match std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes) {
+        Ok(_) => Ok(Some(bytes.into())),
+        Err(e) => {
+            fail(&format!("cannot read standard input: {e}"));
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn check(args: CheckArgs, config_file_flag: Option<std::path::PathBuf>) -> ExitCode {
+    if !args.update.is_empty() {
+        return offline("--update");
+    }
+    let explain = args.explain;
+    // conftest skips an explicit empty path.
+    let paths: Vec<std::path::PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| !p.as_os_str().is_empty())
+        .cloned()
+        .collect();
+    let stdin = match read_stdin(&paths) {
+        Ok(stdin) => stdin,
+        Err(code) => return code,
     };
-    if args.config.is_none() {
-        for other in config::unused(config_file.as_deref(), &args.paths) {
+    let explicit = args.config.clone().or(config_file_flag);
+    // Defaults < goldenpath.toml (or conftest.toml) < command line, in one merge.
+    let Some((mut file_layer, config_file)) = config_layer(explicit.as_deref(), &paths) else {
+        return ExitCode::from(2);
+    };
+    // A repository's configuration stays inside the repository.
+    if let Some(path) = &config_file {
+        let root = config::confinement(path, explicit.is_some(), &paths);
+        if let Err(err) = config::confine(&mut file_layer, path, root.as_ref(), &args.layer()) {
+            print_error(&err);
+            return ExitCode::from(2);
+        }
+    }
+    if explicit.is_none() {
+        for other in config::unused(config_file.as_deref(), &paths) {
             err_out(&format!(
                 "warning: {} is not used: a run reads one configuration ({}, found from the first path); check those paths in a run of their own\n",
                 discover::display(&other),
@@ -267,7 +367,9 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let mut settings = file_layer
         .merge(args.layer())
-        .settings(args.paths.clone(), config_file.as_deref());
+        .settings(paths, config_file.as_deref());
+    settings.check.stdin = stdin;
+    let (trace, strict) = (settings.trace, settings.strict);
     // `GOLDENPATH_TODAY=YYYY-MM-DD` freezes the day `until=` dates are compared with.
     if let Some(today) = std::env::var_os("GOLDENPATH_TODAY") {
         match today.to_string_lossy().parse() {
@@ -290,7 +392,7 @@ fn check(args: CheckArgs) -> ExitCode {
         },
     };
     let mut options = settings.check;
-    options.profile = profile;
+    options.profile = args.profile;
     let progress = progress::Bar::new(listing != report::Listing::Summary);
     let outcome = run::check_traced(&options, &progress);
     progress.finish();
@@ -311,8 +413,40 @@ fn check(args: CheckArgs) -> ExitCode {
         fail_on: threshold,
         sarif_category: args.sarif_category,
         link_base: github_link_base(),
+        source_date_epoch: source_date_epoch(),
     };
-    let text = report::render(&report, settings.format, &options);
+    // The report files first, each on its own: whatever happens to the rendering on
+    // standard output, they are written.
+    let file_options = RenderOptions {
+        style: human::Style::default(),
+        listing: report::Listing::Findings,
+        ..options.clone()
+    };
+    let mut failed = false;
+    for target in &args.reports {
+        for (path, text) in target.outputs(&report, &file_options) {
+            if let Err(e) = std::fs::write(&path, text.as_bytes()) {
+                fail(&format!(
+                    "cannot write the {} report to {}: {e}",
+                    target.format.name(),
+                    path.display()
+                ));
+                failed = true;
+            }
+        }
+    }
+    // --quiet: the summary of a failing run, nothing at all for a passing one (conftest).
+    let silent = listing == report::Listing::Summary
+        && report.exit_code(threshold) == 0
+        && matches!(
+            settings.format,
+            report::OutputFormat::Human | report::OutputFormat::Concise
+        );
+    let text = if silent {
+        String::new()
+    } else {
+        report::render(&report, settings.format, &options)
+    };
     match &args.output_file {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text.as_bytes()) {
@@ -326,22 +460,6 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let file_options = RenderOptions {
-        style: human::Style::default(),
-        listing: report::Listing::Findings,
-        ..options
-    };
-    for target in &args.reports {
-        let text = report::render(&report, target.format, &file_options);
-        if let Err(e) = std::fs::write(&target.path, text.as_bytes()) {
-            fail(&format!(
-                "cannot write the {} report to {}: {e}",
-                target.format.name(),
-                target.path.display()
-            ));
-            return ExitCode::from(2);
-        }
-    }
     // The JSON report carries the profile; every other format gets it on stderr.
     if let Some(profile) = report
         .profile
@@ -350,6 +468,9 @@ fn check(args: CheckArgs) -> ExitCode {
     {
         err_out(&profile.render_text());
     }
+    if failed {
+        return ExitCode::from(2);
+    }
     if strict {
         if let Err(err) = run::enforce_strict(&report) {
             print_error(&err);
@@ -357,6 +478,11 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     ExitCode::from(report.exit_code(threshold))
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible builds): the time the dashboard shows, when set.
+fn source_date_epoch() -> Option<u64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
 }
 
 /// `check --add-ignore`: comments above the findings, a summary on standard error.
@@ -411,8 +537,24 @@ fn github_link_base() -> Option<String> {
 fn parse(args: ParseArgs) -> ExitCode {
     let mut documents = Vec::new();
     let mut failed = false;
+    let stdin = match read_stdin(&args.files) {
+        Ok(stdin) => stdin,
+        Err(code) => return code,
+    };
     for path in &args.files {
         let file = discover::display(path);
+        if let (Some(bytes), true) = (&stdin, path.as_os_str() == discover::STDIN) {
+            // Standard input: --parser, else YAML (conftest's default).
+            let format = args.parser.unwrap_or(Format::Yaml);
+            match goldenpath::parse::parse_bytes(bytes, &file, format, u64::MAX) {
+                Ok(doc) => documents.push((file, doc.to_json())),
+                Err(failure) => {
+                    failed = true;
+                    print_error(&failure.into_error());
+                }
+            }
+            continue;
+        }
         let Some(format) = args.parser.or_else(|| Format::detect(path)) else {
             fail(&format!(
                 "cannot tell the format of `{file}` from its name; pass --parser <FORMAT>"
@@ -450,10 +592,24 @@ fn parse(args: ParseArgs) -> ExitCode {
 
 fn test(args: TestArgs) -> ExitCode {
     let mut sources = args.policies.sources();
-    sources.policy_paths.extend(args.paths);
+    // As `conftest verify -p policy -d data service.yaml`: arguments that are not
+    // policies (the configuration files conftest users pass along) are left alone.
+    for path in args.paths {
+        let is_policy =
+            path.is_dir() || path.extension().is_some_and(|ext| ext == "rego") || !path.exists();
+        if is_policy {
+            sources.policy_paths.push(path);
+        } else if !path.as_os_str().is_empty() {
+            err_out(&format!(
+                "note: {} is not a policy; `goldenpath test` runs the policies' tests and leaves it alone\n",
+                discover::display(&path)
+            ));
+        }
+    }
     let options = goldenpath::verify::TestOptions {
         sources,
         run: args.run,
+        trace: args.trace,
     };
     let outcome = match goldenpath::verify::test(&options) {
         Ok(outcome) => outcome,
@@ -462,7 +618,11 @@ fn test(args: TestArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let text = goldenpath::verify::output::render(&outcome, args.format, args.verbose);
+    if args.quiet && !outcome.failed() {
+        return ExitCode::SUCCESS;
+    }
+    let text =
+        goldenpath::verify::output::render(&outcome, args.format, args.verbose || args.trace);
     let code = if outcome.failed() {
         ExitCode::from(1)
     } else {

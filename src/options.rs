@@ -252,6 +252,42 @@ pub struct PolicySources {
     pub builtin: Option<bool>,
     /// The evaluation budget per document.
     pub policy_timeout: PolicyTimeout,
+    /// OPA's strict mode (conftest's `--strict`): unused local assignments and function
+    /// arguments, duplicate imports and deprecated builtins are compile errors.
+    pub strict: bool,
+    /// An OPA capabilities file (`--capabilities`): only the builtins it lists may be
+    /// called.
+    pub capabilities: Option<PathBuf>,
+    /// A builtin that fails is an error of the rule (`--show-builtin-errors`), not an
+    /// undefined value.
+    pub builtin_errors: bool,
+}
+
+/// How many findings of one file are reported; the others of each rule are counted in one
+/// summary finding ("N more findings of rule X in this file not shown"). `0` means no
+/// limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FindingCaps {
+    /// Findings of one rule in one file.
+    pub per_rule: usize,
+    /// Findings of all rules in one file.
+    pub per_file: usize,
+}
+
+impl FindingCaps {
+    /// The default findings of one rule shown per file.
+    pub const PER_RULE: usize = 100;
+    /// The default findings shown per file.
+    pub const PER_FILE: usize = 1_000;
+}
+
+impl Default for FindingCaps {
+    fn default() -> Self {
+        FindingCaps {
+            per_rule: FindingCaps::PER_RULE,
+            per_file: FindingCaps::PER_FILE,
+        }
+    }
 }
 
 /// Everything `check` needs.
@@ -273,6 +309,8 @@ pub struct CheckOptions {
     pub schemas: Vec<SchemaMapping>,
     /// Rule settings and suppressions.
     pub suppress: SuppressOptions,
+    /// Findings reported per file and per rule in a file.
+    pub caps: FindingCaps,
     /// Parse errors in files nothing reads.
     pub parse_errors: ParseErrors,
     /// Globs (relative to each repository root) of test data, examples and
@@ -280,6 +318,8 @@ pub struct CheckOptions {
     pub test_paths: Vec<String>,
     /// Time the stages, parsers, packages and rules (`check --profile`).
     pub profile: bool,
+    /// What standard input held, when a path is `-`.
+    pub stdin: Option<std::sync::Arc<[u8]>>,
 }
 
 impl Default for CheckOptions {
@@ -293,9 +333,11 @@ impl Default for CheckOptions {
             max_file_size: crate::parse::DEFAULT_MAX_FILE_SIZE,
             schemas: Vec::new(),
             suppress: SuppressOptions::default(),
+            caps: FindingCaps::default(),
             parse_errors: ParseErrors::default(),
             test_paths: default_test_paths(),
             profile: false,
+            stdin: None,
         }
     }
 }

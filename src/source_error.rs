@@ -4,6 +4,7 @@
 //! (file name, the line underlined, a help line, related mistakes) live in one place.
 
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{LabeledSpan, NamedSource, SourceCode, SourceSpan};
 
@@ -16,8 +17,9 @@ pub struct SourceError {
     pub code: &'static str,
     /// The headline.
     pub message: String,
-    /// The file's name and text, when it could be read.
-    pub src: Option<NamedSource<String>>,
+    /// The file's name and text, when it could be read (shared: an error with many
+    /// related mistakes holds the text once).
+    pub src: Option<NamedSource<Arc<str>>>,
     /// Where, when known.
     pub span: Option<SourceSpan>,
     /// A hint, when there is one.
@@ -39,14 +41,15 @@ impl SourceError {
         }
     }
 
-    /// The file it is about: its name as reported and its text.
-    pub fn with_source(mut self, name: &str, text: impl Into<String>) -> Self {
+    /// The file it is about: its name as reported and its text (pass an `Arc<str>` to
+    /// share one text between errors).
+    pub fn with_source(mut self, name: &str, text: impl Into<Arc<str>>) -> Self {
         self.src = Some(NamedSource::new(name, text.into()));
         self
     }
 
     /// The file it is about, when its text may be unknown.
-    pub fn with_optional_source(self, name: &str, text: Option<String>) -> Self {
+    pub fn with_optional_source(self, name: &str, text: Option<impl Into<Arc<str>>>) -> Self {
         match text {
             Some(text) => self.with_source(name, text),
             None => self,
@@ -75,6 +78,24 @@ impl SourceError {
     pub fn with_related(mut self, related: Vec<SourceError>) -> Self {
         self.related = related;
         self
+    }
+}
+
+impl SourceError {
+    /// The span cut to the end of its first line: an error about a whole file (a schema
+    /// that is not valid at its root, say) shows one line, not the file.
+    fn first_line_of_span(&self) -> Option<SourceSpan> {
+        let span = self.span?;
+        let Some(text) = self.src.as_ref().map(|s| s.inner()) else {
+            return Some(span);
+        };
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let len = text
+            .get(start..end)
+            .and_then(|s| s.find('\n'))
+            .unwrap_or(end - start);
+        Some(SourceSpan::new(start.into(), len))
     }
 }
 
@@ -107,7 +128,7 @@ impl miette::Diagnostic for SourceError {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span?;
+        let span = self.first_line_of_span()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some("here".to_string()),
             span,

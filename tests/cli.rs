@@ -148,11 +148,13 @@ deny contains "about the whole set" if count(input) > 1
     let policy = policy.to_str().expect("utf-8 path");
     let (code, report) = json("conftest", &["-p", policy, "--combine", "inputs"]);
     assert_eq!(code, 1);
+    // As in conftest, each document is an entry: deploy.yaml's two documents are entries
+    // 0 and 1 (list.json is entry 2), and entry 1's metadata.name is in its second one.
     assert_eq!(
         located(&report),
         vec![
             f("main.deny", "inputs", 0, 0),
-            f("main.deny", "inputs/list.json", 1, 1),
+            f("main.deny", "inputs/deploy.yaml", 16, 9),
         ]
     );
 }

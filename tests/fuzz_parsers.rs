@@ -29,6 +29,23 @@ fn samples() -> Vec<(Format, String)> {
         (Format::Properties, "formats/app.properties"),
         (Format::Xml, "formats/pom.xml"),
         (Format::Ignore, "formats/.gitignore"),
+        (Format::Hcl1, "conftest-formats/hcl1/gke.tf"),
+        (Format::Hocon, "conftest-formats/hocon/hocon.conf"),
+        (Format::Jsonnet, "conftest-formats/jsonnet/arith.jsonnet"),
+        (Format::Cue, "conftest-formats/cue/deployment.cue"),
+        (Format::Edn, "conftest-formats/edn/sample_config.edn"),
+        (Format::Vcl, "conftest-formats/vcl/varnish.vcl"),
+        (Format::Nginx, "conftest-formats/nginx/nginx.conf"),
+        (Format::Groovy, "conftest-formats/jenkins/Jenkinsfile"),
+        (
+            Format::Textproto,
+            "conftest-formats/textproto/pass.textproto",
+        ),
+        (Format::Spdx, "conftest-formats/spdx/sbom.spdx"),
+        (
+            Format::Cyclonedx,
+            "conftest-formats/cyclonedx/cyclonedx.xml",
+        ),
     ];
     files
         .iter()
@@ -145,6 +162,18 @@ fn deep_nesting_is_an_error_not_a_crash() {
         (Format::Toml, format!("a = {}", "[".repeat(100_000))),
         (Format::Hcl2, format!("a = {}", "[".repeat(100_000))),
         (Format::Xml, "<a>".repeat(100_000)),
+        (Format::Hcl1, format!("a = {}", "[".repeat(100_000))),
+        (Format::Hocon, format!("a = {}", "[".repeat(100_000))),
+        (Format::Jsonnet, "[".repeat(100_000)),
+        (Format::Cue, format!("a: {}", "[".repeat(100_000))),
+        (Format::Edn, "[".repeat(100_000)),
+        (
+            Format::Vcl,
+            format!("backend a {}", "{ .x = ".repeat(100_000)),
+        ),
+        (Format::Nginx, "a {".repeat(100_000)),
+        (Format::Groovy, "(".repeat(100_000)),
+        (Format::Cyclonedx, "[".repeat(100_000)),
     ];
     for (format, text) in cases {
         assert!(parse_text(format, &text).is_err(), "{format}");

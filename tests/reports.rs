@@ -7,7 +7,16 @@ mod common;
 use common::{fixtures, goldenpath, run, Output};
 use quick_xml::events::Event;
 
-const FORMATS: [&str; 5] = ["sarif", "github", "junit", "gitlab", "markdown"];
+const FORMATS: [&str; 8] = [
+    "sarif",
+    "github",
+    "junit",
+    "gitlab",
+    "markdown",
+    "tap",
+    "table",
+    "azuredevops",
+];
 
 /// `goldenpath check --max-file-size 1024 --format FORMAT ARGS...` over the fixture.
 fn check(format: &str, args: &[&str]) -> Output {

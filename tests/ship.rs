@@ -457,6 +457,14 @@ fn precommit_files_filter_matches_format_detection() {
         "dir.yaml/notes.txt",
         "policy/main.rego",
         "archive.tar.gz",
+        "Jenkinsfile",
+        "ci/Jenkinsfile.release",
+        "etc/nginx/nginx.conf",
+        "other.conf",
+        "arith.jsonnet",
+        "deployment.cue",
+        "sbom.spdx",
+        "pass.textpb",
     ];
     for name in names {
         assert_eq!(

@@ -4,18 +4,35 @@
 //! [`Node`]s. This module owns reading (size limit, UTF-8) and turns every failure into a
 //! [`ParseFailure`] with the position the parser reported, so a bad file never stops a run.
 
+mod cue;
+mod cyclonedx;
 mod dockerfile;
 mod dotenv;
+mod edn;
+mod groovy;
+mod hcl1;
 mod hcl2;
+mod hocon;
 mod ignore;
 mod ini;
 mod json;
 mod jsonc;
+mod jsonnet;
+mod nginx;
 mod object;
 mod properties;
+mod scan;
+mod spdx;
+mod textproto;
 mod toml;
+mod vcl;
 mod xml;
 mod yaml;
+
+pub use jsonnet::{
+    isolate_with as isolate_jsonnet, serve as serve_jsonnet, MEMORY_LIMIT as JSONNET_MEMORY_LIMIT,
+    OUTPUT_LIMIT as JSONNET_OUTPUT_LIMIT, TIME_LIMIT as JSONNET_TIME_LIMIT,
+};
 
 use std::path::Path;
 
@@ -67,6 +84,17 @@ impl SyntaxError {
 /// Parses `text` as `format` into its root values (several for multi-document YAML,
 /// none for an empty YAML stream).
 pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> {
+    parse_text_at(format, text, None)
+}
+
+/// Parses `text`, read from the file at `path` when it is one, as `format`: the formats
+/// that read other files (Jsonnet's imports, text protos' `.proto` schemas) find them
+/// from there.
+pub fn parse_text_at(
+    format: Format,
+    text: &str,
+    path: Option<&Path>,
+) -> Result<Vec<Node>, SyntaxError> {
     let one = |node: Node| vec![node];
     let roots = match format {
         Format::Json => json::parse(text).map(one),
@@ -80,6 +108,17 @@ pub fn parse_text(format: Format, text: &str) -> Result<Vec<Node>, SyntaxError> 
         Format::Properties => properties::parse(text).map(one),
         Format::Xml => xml::parse(text).map(one),
         Format::Ignore => Ok(one(ignore::parse(text))),
+        Format::Edn => edn::parse(text).map(one),
+        Format::Nginx => nginx::parse(text).map(one),
+        Format::Vcl => vcl::parse(text).map(one),
+        Format::Hcl1 => hcl1::parse(text).map(one),
+        Format::Hocon => hocon::parse(text).map(one),
+        Format::Cue => cue::parse(text).map(one),
+        Format::Spdx => spdx::parse(text).map(one),
+        Format::Cyclonedx => cyclonedx::parse(text).map(one),
+        Format::Jsonnet => jsonnet::parse(text, path).map(one),
+        Format::Textproto => textproto::parse(text, path).map(one),
+        Format::Groovy => groovy::parse(text).map(one),
     }?;
     match too_deep(&roots) {
         None => Ok(roots),
@@ -158,7 +197,32 @@ pub fn parse_file(
     max_size: u64,
 ) -> Result<Document, ParseFailure> {
     let source = read_source(path, file, max_size)?;
-    match parse_text(format, &source) {
+    parse_source(source, file, format, Some(path))
+}
+
+/// Parses bytes that were read already (standard input, `-`), with the checks
+/// [`read_source`] makes on a file. `file` is the name as reported; without a path, the
+/// formats that read other files (Jsonnet's imports, text protos' schemas) have no
+/// directory to find them in.
+pub fn parse_bytes(
+    bytes: &[u8],
+    file: &str,
+    format: Format,
+    max_size: u64,
+) -> Result<Document, ParseFailure> {
+    if bytes.len() as u64 > max_size {
+        return Err(too_large(file, bytes.len() as u64, max_size));
+    }
+    parse_source(decode(bytes.to_vec(), file)?, file, format, None)
+}
+
+fn parse_source(
+    source: String,
+    file: &str,
+    format: Format,
+    path: Option<&Path>,
+) -> Result<Document, ParseFailure> {
+    match parse_text_at(format, &source, path) {
         Ok(roots) => Ok(Document {
             file: file.to_string(),
             format,
@@ -178,6 +242,17 @@ fn clamp(span: Span, len: usize) -> Span {
     Span::new(span.start.min(len), span.end.min(len))
 }
 
+fn too_large(file: &str, size: u64, max_size: u64) -> ParseFailure {
+    ParseFailure {
+        file: file.to_string(),
+        message: format!(
+            "file is {size} bytes, over the limit of {max_size} bytes; it was not parsed (raise it with --max-file-size)"
+        ),
+        source: None,
+        span: None,
+    }
+}
+
 /// Reads a file as UTF-8 text, refusing files over `max_size` bytes. A UTF-8 byte order
 /// mark is dropped (and spans are relative to the text after it).
 pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, ParseFailure> {
@@ -187,15 +262,18 @@ pub fn read_source(path: &Path, file: &str, max_size: u64) -> Result<String, Par
         source: None,
         span: None,
     };
-    let meta = std::fs::metadata(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    let meta =
+        crate::confine::regular(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
     if meta.len() > max_size {
-        return Err(failure(format!(
-            "file is {} bytes, over the limit of {} bytes; it was not parsed (raise it with --max-file-size)",
-            meta.len(),
-            max_size
-        )));
+        return Err(too_large(file, meta.len(), max_size));
     }
-    let bytes = std::fs::read(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    let bytes =
+        crate::confine::read(path).map_err(|e| failure(format!("cannot read file: {e}")))?;
+    decode(bytes, file)
+}
+
+/// The bytes of a file as UTF-8 text, without a byte order mark.
+fn decode(bytes: Vec<u8>, file: &str) -> Result<String, ParseFailure> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {

@@ -38,10 +38,7 @@ pub(super) fn object_shaped_rules<'a>(
     let Some((file, _, start, end)) = offending.into_iter().next() else {
         return Ok(());
     };
-    let source = sources
-        .iter()
-        .find(|(label, _)| *label == file)
-        .map_or("", |(_, text)| text.as_str());
+    let source = source_of(sources, &file);
     // regorus's span of `deny[msg]` stops before the closing bracket.
     let end = if source.get(end..).is_some_and(|r| r.starts_with(']')) {
         end + 1
@@ -93,6 +90,177 @@ pub(super) fn recursion(
     modules: &[Ref<Module>],
     sources: &[(String, String)],
 ) -> Result<(), PolicyError> {
+    let mut calls = Vec::new();
+    recursion_and_calls(modules, sources, &mut calls)
+}
+
+/// Builtins every run has, whatever a capabilities file says: conftest's own (which OPA's
+/// capabilities files never list) and goldenpath's.
+const ALWAYS_CALLABLE: &[&str] = &[
+    "parse_config",
+    "parse_config_file",
+    "parse_combined_config_files",
+];
+
+/// conftest's `--capabilities`: every builtin the policies call must be listed in the
+/// capabilities file (`label`), as OPA's compiler checks; the first call of one that is
+/// not is the error, the others are named in its help.
+pub(super) fn capabilities(
+    modules: &[Ref<Module>],
+    sources: &[(String, String)],
+    label: &str,
+    allowed: &BTreeSet<String>,
+) -> Result<(), PolicyError> {
+    let mut calls = Vec::new();
+    recursion_and_calls(modules, sources, &mut calls)?;
+    let mut refused: Vec<(String, String, usize, usize)> = calls
+        .into_iter()
+        .filter(|(name, file, _, _)| {
+            !allowed.contains(name)
+                && !ALWAYS_CALLABLE.contains(&name.as_str())
+                && !name.starts_with("goldenpath.")
+                && !name.starts_with("__goldenpath")
+                && !file.starts_with(super::BUILTIN_PREFIX)
+                && !file.starts_with('<')
+        })
+        .collect();
+    refused.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    let Some((name, file, start, end)) = refused.first().cloned() else {
+        return Ok(());
+    };
+    let source = source_of(sources, &file);
+    let line_of = |file: &str, offset: usize| {
+        let text = source_of(sources, file);
+        text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
+    };
+    let mut help = format!("`{label}` lists the builtins policies may call");
+    let mut seen = BTreeSet::from([name.clone()]);
+    for (other, other_file, other_start, _) in &refused[1..] {
+        if seen.insert(other.clone()) {
+            help.push_str(&format!(
+                "; also undefined function {other} at {other_file}:{}",
+                line_of(other_file, *other_start)
+            ));
+        }
+    }
+    Err(PolicyError::at(
+        &file,
+        source,
+        start,
+        end.saturating_sub(start),
+        format!("undefined function {name} (not in the capabilities file)"),
+        Some(help),
+    ))
+}
+
+/// OPA's strict mode (conftest's `--strict`): a local assigned with `:=` that nothing
+/// reads, and a function argument its bodies never use, are compile errors. The first
+/// is the error; the others are named in its help.
+pub(super) fn strict(
+    modules: &[Ref<Module>],
+    sources: &[(String, String)],
+) -> Result<(), PolicyError> {
+    let mut found: Vec<(String, usize, usize, String)> = Vec::new();
+    for module in modules {
+        for rule in &module.policy {
+            let Rule::Spec { head, bodies, .. } = rule.as_ref() else {
+                continue;
+            };
+            let span = rule.span();
+            let file = span.source.file().clone();
+            if file.starts_with(super::BUILTIN_PREFIX) || file.starts_with('<') {
+                continue;
+            }
+            let text = span.text();
+            let mut declared: Vec<(&Ref<Expr>, &str)> = Vec::new();
+            if let RuleHead::Func { args, .. } = head {
+                for arg in args {
+                    if matches!(arg.as_ref(), Expr::Var { .. }) {
+                        declared.push((arg, "unused argument"));
+                    }
+                }
+            }
+            for body in bodies {
+                for stmt in &body.query.stmts {
+                    if let Literal::Expr { expr, .. } = &stmt.literal {
+                        if let Expr::AssignExpr {
+                            op: AssignOp::ColEq,
+                            lhs,
+                            ..
+                        } = expr.as_ref()
+                        {
+                            if matches!(lhs.as_ref(), Expr::Var { .. }) {
+                                declared.push((lhs, "assigned var"));
+                            }
+                        }
+                    }
+                }
+            }
+            for (var, what) in declared {
+                let name = var.span().text();
+                if name.starts_with('_') || occurrences(text, name) > 1 {
+                    continue;
+                }
+                let at = var.span();
+                found.push((
+                    file.clone(),
+                    usize::try_from(at.start).unwrap_or(0),
+                    usize::try_from(at.end).unwrap_or(0),
+                    match what {
+                        "unused argument" => format!("unused argument {name}"),
+                        _ => format!("assigned var {name} unused"),
+                    },
+                ));
+            }
+        }
+    }
+    found.sort();
+    let Some((file, start, end, message)) = found.first().cloned() else {
+        return Ok(());
+    };
+    let source = source_of(sources, &file);
+    let others: Vec<String> = found[1..]
+        .iter()
+        .map(|(file, start, _, message)| {
+            let text = source_of(sources, file);
+            let line = text.get(..*start).map_or(0, |t| t.matches('\n').count()) + 1;
+            format!("{message} at {file}:{line}")
+        })
+        .collect();
+    let mut help =
+        "OPA's strict mode (--strict) rejects locals and arguments nothing uses".to_string();
+    if !others.is_empty() {
+        help.push_str(&format!("; also {}", others.join("; ")));
+    }
+    Err(PolicyError::at(
+        &file,
+        source,
+        start,
+        end.saturating_sub(start),
+        message,
+        Some(help),
+    ))
+}
+
+/// How many times `name` occurs in `text` as a whole identifier that can be a variable
+/// (not a field after `.`, not a quoted string).
+fn occurrences(text: &str, name: &str) -> usize {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '"' || c == '`';
+    let is_field = |c: char| is_ident(c) || c == '.';
+    text.match_indices(name)
+        .filter(|(at, _)| {
+            let before = text[..*at].chars().next_back();
+            let after = text[at + name.len()..].chars().next();
+            !before.is_some_and(is_field) && !after.is_some_and(is_ident)
+        })
+        .count()
+}
+
+fn recursion_and_calls(
+    modules: &[Ref<Module>],
+    sources: &[(String, String)],
+    calls: &mut Vec<(String, String, usize, usize)>,
+) -> Result<(), PolicyError> {
     let mut rules: BTreeMap<String, Vec<&Ref<Rule>>> = BTreeMap::new();
     let mut owner: Vec<(String, &Ref<Module>)> = Vec::new();
     for module in modules {
@@ -127,9 +295,11 @@ pub(super) fn recursion(
                 rules: &rules,
                 locals: BTreeSet::new(),
                 found: BTreeSet::new(),
+                builtins: Vec::new(),
             };
             walker.rule(rule);
             edges.entry(path.as_str()).or_default().extend(walker.found);
+            calls.extend(walker.builtins);
         }
     }
     let Some(cycle) = find_cycle(&edges) else {
@@ -145,10 +315,7 @@ pub(super) fn recursion(
             usize::try_from(head.end).unwrap_or(0),
         )
     });
-    let source = sources
-        .iter()
-        .find(|(label, _)| *label == file)
-        .map_or("", |(_, text)| text.as_str());
+    let source = source_of(sources, &file);
     Err(PolicyError::at(
         &file,
         source,
@@ -164,6 +331,14 @@ pub(super) fn recursion(
                 .to_string(),
         ),
     ))
+}
+
+/// The text of the policy file `file` (empty when it is not among `sources`).
+fn source_of<'a>(sources: &'a [(String, String)], file: &str) -> &'a str {
+    sources
+        .iter()
+        .find(|(label, _)| label == file)
+        .map_or("", |(_, text)| text.as_str())
 }
 
 /// The first cycle in the graph (sorted for determinism), as the path around it.
@@ -301,6 +476,8 @@ struct Walker<'a> {
     /// Names declared locally in the rule (they shadow rule names).
     locals: BTreeSet<String>,
     found: BTreeSet<String>,
+    /// Calls of functions that are not rules (builtins): name, file, byte range.
+    builtins: Vec<(String, String, usize, usize)>,
 }
 
 impl Walker<'_> {
@@ -402,16 +579,19 @@ impl Walker<'_> {
     }
 
     fn reference(&mut self, expr: &Ref<Expr>) {
-        let Some(parts) = static_parts(expr) else {
-            return;
-        };
-        let Some(first) = parts.first() else {
-            return;
-        };
+        if let Some(path) = self.resolve(expr) {
+            self.found.insert(path);
+        }
+    }
+
+    /// The rule a reference names (the longest prefix that is one), if any.
+    fn resolve(&self, expr: &Ref<Expr>) -> Option<String> {
+        let parts = static_parts(expr)?;
+        let first = parts.first()?;
         let absolute: Vec<String> = if first == "data" {
             parts.clone()
         } else if self.locals.contains(first) || first == "input" {
-            return;
+            return None;
         } else if let Some(target) = self.aliases.get(first) {
             target.iter().chain(&parts[1..]).cloned().collect()
         } else {
@@ -427,10 +607,10 @@ impl Walker<'_> {
             }
             let path = absolute[..end].join(".");
             if self.rules.contains_key(&path) {
-                self.found.insert(path);
-                return;
+                return Some(path);
             }
         }
+        None
     }
 
     fn expr(&mut self, expr: &Ref<Expr>) {
@@ -446,7 +626,22 @@ impl Walker<'_> {
                 self.ref_indices(refr);
             }
             Expr::Call { fcn, params, .. } => {
-                self.reference(fcn);
+                match self.resolve(fcn) {
+                    Some(path) => {
+                        self.found.insert(path);
+                    }
+                    None => {
+                        if let Some(name) = dotted(fcn) {
+                            let span = fcn.span();
+                            self.builtins.push((
+                                name,
+                                span.source.file().clone(),
+                                usize::try_from(span.start).unwrap_or(0),
+                                usize::try_from(span.end).unwrap_or(0),
+                            ));
+                        }
+                    }
+                }
                 params.iter().for_each(|p| self.expr(p));
             }
             Expr::Array { items, .. } | Expr::Set { items, .. } => {
@@ -503,8 +698,9 @@ impl Walker<'_> {
                     current = refr;
                 }
                 Expr::RefDot { refr, .. } => current = refr,
-                Expr::Call { params, .. } => {
-                    params.iter().for_each(|p| self.expr(p));
+                Expr::Call { .. } => {
+                    // `f(x).field`: the call itself (its function and arguments).
+                    self.expr(current);
                     return;
                 }
                 _ => return,

@@ -45,8 +45,14 @@ pub(super) fn set_current_context(value: Value) {
     CURRENT_CONTEXT.with(|c| *c.borrow_mut() = value);
 }
 
-/// Registers every host function on `engine`.
-pub(super) fn register(engine: &mut regorus::Engine) -> anyhow::Result<()> {
+/// Registers every host function on `engine`; conftest's builtins read files as `read`
+/// says and find rule annotations in `metadata`.
+pub(super) fn register(
+    engine: &mut regorus::Engine,
+    read: &super::config_builtins::ReadPolicy,
+    metadata: &super::config_builtins::MetadataIndex,
+) -> anyhow::Result<()> {
+    super::config_builtins::register(engine, read, metadata)?;
     engine.add_extension(
         "__goldenpath_conftest_file".to_string(),
         1,

@@ -2,7 +2,7 @@
 //! the defaults conftest users expect (`./policy` when no path is given; the built-in pack
 //! when there are no policies of one's own) and the `-d` data files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{PolicyError, PolicyOptions, PolicySet};
 use crate::discover;
@@ -14,11 +14,18 @@ use crate::source_error::SourceError;
 
 /// Loads the policies `sources` name. `has_schemas` says whether the run has JSON
 /// Schema policies, which count as policies of one's own (the pack then stays off unless
-/// asked for). `scope`, when known, is every file the run checks (see
+/// asked for).
+pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, PolicyError> {
+    load_confined(sources, has_schemas, None, None)
+}
+
+/// [`load`], with conftest's `parse_config_file` builtins confined to `confine` (the
+/// repository being checked); `scope`, when known, is every file the run checks (see
 /// [`PolicyOptions::scope`]).
-pub fn load(
+pub fn load_confined(
     sources: &PolicySources,
     has_schemas: bool,
+    confine: Option<&Path>,
     scope: Option<Vec<(String, Format)>>,
 ) -> Result<PolicySet, PolicyError> {
     let mut paths = sources.policy_paths.clone();
@@ -42,6 +49,16 @@ pub fn load(
         builtin,
         timeout: sources.policy_timeout.0,
         scope,
+        read: super::config_builtins::ReadPolicy {
+            confine: confine.map(Path::to_path_buf),
+            strict: sources.builtin_errors,
+        },
+        strict: sources.strict,
+        capabilities: sources
+            .capabilities
+            .as_deref()
+            .map(capabilities)
+            .transpose()?,
     })
 }
 
@@ -88,7 +105,7 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyE
         for root in &doc.roots {
             if !matches!(root.kind, NodeKind::Object(_)) {
                 let error = unusable(&file, "a data document must be an object".to_string())
-                    .with_source(&file, doc.source.to_string())
+                    .with_source(&file, std::sync::Arc::clone(&doc.source))
                     .at(Some(Span::new(root.span.start, root.span.start)));
                 return Err(PolicyError::DataFile(Box::new(error)));
             }
@@ -96,4 +113,26 @@ fn load_data(paths: &[PathBuf]) -> Result<Vec<(String, regorus::Value)>, PolicyE
         }
     }
     Ok(data)
+}
+
+/// The builtin names an OPA capabilities file lists (`{"builtins": [{"name": ...}]}`).
+fn capabilities(path: &Path) -> Result<(String, std::collections::BTreeSet<String>), PolicyError> {
+    let label = crate::discover::display(path);
+    let unusable = |message: String| {
+        PolicyError::DataFile(Box::new(SourceError::new(
+            "goldenpath::capabilities",
+            format!("cannot use capabilities `{label}`: {message}"),
+        )))
+    };
+    let text = crate::confine::read_to_string(path).map_err(|e| unusable(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| unusable(format!("invalid JSON: {e}")))?;
+    let names = value
+        .get("builtins")
+        .and_then(|b| b.as_array())
+        .ok_or_else(|| unusable("no `builtins` list".to_string()))?
+        .iter()
+        .filter_map(|b| b.get("name").and_then(|n| n.as_str()).map(str::to_string))
+        .collect();
+    Ok((label, names))
 }

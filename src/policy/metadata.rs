@@ -33,6 +33,10 @@ pub struct Annotation {
     pub related: Vec<(String, Option<String>)>,
     /// goldenpath's keys under `custom`.
     pub custom: Custom,
+    /// The whole block as JSON (what `rego.metadata.rule()` gives).
+    pub raw: serde_json::Value,
+    /// The line of the package or rule it annotates (1-based).
+    pub line: usize,
 }
 
 /// The `custom` keys goldenpath understands.
@@ -126,7 +130,7 @@ pub fn parse(label: &str, source: &str) -> Result<Vec<(AnnotationScope, Annotati
             .get(j)
             .map(|(_, next)| scope_of(next))
             .unwrap_or(AnnotationScope::Package);
-        let annotation = parse_block(&yaml).map_err(|message| {
+        let mut annotation = parse_block(&yaml).map_err(|message| {
             PolicyError::at(
                 label,
                 source,
@@ -136,6 +140,7 @@ pub fn parse(label: &str, source: &str) -> Result<Vec<(AnnotationScope, Annotati
                 Some("METADATA is YAML in `# ` comments directly above a package or rule; see policies/README.md".to_string()),
             )
         })?;
+        annotation.line = j + 1;
         out.push((target, annotation));
         i = j;
     }
@@ -173,7 +178,8 @@ fn parse_block(yaml: &str) -> Result<Annotation, String> {
         .map_or(serde_json::Value::Object(Default::default()), |r| {
             r.to_json()
         });
-    let raw: Raw = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    let raw: Raw = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+    let whole = value;
     let c = raw.custom;
     let severity = c
         .severity
@@ -236,6 +242,8 @@ fn parse_block(yaml: &str) -> Result<Annotation, String> {
             formats,
             repository,
         },
+        raw: whole,
+        line: 0,
     })
 }
 

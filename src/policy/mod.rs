@@ -5,6 +5,7 @@
 //! clones it (cheap once it has evaluated once) into an [`Evaluator`].
 
 mod checks;
+pub mod config_builtins;
 mod error;
 mod eval;
 mod extensions;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 
 pub use error::PolicyError;
 pub use eval::{EvalOutput, Evaluator, FileInfo};
-pub use load::load;
+pub use load::{load, load_confined};
 pub use metadata::{Annotation, Custom};
 pub use unit::{UnitOutcome, UnitTest, UnitTestKind, UnitVerdict};
 
@@ -70,6 +71,13 @@ pub struct PolicyOptions {
     /// packages (no repository is checked), are then not compiled: they are listed, never
     /// evaluated. `None` compiles the whole pack.
     pub scope: Option<Vec<(String, Format)>>,
+    /// How conftest's builtins read files, and whether builtin errors are errors.
+    pub read: config_builtins::ReadPolicy,
+    /// OPA's strict mode (`--strict`).
+    pub strict: bool,
+    /// The builtins an OPA capabilities file allows (`--capabilities`): its label and
+    /// the names.
+    pub capabilities: Option<(String, std::collections::BTreeSet<String>)>,
 }
 
 /// A rule whose results become findings.
@@ -253,13 +261,13 @@ impl PolicySet {
         let mut engine = regorus::Engine::new();
         engine.set_rego_v0(options.rego_v0);
         // OPA's behaviour: a builtin error makes the expression undefined, not the query fail.
-        engine.set_strict_builtin_errors(false);
+        engine.set_strict_builtin_errors(options.read.strict);
         engine.set_gather_prints(true);
         let mut labels = Vec::new();
         let mut sources = Vec::new();
         for path in &files {
             let label = display(path);
-            let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Read {
+            let text = crate::confine::read_to_string(path).map_err(|e| PolicyError::Read {
                 path: label.clone(),
                 message: e.to_string(),
             })?;
@@ -303,7 +311,9 @@ impl PolicySet {
         engine
             .add_policy(CONTEXT_MODULE_PATH.to_string(), CONTEXT_MODULE.to_string())
             .map_err(|e| PolicyError::Internal(e.to_string()))?;
-        extensions::register(&mut engine).map_err(|e| PolicyError::Internal(e.to_string()))?;
+        let metadata = config_builtins::MetadataIndex::default();
+        extensions::register(&mut engine, &options.read, &metadata)
+            .map_err(|e| PolicyError::Internal(e.to_string()))?;
         for (label, value) in &options.data {
             engine
                 .add_data(value.clone())
@@ -321,6 +331,7 @@ impl PolicySet {
                 .map_err(|e| PolicyError::from_engine(&e, &sources, options.rego_v0))?;
             let rules = compiled.get_rules();
             checks::object_shaped_rules(rules.values().flatten(), &sources)?;
+            let _ = metadata.set(annotated_rules(rules.values().flatten(), &sources)?);
             // The pack's own packages refer only to pack packages and have no cycle (its
             // tests evaluate every rule): a cycle needs a module of the user's.
             let modules: Vec<_> = compiled
@@ -337,6 +348,12 @@ impl PolicySet {
                 .cloned()
                 .collect();
             checks::recursion(&modules, &sources)?;
+            if options.strict {
+                checks::strict(compiled.get_modules(), &sources)?;
+            }
+            if let Some((label, allowed)) = &options.capabilities {
+                checks::capabilities(compiled.get_modules(), &sources, label, allowed)?;
+            }
             // Where each rule is first defined, from the spans regorus keeps.
             let definitions: Vec<unit::RuleDefinition> = rules
                 .iter()
@@ -472,6 +489,57 @@ impl PolicySet {
     pub fn files(&self) -> &[String] {
         &self.files
     }
+}
+
+/// The rule definitions with a `# METADATA` block directly above, by policy file, for
+/// `rego.metadata.rule()`.
+fn annotated_rules<'a>(
+    definitions: impl Iterator<Item = &'a regorus::unstable::Ref<regorus::unstable::Rule>>,
+    sources: &[(String, String)],
+) -> Result<std::collections::BTreeMap<String, Vec<config_builtins::AnnotatedRule>>, PolicyError> {
+    let mut blocks: std::collections::BTreeMap<&str, Vec<Annotation>> = Default::default();
+    for (label, text) in sources {
+        if text.contains("# METADATA") {
+            let found = metadata::parse(label, text)?;
+            blocks.insert(
+                label.as_str(),
+                found
+                    .into_iter()
+                    .filter(|(scope, _)| matches!(scope, metadata::AnnotationScope::Rule(_)))
+                    .map(|(_, a)| a)
+                    .collect(),
+            );
+        }
+    }
+    let mut out: std::collections::BTreeMap<String, Vec<config_builtins::AnnotatedRule>> =
+        Default::default();
+    for rule in definitions {
+        let span = rule.span();
+        let file = span.source.file();
+        let Some(annotations) = blocks.get(file.as_str()) else {
+            continue;
+        };
+        let Some(annotation) = annotations
+            .iter()
+            .find(|a| u32::try_from(a.line).ok() == Some(span.line))
+        else {
+            continue;
+        };
+        let text = sources
+            .iter()
+            .find(|(label, _)| label == file)
+            .map_or("", |(_, text)| text.as_str());
+        let end = usize::try_from(span.end).unwrap_or(0).min(text.len());
+        let lines = text.get(..end).map_or(0, |t| t.matches('\n').count());
+        out.entry(file.clone())
+            .or_default()
+            .push(config_builtins::AnnotatedRule {
+                first: span.line,
+                last: u32::try_from(lines + 1).unwrap_or(u32::MAX).max(span.line),
+                value: annotation.raw.clone(),
+            });
+    }
+    Ok(out)
 }
 
 /// Package-level and rule-level METADATA of every loaded package, by package name.
@@ -686,6 +754,10 @@ fn find_rego_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
     }
     files.sort();
     files.dedup();
+    // The same file named twice (`-p policy -p ./policy`, a directory and its parent) is
+    // loaded once.
+    let mut seen = std::collections::BTreeSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(files)
 }
 

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+use crate::confine::Root;
 use crate::discover::RepoEntry;
 use crate::format::Format;
 
@@ -15,15 +16,17 @@ pub const READ_LIMIT: u64 = 1024 * 1024;
 /// The directory the builtins may read, for the repository being evaluated.
 #[derive(Clone, Debug)]
 pub struct Sandbox {
-    root: PathBuf,
+    root: Root,
     limit: u64,
 }
 
 impl Sandbox {
     /// A sandbox at `root`; files over `limit` bytes read as `null`.
     pub fn new(root: &Path, limit: u64) -> Self {
-        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        Sandbox { root, limit }
+        Sandbox {
+            root: Root::new(root),
+            limit,
+        }
     }
 
     /// The real path `relative` names, when it stays inside the root after following
@@ -37,16 +40,15 @@ impl Sandbox {
         {
             return None;
         }
-        let real = std::fs::canonicalize(self.root.join(path)).ok()?;
-        real.starts_with(&self.root).then_some(real)
+        self.root.resolve(&self.root.path().join(path))
     }
 
     /// The file `relative` names, when it is a regular file inside the root (after
     /// following symbolic links) and not larger than the limit.
     fn resolve(&self, relative: &str) -> Option<PathBuf> {
         let real = self.confined(relative)?;
-        let meta = std::fs::metadata(&real).ok()?;
-        (meta.is_file() && meta.len() <= self.limit).then_some(real)
+        let meta = crate::confine::regular(&real).ok()?;
+        (meta.len() <= self.limit).then_some(real)
     }
 
     fn exists(&self, relative: &str) -> bool {
@@ -55,7 +57,7 @@ impl Sandbox {
 
     fn read(&self, relative: &str) -> Option<String> {
         let real = self.resolve(relative)?;
-        let text = String::from_utf8(std::fs::read(real).ok()?).ok()?;
+        let text = String::from_utf8(crate::confine::read(&real).ok()?).ok()?;
         (!text.contains('\0')).then_some(text)
     }
 

@@ -34,13 +34,27 @@ pub(crate) fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
 
 fn numbered<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) -> Vec<String> {
     let mut seen: HashMap<u64, usize> = HashMap::new();
+    // Findings of one rule on one line share a hash: hash each (rule, file, line) once,
+    // so thousands of findings on one long line cost one pass over it, not thousands.
+    let mut hashes: HashMap<(&str, &str, usize, usize), u64> = HashMap::new();
     diagnostics
         .map(|d| {
-            let hash = fnv1a(&[
-                d.rule.as_bytes(),
-                d.file.as_bytes(),
-                flagged_line(d).as_bytes(),
-            ]);
+            let line = match (&d.snippet, d.region) {
+                (Some(s), Some(r)) => (
+                    std::sync::Arc::as_ptr(&s.source).cast::<u8>() as usize,
+                    r.start.line,
+                ),
+                _ => (0, 0),
+            };
+            let hash = *hashes
+                .entry((d.rule.as_str(), d.file.as_str(), line.0, line.1))
+                .or_insert_with(|| {
+                    fnv1a(&[
+                        d.rule.as_bytes(),
+                        d.file.as_bytes(),
+                        flagged_line(d).as_bytes(),
+                    ])
+                });
             let occurrence = seen.entry(hash).or_insert(0);
             *occurrence += 1;
             format!("{hash:016x}:{occurrence}")

@@ -56,14 +56,12 @@ fn command(d: &Diagnostic) -> String {
 
 /// Escapes a command's message: `%` first, then CR and LF.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    super::escape_command(s, "%25", &[])
 }
 
 /// Escapes a property value: as [`escape_data`], plus `:` and `,`.
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    super::escape_command(s, "%25", &[(':', "%3A"), (',', "%2C")])
 }
 
 #[cfg(test)]

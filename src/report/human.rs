@@ -54,7 +54,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     match options.listing {
         Listing::Findings => {
             for group in groups(&report.diagnostics) {
-                out.push_str(&render_group(group, style));
+                out.push_str(&render_group_safely(group, style));
                 out.push('\n');
             }
         }
@@ -152,6 +152,19 @@ fn groups(diagnostics: &[Diagnostic]) -> Vec<&[Diagnostic]> {
     groups
 }
 
+/// [`render_group`]; should it panic all the same, the group degrades to its headlines
+/// (plain text) and the report goes on.
+fn render_group_safely(group: &[Diagnostic], style: &Style) -> String {
+    let rendered =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_group(group, style)));
+    rendered.unwrap_or_else(|_| {
+        group
+            .iter()
+            .map(|d| format!("{}\n", headline(d, &Paint::plain())))
+            .collect()
+    })
+}
+
 /// One group: the headlines, the shared excerpt, and the help of each finding.
 fn render_group(group: &[Diagnostic], style: &Style) -> String {
     let paint = style.paint();
@@ -217,7 +230,8 @@ pub fn notes(report: &Report) -> String {
     for id in &report.summary.unmatched_schemas {
         let _ = writeln!(
             out,
-            "warning: schema mapping `{id}` matched no files (check its `files` globs)"
+            "warning: schema mapping `{}` matched no files (check its `files` globs)",
+            shown_text(id)
         );
     }
     let unevaluated = &report.summary.unevaluated_packages;
@@ -230,11 +244,11 @@ pub fn notes(report: &Report) -> String {
             } else {
                 "packages"
             },
-            unevaluated.join(", ")
+            shown_text(&unevaluated.join(", "))
         );
     }
     for warning in &report.summary.unmatched_selectors {
-        let _ = writeln!(out, "warning: {warning}");
+        let _ = writeln!(out, "warning: {}", shown_text(warning));
     }
     if report.summary.baseline_fixed > 0 {
         out.push_str(&format!(

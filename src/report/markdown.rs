@@ -2,6 +2,12 @@
 //! outcome and totals, a table of findings per rule, then the first findings with
 //! `file:line` (links when a base URL is known, e.g. the commit on GitHub).
 //!
+//! Text from files and policies (messages, rule titles) is inert: a pull-request comment
+//! made from it never shows an image, links anywhere or pings anyone. Brackets are
+//! escaped (no `![image](…)` or `[link](…)`), HTML and entities are shown as written, and
+//! words that GitHub would turn into a mention, a reference or a link (`@team`, `#12`,
+//! `https://…`) are code spans. The message's own code spans stay code spans.
+//!
 //! GitHub refuses step summaries over 1 MiB, so the tables are capped (rules and
 //! findings by count, messages by length) and a byte budget stops adding rows well
 //! before the limit, whatever the size of the run; a closing line says what was left out.
@@ -86,7 +92,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             let _ = writeln!(
                 out,
                 "| {} | **{}** | {} | {} | {} |",
-                cell(&card.repository),
+                prose(&card.repository),
                 card.level_name(),
                 card.bronze.describe(),
                 card.silver.describe(),
@@ -120,7 +126,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             .iter()
             .find(|r| r.id == *rule)
             .and_then(|r| r.title.as_deref())
-            .map(|t| format!(" — {}", cell(&truncate(t))))
+            .map(|t| format!(" — {}", prose(&truncate(t))))
             .unwrap_or_default();
         let row = format!(
             "| {}{title} | {} | {} | {} |\n",
@@ -188,7 +194,7 @@ fn finding_row(d: &Diagnostic, link_base: Option<&str>) -> String {
         "| {} | {location} | {} | {} |\n",
         d.severity,
         code(&d.rule),
-        cell(&truncate(&d.message))
+        prose(&truncate(&d.message))
     )
 }
 
@@ -210,9 +216,66 @@ fn cell(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A code span that survives backticks in its text (CommonMark: a longer fence).
+/// File-derived prose, inert in a table cell: see the module documentation.
+fn prose(s: &str) -> String {
+    let text = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(text.len());
+    let mut parts = text.split('`').peekable();
+    let mut in_code = false;
+    while let Some(part) = parts.next() {
+        if in_code && parts.peek().is_some() {
+            out.push_str(&code(part));
+        } else {
+            if in_code {
+                // An opening backtick without its closing one.
+                out.push_str("\\`");
+            }
+            for (i, word) in part.split(' ').enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&inert_word(word));
+            }
+        }
+        in_code = !in_code;
+    }
+    out
+}
+
+/// One word of prose: a code span when GitHub would make it live, else escaped.
+fn inert_word(word: &str) -> String {
+    let lower = word.to_ascii_lowercase();
+    let reference = word
+        .char_indices()
+        .any(|(i, c)| c == '#' && word[i + 1..].starts_with(|d: char| d.is_ascii_digit()));
+    let live = word.contains('@') || lower.contains("://") || lower.contains("www.") || reference;
+    if live {
+        return code(word);
+    }
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '[' | ']' | '\\' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span that survives backticks in its text (CommonMark: a longer fence). Code
+/// spans show HTML, entities and links as written; only the cell separator is escaped.
 fn code(s: &str) -> String {
-    let text = cell(s);
+    let text = s
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|");
     if text.contains('`') {
         format!("`` {text} ``")
     } else {
@@ -238,6 +301,28 @@ mod tests {
     use crate::finding::RuleInfo;
     use crate::report::sample::{diagnostic, file_level, report, with_severity};
     use crate::report::{FailOn, Summary};
+
+    #[test]
+    fn file_derived_text_is_inert() {
+        let cases = [
+            ("uses `latest` tag", "uses `latest` tag"),
+            (
+                "![x](https://evil.test/p.png) see [here](https://evil.test)",
+                "`![x](https://evil.test/p.png)` see `[here](https://evil.test)`",
+            ),
+            ("ping @org/team and a@b.c", "ping `@org/team` and `a@b.c`"),
+            ("fixes #12 and o/r#3", "fixes `#12` and `o/r#3`"),
+            ("go to www.evil.test now", "go to `www.evil.test` now"),
+            ("&#64;team <img src=x>", "`&#64;team` &lt;img src=x&gt;"),
+            ("AT&T", "AT&amp;T"),
+            ("[ref]: https://x", "\\[ref\\]: `https://x`"),
+            ("an `unclosed tick", "an \\`unclosed tick"),
+            ("a | b", "a \\| b"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(prose(input), want, "{input}");
+        }
+    }
 
     #[test]
     fn cells_stay_in_their_column() {

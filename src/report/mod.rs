@@ -1,11 +1,14 @@
 //! Reports: every output format reads the same [`Report`], whose diagnostics are already
 //! sorted, so each format is a pure function of it and identical for any thread count.
 
+pub mod azuredevops;
+pub mod badge;
 pub mod concise;
 pub mod error;
 pub(crate) mod fingerprint;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -16,6 +19,8 @@ mod sample;
 pub mod sarif;
 pub mod scorecard;
 pub mod snippet;
+pub mod table;
+pub mod tap;
 
 use std::str::FromStr;
 
@@ -39,6 +44,8 @@ pub struct Report {
     pub files: Vec<String>,
     /// Golden-path scorecards, one per repository (empty when no rule has a level).
     pub scorecards: Vec<scorecard::Scorecard>,
+    /// The repositories checked (the directories given), in the order given.
+    pub repositories: Vec<String>,
     /// Suppressed findings, sorted as `diagnostics` are; they leave the exit status and
     /// the human and annotation outputs, and appear in JSON and SARIF with their reason.
     pub suppressed: Vec<Suppressed>,
@@ -126,6 +133,7 @@ impl Report {
             rules,
             files: Vec::new(),
             scorecards: Vec::new(),
+            repositories: Vec::new(),
             suppressed: Vec::new(),
             profile: None,
         }
@@ -164,8 +172,8 @@ impl Report {
         fingerprint::fingerprint_all(&self.diagnostics, &suppressed)
     }
 
-    /// Computes the scorecards of `repositories` from the findings and the rules' levels
-    /// (`off`: the rules the configuration turned off).
+    /// Records the repositories and computes their scorecards from the findings and the
+    /// rules' levels (`off`: the rules the configuration turned off).
     pub fn with_scorecards(mut self, repositories: &[String], off: &[RuleInfo]) -> Report {
         self.scorecards = scorecard::compute(
             &self.rules,
@@ -174,7 +182,47 @@ impl Report {
             &self.suppressed,
             repositories,
         );
+        self.repositories = repositories.to_vec();
         self
+    }
+
+    /// The part of the report about one of its repositories: its findings, suppressed
+    /// findings, files and scorecard, with the totals counted again (documents, exceptions and the run's
+    /// notes are not known per repository and are left empty).
+    pub fn for_repository(&self, repository: &str) -> Report {
+        let inside = |file: &String| scorecard::belongs(file, repository);
+        let diagnostics: Vec<Diagnostic> = self
+            .diagnostics
+            .iter()
+            .filter(|d| inside(&d.file))
+            .cloned()
+            .collect();
+        let files: Vec<String> = self.files.iter().filter(|f| inside(f)).cloned().collect();
+        let summary = Summary {
+            files: files.len(),
+            parse_errors: diagnostics
+                .iter()
+                .filter(|d| d.rule == crate::finding::PARSE_ERROR)
+                .count(),
+            ..Summary::default()
+        };
+        let suppressed = self
+            .suppressed
+            .iter()
+            .filter(|s| inside(&s.diagnostic.file))
+            .cloned()
+            .collect();
+        let mut part = Report::new(diagnostics, summary, self.rules.clone())
+            .with_files(files)
+            .with_suppressed(suppressed);
+        part.scorecards = self
+            .scorecards
+            .iter()
+            .filter(|card| card.repository == repository)
+            .cloned()
+            .collect();
+        part.repositories = vec![repository.to_string()];
+        part
     }
 
     /// Sets the checked files (sorted and deduplicated here).
@@ -253,6 +301,18 @@ pub enum OutputFormat {
     Gitlab,
     /// A Markdown summary for `$GITHUB_STEP_SUMMARY` and pull-request comments.
     Markdown,
+    /// TAP, in the line shape of conftest's `--output tap`.
+    Tap,
+    /// A table of results, as conftest's `--output table`.
+    Table,
+    /// Azure Pipelines logging commands (`##vso[task.logissue ...]`).
+    Azuredevops,
+    /// The dashboard: one self-contained HTML page (levels, scorecards, findings).
+    Html,
+    /// An SVG badge of the golden-path level, for a README.
+    Badge,
+    /// The JSON that shields.io-style endpoint badges read.
+    Shields,
 }
 
 impl OutputFormat {
@@ -260,15 +320,107 @@ impl OutputFormat {
     pub fn name(self) -> String {
         crate::options::value_name(self)
     }
+
+    /// Whether a `--report` path of this format may hold [`REPO_PLACEHOLDER`].
+    pub fn splits_by_repository(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Html | OutputFormat::Badge | OutputFormat::Shields
+        )
+    }
 }
+
+/// In a `--report` path, the placeholder for each repository's name: one file per
+/// repository (`--report badge=badges/{repo}.svg`).
+pub const REPO_PLACEHOLDER: &str = "{repo}";
 
 /// An extra report written to a file in the same run: `--report FORMAT=PATH`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportTarget {
     /// The format.
     pub format: OutputFormat,
-    /// Where to write it.
+    /// Where to write it; may hold [`REPO_PLACEHOLDER`] for formats that
+    /// [split by repository](OutputFormat::splits_by_repository).
     pub path: std::path::PathBuf,
+}
+
+impl ReportTarget {
+    /// The files this target writes and their contents: one file, or with
+    /// [`REPO_PLACEHOLDER`] in the path one per repository, each rendered from that
+    /// repository's part of the report (the whole run, named `all`, when no repository
+    /// root was checked).
+    pub fn outputs(
+        &self,
+        report: &Report,
+        options: &RenderOptions,
+    ) -> Vec<(std::path::PathBuf, String)> {
+        let Some(pattern) = self.path.to_str().filter(|p| p.contains(REPO_PLACEHOLDER)) else {
+            return vec![(self.path.clone(), render(report, self.format, options))];
+        };
+        if report.repositories.is_empty() {
+            let path = pattern.replace(REPO_PLACEHOLDER, "all");
+            return vec![(path.into(), render(report, self.format, options))];
+        }
+        let names = repository_file_names(&report.repositories);
+        report
+            .repositories
+            .iter()
+            .zip(names)
+            .map(|(repository, name)| {
+                let part = report.for_repository(repository);
+                let path = pattern.replace(REPO_PLACEHOLDER, &name);
+                (path.into(), render(&part, self.format, options))
+            })
+            .collect()
+    }
+}
+
+/// A file-name-safe name for each repository, distinct from the others: the path's
+/// components joined with `-` (`services/api` → `services-api`), `..` as `up`, characters
+/// other than ASCII letters, digits, `-`, `_` and `.` as `_`, `root` for the current
+/// directory, and `-2`, `-3`… after a name already taken.
+pub fn repository_file_names(repositories: &[String]) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::new();
+    repositories
+        .iter()
+        .map(|repository| {
+            let parts: Vec<String> = repository
+                .split(['/', '\\'])
+                .filter(|part| !part.is_empty() && *part != ".")
+                .map(|part| {
+                    if part == ".." {
+                        return "up".to_string();
+                    }
+                    part.chars()
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                                c
+                            } else {
+                                '_'
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let base = if parts.is_empty() {
+                "root".to_string()
+            } else {
+                parts.join("-")
+            };
+            let base = if base.starts_with('.') {
+                format!("_{base}")
+            } else {
+                base
+            };
+            let mut name = base.clone();
+            let mut n = 1;
+            while !taken.insert(name.clone()) {
+                n += 1;
+                name = format!("{base}-{n}");
+            }
+            name
+        })
+        .collect()
 }
 
 impl FromStr for ReportTarget {
@@ -281,8 +433,15 @@ impl FromStr for ReportTarget {
         if path.is_empty() {
             return Err(format!("no path after `{format}=`"));
         }
+        let format: OutputFormat = crate::options::parse_value(format, "format")?;
+        if path.contains(REPO_PLACEHOLDER) && !format.splits_by_repository() {
+            return Err(format!(
+                "`{REPO_PLACEHOLDER}` in a report path is for html, badge and shields reports, not {}",
+                format.name()
+            ));
+        }
         Ok(ReportTarget {
-            format: crate::options::parse_value(format, "format")?,
+            format,
             path: path.into(),
         })
     }
@@ -315,6 +474,10 @@ pub struct RenderOptions {
     /// Base URL that file paths are appended to for links in the Markdown summary, e.g.
     /// `https://github.com/OWNER/REPO/blob/SHA/`.
     pub link_base: Option<String>,
+    /// When the report was made, in seconds since the Unix epoch, from
+    /// `SOURCE_DATE_EPOCH`: the dashboard shows it; without it no report has a time, so
+    /// the same run gives the same bytes.
+    pub source_date_epoch: Option<u64>,
 }
 
 /// Renders `report` in `format`.
@@ -328,6 +491,40 @@ pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) ->
         OutputFormat::Junit => junit::render(report, options.fail_on),
         OutputFormat::Gitlab => gitlab::render(report),
         OutputFormat::Markdown => markdown::render(report, options),
+        OutputFormat::Tap => tap::render(report),
+        OutputFormat::Table => table::render(report),
+        OutputFormat::Azuredevops => azuredevops::render(report),
+        OutputFormat::Html => html::render(report, options),
+        OutputFormat::Badge => badge::svg(report),
+        OutputFormat::Shields => badge::shields(report),
+    }
+}
+
+/// Escapes text for a CI system's logging command: `%` as `percent` first (so no escape
+/// is escaped again), then CR and LF as `%0D` and `%0A`, then each of `extra` (the
+/// characters that end a property).
+pub(crate) fn escape_command(s: &str, percent: &str, extra: &[(char, &str)]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str(percent),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => match extra.iter().find(|(e, _)| *e == c) {
+                Some((_, escaped)) => out.push_str(escaped),
+                None => out.push(c),
+            },
+        }
+    }
+    out
+}
+
+/// The namespace of a finding's rule in conftest's report shapes: the package of a Rego
+/// rule (`k8s.security` for `k8s.security.deny`), the id of any other rule.
+pub(crate) fn namespace_of(rule: &str) -> &str {
+    match rule.rsplit_once('.') {
+        Some((package, _)) if !package.is_empty() => package,
+        _ => rule,
     }
 }
 
@@ -346,7 +543,7 @@ mod tests {
         assert_eq!(
             "pdf=x.pdf".parse::<ReportTarget>(),
             Err(
-                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown)"
+                "unknown format `pdf` (human, concise, json, sarif, github, junit, gitlab, markdown, tap, table, azuredevops, html, badge, shields)"
                     .to_string()
             )
         );

@@ -86,7 +86,7 @@ impl Scorecard {
 }
 
 /// Whether `file` (as reported) is inside the repository reported as `repository`.
-fn belongs(file: &str, repository: &str) -> bool {
+pub(crate) fn belongs(file: &str, repository: &str) -> bool {
     if repository == "." || repository.is_empty() {
         return !file.starts_with("../") && !file.starts_with('/');
     }

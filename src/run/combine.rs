@@ -14,20 +14,19 @@ use crate::document::{Document, InputOrigin, PathSeg};
 use crate::finding::Severity;
 use crate::finding::{Finding, Target};
 use crate::locate::{self, Diagnostic};
-use crate::parse::{self, ParseFailure};
+use crate::parse::ParseFailure;
 use crate::policy::FileInfo;
 use crate::trace::FileTrace;
 
 /// Parses every candidate in the run's pool, then evaluates them together.
 pub(super) fn check(run: &Prepared<'_>, repository: &RepositoryFindings) -> Outcome {
-    let max_size = run.options.max_file_size;
     let parsed: Vec<Result<Document, ParseFailure>> = run.pool.install(|| {
         run.discovery
             .candidates
             .par_iter()
             .map(|c| {
                 let started = run.recorder.start();
-                let parsed = parse::parse_file(&c.path, &c.file, c.format, max_size);
+                let parsed = super::parse_candidate(run.options, c);
                 run.recorder.parse(c.format.name(), started);
                 parsed
             })
@@ -90,15 +89,16 @@ fn evaluate(
     if evaluator.is_empty() {
         return Vec::new();
     }
-    let combined: Vec<regorus::Value> = docs
+    // conftest's shape: one entry per document, so a file of several documents gives
+    // several entries with the same path (and a file of none, one with `null`).
+    let entries = entries(docs);
+    let combined: Vec<regorus::Value> = entries
         .iter()
-        .map(|doc| {
-            let contents = match doc.roots.as_slice() {
-                [root] => root.to_rego(),
-                roots => {
-                    regorus::Value::from(roots.iter().map(|r| r.to_rego()).collect::<Vec<_>>())
-                }
-            };
+        .map(|&(index, root)| {
+            let doc = &docs[index];
+            let contents = root
+                .and_then(|r| doc.roots.get(r))
+                .map_or(regorus::Value::Null, |node| node.to_rego());
             let mut map = BTreeMap::new();
             map.insert("path".into(), doc.file.as_str().into());
             map.insert("contents".into(), contents);
@@ -125,7 +125,7 @@ fn evaluate(
     let mut per_doc: Vec<Vec<Finding>> = docs.iter().map(|_| Vec::new()).collect();
     let mut unrouted = Vec::new();
     for finding in output.findings {
-        match route(&finding.target, docs) {
+        match route(&finding.target, docs, &entries) {
             Some((index, target)) => per_doc[index].push(Finding {
                 file: docs[index].file.clone(),
                 target,
@@ -145,17 +145,44 @@ fn evaluate(
     diagnostics
 }
 
-/// Maps `[i, "contents", ...rest]` in the combined input to file `i` and a target in it.
-fn route(target: &Target, docs: &[Document]) -> Option<(usize, Target)> {
+/// The entries of the combined input: for each, the document and (when it has one)
+/// the root it holds.
+fn entries(docs: &[Document]) -> Vec<(usize, Option<usize>)> {
+    docs.iter()
+        .enumerate()
+        .flat_map(|(index, doc)| {
+            let roots: Vec<(usize, Option<usize>)> = if doc.roots.is_empty() {
+                vec![(index, None)]
+            } else {
+                (0..doc.roots.len()).map(|r| (index, Some(r))).collect()
+            };
+            roots
+        })
+        .collect()
+}
+
+/// Maps `[i, "contents", ...rest]` in the combined input to the file of entry `i` and a
+/// target in it (in the entry's document, for a file of several).
+fn route(
+    target: &Target,
+    docs: &[Document],
+    entries: &[(usize, Option<usize>)],
+) -> Option<(usize, Target)> {
     let Target::Path { path, .. } = target else {
         return None;
     };
-    let index = path.first()?.as_index()?;
+    let &(index, root) = entries.get(path.first()?.as_index()?)?;
     let doc = docs.get(index)?;
     let rest = match path.get(1) {
         Some(PathSeg::Key(k)) if k == "contents" => &path[2..],
         Some(_) => return None,
         None => &[][..],
     };
-    Some((index, locate::route(doc, rest)?))
+    let rest: Vec<PathSeg> = match root {
+        Some(r) if doc.roots.len() > 1 => std::iter::once(PathSeg::Index(r))
+            .chain(rest.iter().cloned())
+            .collect(),
+        _ => rest.to_vec(),
+    };
+    Some((index, locate::route(doc, &rest)?))
 }

@@ -14,7 +14,7 @@ use crate::document::{Document, InputOrigin};
 use crate::finding::{Finding, Severity, Target, PARSE_ERROR};
 use crate::locate;
 use crate::options::ParseErrors;
-use crate::parse::{self, ParseFailure};
+use crate::parse::ParseFailure;
 use crate::policy::{EvalOutput, Evaluator, FileInfo};
 use crate::schema::SchemaSet;
 use crate::trace::{FileTrace, SkipReason, SkippedPackage};
@@ -56,12 +56,7 @@ fn check_file(
 ) -> Outcome {
     let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
     let started = run.recorder.start();
-    let parsed = parse::parse_file(
-        &candidate.path,
-        &candidate.file,
-        candidate.format,
-        run.options.max_file_size,
-    );
+    let parsed = super::parse_candidate(run.options, candidate);
     run.recorder.parse(candidate.format.name(), started);
     let doc = match parsed {
         Ok(doc) => doc,

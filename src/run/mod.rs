@@ -2,6 +2,7 @@
 //! the repositories → evaluate the files ([`files`], or [`combine`] for `--combine`) →
 //! assemble the [`Report`]. This is the only module that knows every stage.
 
+mod cap;
 mod combine;
 mod files;
 mod repository;
@@ -152,6 +153,27 @@ pub fn check_traced(
     assemble(run, outcome)
 }
 
+/// Reads and parses a candidate: what standard input held for `-`, the file otherwise.
+fn parse_candidate(
+    options: &CheckOptions,
+    candidate: &discover::Candidate,
+) -> Result<crate::document::Document, crate::parse::ParseFailure> {
+    match &options.stdin {
+        Some(bytes) if candidate.path.as_os_str() == discover::STDIN => crate::parse::parse_bytes(
+            bytes,
+            &candidate.file,
+            candidate.format,
+            options.max_file_size,
+        ),
+        _ => crate::parse::parse_file(
+            &candidate.path,
+            &candidate.file,
+            candidate.format,
+            options.max_file_size,
+        ),
+    }
+}
+
 /// What every stage of a run shares.
 struct Prepared<'a> {
     options: &'a CheckOptions,
@@ -231,6 +253,16 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     };
     let started = recorder.start();
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
+    // conftest's parse_config_file reads only inside the repository being checked.
+    let first = options
+        .paths
+        .first()
+        .filter(|p| p.as_os_str() != discover::STDIN)
+        .map_or(std::path::Path::new("."), |p| p.as_path());
+    let repository = discover::canonical(&discover::repository_root(
+        &discover::start_dir(first),
+        &options.discover,
+    ));
     // A run over named files (a pre-commit hook) compiles only the pack packages that
     // apply to them; --combine evaluates every package on the combined input.
     let scope = if options.combine {
@@ -238,8 +270,13 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     } else {
         discover::named_files(&options.paths, &options.discover)
     };
-    let mut policies =
-        policy::load(&options.policies, !schemas.is_empty(), scope).map_err(Box::new)?;
+    let mut policies = policy::load_confined(
+        &options.policies,
+        !schemas.is_empty(),
+        Some(&repository),
+        scope,
+    )
+    .map_err(Box::new)?;
     policies.record_times(recorder.clone());
     recorder.stage("load policies", started);
     let discover_options = DiscoverOptions {
@@ -294,6 +331,10 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> Result<(Report, Vec<FileTrac
         .iter()
         .map(|p| Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message))
         .collect();
+    diagnostics.extend(discovery.skipped.iter().map(|p| Diagnostic {
+        severity: Severity::Warning,
+        ..Diagnostic::file_level(PARSE_ERROR, &p.file, &p.message)
+    }));
     diagnostics.extend(outcome.diagnostics);
     let mut rules = RuleInfo::builtin();
     rules.extend(policies.rules());
@@ -321,6 +362,7 @@ fn assemble(run: Prepared<'_>, outcome: Outcome) -> Result<(Report, Vec<FileTrac
                 .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic)),
         );
     }
+    let kept = cap::cap(kept, options.caps);
 
     let matched: Vec<bool> = (0..schemas.ids().len())
         .map(|i| matches.iter().any(|m| m.contains(&i)))

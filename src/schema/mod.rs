@@ -8,15 +8,17 @@
 
 mod error;
 pub mod message;
+mod pattern;
 pub mod retrieve;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::confine::Root;
 use crate::source_error::SourceError;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use jsonschema::{PatternOptions, ValidationError, ValidationOptions, Validator};
+use jsonschema::{ValidationError, ValidationOptions, Validator};
 
 use crate::document::{InputOrigin, Node, NodeKind, Span};
 use crate::finding::{Finding, RuleInfo, Severity, Target};
@@ -25,8 +27,7 @@ use crate::format::Format;
 pub use error::SchemaError;
 pub use message::Violation;
 
-/// How many backtracking steps one `pattern` match may take.
-const BACKTRACK_LIMIT: usize = 1_000_000;
+pub use pattern::BACKTRACK_LIMIT;
 
 /// One `[[schemas]]` entry, with its schema path already resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub struct SchemaMapping {
     pub schema: PathBuf,
     /// Severity of its findings.
     pub severity: Severity,
+    /// The directory the schema's `$ref`s must stay inside, for a schema named by a
+    /// checked repository's configuration.
+    pub root: Option<Root>,
 }
 
 /// The compiled schema mappings of a run.
@@ -56,17 +60,19 @@ struct Entry {
     validator: Arc<Validator>,
 }
 
-/// The options every schema is compiled with: offline references relative to `dir`,
-/// `format` checked, bounded regex backtracking.
-pub fn validator_options(dir: &Path) -> ValidationOptions<'static> {
+/// The options every schema is compiled with: offline references relative to `dir` (and
+/// inside `root`, when given), `format` checked, bounded regex backtracking with every
+/// `pattern` decided on its own ([`pattern`]).
+pub fn validator_options(dir: &Path, root: Option<&Root>) -> ValidationOptions<'static> {
     jsonschema::options()
         .with_base_uri(format!(
             "{}/",
             retrieve::file_uri(dir).trim_end_matches('/')
         ))
-        .with_retriever(retrieve::LocalRetriever::new(dir))
+        .with_retriever(retrieve::LocalRetriever::new(dir, root.cloned()))
         .should_validate_formats(true)
-        .with_pattern_options(PatternOptions::fancy_regex().backtrack_limit(BACKTRACK_LIMIT))
+        .with_pattern_options(pattern::options())
+        .with_keyword("pattern", pattern::keyword)
 }
 
 impl SchemaSet {
@@ -78,7 +84,7 @@ impl SchemaSet {
             let validator = match compiled.get(&mapping.schema) {
                 Some(v) => Arc::clone(v),
                 None => {
-                    let v = Arc::new(compile_file(&mapping.id, &mapping.schema)?);
+                    let v = Arc::new(compile_file(mapping)?);
                     compiled.insert(mapping.schema.clone(), Arc::clone(&v));
                     v
                 }
@@ -192,10 +198,11 @@ fn globs(mapping: &SchemaMapping) -> Result<GlobSet, SchemaError> {
     })
 }
 
-/// Reads, parses and compiles one schema file.
-fn compile_file(id: &str, path: &Path) -> Result<Validator, SchemaError> {
+/// Reads, parses and compiles the schema file of a mapping.
+fn compile_file(mapping: &SchemaMapping) -> Result<Validator, SchemaError> {
+    let (id, path) = (&mapping.id, &mapping.schema);
     let file = crate::discover::display(path);
-    let text = std::fs::read_to_string(path).map_err(|e| SchemaError::Read {
+    let text = crate::confine::read_to_string(path).map_err(|e| SchemaError::Read {
         id: id.to_string(),
         file: file.clone(),
         message: e.to_string(),
@@ -224,17 +231,20 @@ fn compile_file(id: &str, path: &Path) -> Result<Validator, SchemaError> {
     };
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = absolute.parent().unwrap_or(Path::new("/"));
-    compile_value(&node, dir).map_err(|(message, span, help)| invalid(message, span, help))
+    compile_value(&node, dir, mapping.root.as_ref())
+        .map_err(|(message, span, help)| invalid(message, span, help))
 }
 
-/// Compiles a parsed schema whose relative `$ref`s resolve against `dir`. On failure,
-/// returns a message, the span in the schema it concerns, and a hint.
+/// Compiles a parsed schema whose relative `$ref`s resolve against `dir` (and stay inside
+/// `root`, when given). On failure, returns a message, the span in the schema it
+/// concerns, and a hint.
 pub fn compile_value(
     node: &Node,
     dir: &Path,
+    root: Option<&Root>,
 ) -> Result<Validator, (String, Option<Span>, Option<String>)> {
     let value = node.to_json();
-    validator_options(dir)
+    validator_options(dir, root)
         .build(&value)
         .map_err(|err| build_error(&err, node))
 }

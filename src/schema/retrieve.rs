@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use jsonschema::{Retrieve, Uri};
+
+use crate::confine::Root;
 use serde_json::Value;
 
 /// Reads referenced schemas from disk; never from the network.
@@ -16,16 +18,36 @@ use serde_json::Value;
 pub struct LocalRetriever {
     /// The directory of the mapped schema, where copies of remote documents may sit.
     dir: PathBuf,
+    /// The directory every file read must stay inside, when the schema belongs to a
+    /// checked repository.
+    root: Option<Root>,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl LocalRetriever {
-    /// A retriever looking for local copies of remote documents in `dir`.
-    pub fn new(dir: &Path) -> Self {
+    /// A retriever looking for local copies of remote documents in `dir`, reading only
+    /// inside `root` when given.
+    pub fn new(dir: &Path, root: Option<Root>) -> Self {
         LocalRetriever {
             dir: dir.to_path_buf(),
+            root,
         }
+    }
+
+    /// The JSON document at `path`, when it may be read.
+    fn read(&self, path: &Path) -> Result<Value, BoxError> {
+        if let Some(root) = &self.root {
+            if path.exists() && root.resolve(path).is_none() {
+                return Err(format!(
+                    "`{}` is outside the repository `{}`; a schema of the repository may only refer to files inside it",
+                    path.display(),
+                    root.path().display()
+                )
+                .into());
+            }
+        }
+        read_json(path)
     }
 
     fn remote(&self, uri: &Uri<String>) -> Result<Value, BoxError> {
@@ -49,7 +71,7 @@ impl LocalRetriever {
                 "; save a copy named `{name}` beside the schema"
             )));
         }
-        let value = read_json(&copy)?;
+        let value = self.read(&copy)?;
         let id = value
             .get("$id")
             .or_else(|| value.get("id"))
@@ -67,7 +89,7 @@ impl LocalRetriever {
 impl Retrieve for LocalRetriever {
     fn retrieve(&self, uri: &Uri<String>) -> Result<Value, BoxError> {
         match uri.scheme().as_str() {
-            "file" => read_json(&PathBuf::from(percent_decode(uri.path().as_str()))),
+            "file" => self.read(&PathBuf::from(percent_decode(uri.path().as_str()))),
             "http" | "https" => self.remote(uri),
             other => Err(format!("cannot resolve `{uri}`: unsupported scheme `{other}`").into()),
         }
@@ -75,7 +97,7 @@ impl Retrieve for LocalRetriever {
 }
 
 fn read_json(path: &Path) -> Result<Value, BoxError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::confine::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("`{}` is not valid JSON: {e}", path.display()).into())

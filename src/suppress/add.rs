@@ -109,11 +109,12 @@ pub fn add_ignores(
             file: file.to_string(),
             message: e.to_string(),
         };
-        let text =
-            String::from_utf8(std::fs::read(file).map_err(io)?).map_err(|_| AddError::Io {
+        let text = String::from_utf8(crate::confine::read(Path::new(file)).map_err(io)?).map_err(
+            |_| AddError::Io {
                 file: file.to_string(),
                 message: "not UTF-8".to_string(),
-            })?;
+            },
+        )?;
         let (new_text, comments, skipped) = insert_comments(&text, format, &lines);
         added.skipped += skipped;
         if comments > 0 {

@@ -62,7 +62,7 @@ impl Baseline {
 
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let text = crate::confine::read_to_string(path).map_err(|e| e.to_string())?;
         let baseline: Baseline =
             serde_json::from_str(&text).map_err(|e| format!("not a goldenpath baseline: {e}"))?;
         if baseline.version != VERSION {

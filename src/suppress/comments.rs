@@ -1,11 +1,13 @@
 //! Where a file's comments are, one scanner per comment syntax, chosen by the format:
-//! `#` (YAML, TOML, dotenv, HCL), `//` and `/* */` (JSONC, HCL), `<!-- -->` (XML), and
-//! whole-line comments (Dockerfile, INI, properties, ignore files). JSON has none.
+//! `#` (YAML, TOML, dotenv, HCL, nginx, text protos), `//` and `/* */` (JSONC, HCL,
+//! Jsonnet, CUE, VCL, Groovy), `;` (EDN), `<!-- -->` (XML), and whole-line comments
+//! (Dockerfile, INI, properties, ignore files, SPDX). JSON and CycloneDX BOMs have none.
 //!
 //! Text inside values is never a comment: the scanners skip the spans of every string
 //! value and key of the parsed document (so `key: "a # b"` in YAML or `"// x"` in JSONC
 //! is a value), Dockerfile heredoc bodies, continued `.properties` values, and XML is read
-//! with its own parser.
+//! with its own parser. The values of evaluated formats (Jsonnet, text protos) do not
+//! carry their own spans, so there the scan does not skip strings.
 
 use crate::document::{Document, Node, NodeKind, Span};
 use crate::format::Format;
@@ -34,16 +36,21 @@ enum Syntax {
     CLike { hash: bool },
     /// `<!-- -->`.
     Xml,
+    /// `;` to the end of the line (EDN).
+    Semicolon,
 }
 
 fn syntax(format: Format) -> Syntax {
     match format {
-        Format::Json => Syntax::None,
+        Format::Json | Format::Cyclonedx => Syntax::None,
         Format::Yaml | Format::Dotenv => Syntax::Hash { after_blank: true },
-        Format::Toml => Syntax::Hash { after_blank: false },
-        Format::Hcl2 => Syntax::CLike { hash: true },
-        Format::Jsonc => Syntax::CLike { hash: false },
-        Format::Dockerfile | Format::Ignore => Syntax::LineStart(&['#']),
+        Format::Toml | Format::Nginx | Format::Textproto => Syntax::Hash { after_blank: false },
+        Format::Hcl2 | Format::Hcl1 | Format::Hocon | Format::Jsonnet | Format::Vcl => {
+            Syntax::CLike { hash: true }
+        }
+        Format::Jsonc | Format::Cue | Format::Groovy => Syntax::CLike { hash: false },
+        Format::Edn => Syntax::Semicolon,
+        Format::Dockerfile | Format::Ignore | Format::Spdx => Syntax::LineStart(&['#']),
         Format::Ini => Syntax::LineStart(&['#', ';']),
         Format::Properties => Syntax::LineStart(&['#', '!']),
         Format::Xml => Syntax::Xml,
@@ -62,6 +69,7 @@ pub fn opener(format: Format) -> Option<(&'static str, &'static str)> {
         Syntax::None => None,
         Syntax::Xml => Some(("<!--", " -->")),
         Syntax::CLike { hash: false } => Some(("//", "")),
+        Syntax::Semicolon => Some((";", "")),
         _ => Some(("#", "")),
     }
 }
@@ -72,6 +80,9 @@ pub fn comments(doc: &Document) -> Vec<Comment> {
     match syntax(doc.format) {
         Syntax::None => Vec::new(),
         Syntax::LineStart(openers) => line_comments(doc, openers),
+        Syntax::Semicolon => scan(text, &Opaque::of(doc), |bytes, i| {
+            (bytes[i] == b';').then_some(Opener::Line(1))
+        }),
         Syntax::Hash { after_blank } => scan(text, &Opaque::of(doc), |bytes, i| {
             let blank_before = i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n');
             (bytes[i] == b'#' && (!after_blank || blank_before)).then_some(Opener::Line(1))
@@ -93,6 +104,9 @@ struct Opaque(Vec<Span>);
 
 impl Opaque {
     fn of(doc: &Document) -> Opaque {
+        if doc.format.is_evaluated() {
+            return Opaque(Vec::new());
+        }
         fn walk(node: &Node, out: &mut Vec<Span>) {
             match &node.kind {
                 NodeKind::String(_) => out.push(node.span),

@@ -67,7 +67,7 @@ pub struct ExpectedFinding {
 impl Expectation {
     /// Reads and validates an `expect.json`.
     pub fn read(path: &Path) -> Result<Expectation, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let text = crate::confine::read_to_string(path).map_err(|e| e.to_string())?;
         serde_json::from_str(&text).map_err(|e| format!("invalid expect.json: {e}"))
     }
 

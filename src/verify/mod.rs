@@ -21,6 +21,8 @@ pub struct TestOptions {
     /// Only tests whose name matches this regular expression (`data.<pkg>.<rule>` for
     /// Rego tests, the case directory for fixture cases).
     pub run: Option<String>,
+    /// Keep the `print()` output of passing tests too (`--trace`).
+    pub trace: bool,
 }
 
 /// Failures that stop `goldenpath test` (exit status 2).
@@ -169,13 +171,20 @@ pub fn test(options: &TestOptions) -> Result<TestRun, TestError> {
             ..sources.clone()
         },
         false,
-        None,
     )
     .map_err(Box::new)?;
 
+    // conftest's `verify --namespace`: only the tests of the matching packages.
+    let in_namespaces = |package: &str| {
+        sources.namespaces.is_empty()
+            || sources
+                .namespaces
+                .iter()
+                .any(|pattern| policy::wildcard_match(pattern, package))
+    };
     let mut results = Vec::new();
     for test in policies.unit_tests() {
-        if !selected(&test.path()) {
+        if !selected(&test.path()) || !in_namespaces(&test.package) {
             continue;
         }
         let kind = TestKind::Rego {
@@ -187,6 +196,7 @@ pub fn test(options: &TestOptions) -> Result<TestRun, TestError> {
         } else {
             let outcome = policies.run_unit_test(test);
             match outcome.verdict {
+                UnitVerdict::Pass if options.trace => (Status::Pass, None, outcome.prints),
                 UnitVerdict::Pass => (Status::Pass, None, Vec::new()),
                 UnitVerdict::Fail(why) => (Status::Fail, Some(why), outcome.prints),
                 UnitVerdict::Error(why) => (Status::Error, Some(why), outcome.prints),

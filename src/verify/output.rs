@@ -8,13 +8,18 @@ use super::{Status, TestKind, TestResult, TestRun};
 /// The formats of `goldenpath test`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum TestFormat {
-    /// Failing tests and a summary line.
+    /// Failing tests and a summary line (conftest's `stdout` is accepted too).
     #[default]
+    #[value(alias = "stdout")]
     Human,
     /// The whole run as JSON.
     Json,
     /// JUnit XML.
     Junit,
+    /// TAP, one `ok`/`not ok` line per test (conftest's `verify -o tap`).
+    Tap,
+    /// A table of tests, as conftest's `verify -o table`.
+    Table,
 }
 
 /// Renders `run` in `format`; `verbose` also lists passing and skipped tests (human).
@@ -23,7 +28,83 @@ pub fn render(run: &TestRun, format: TestFormat, verbose: bool) -> String {
         TestFormat::Human => human(run, verbose),
         TestFormat::Json => json(run),
         TestFormat::Junit => junit(run),
+        TestFormat::Tap => tap(run),
+        TestFormat::Table => table(run),
     }
+}
+
+/// The namespace column of conftest's shapes: the package of a Rego test, `cases` for
+/// a fixture case.
+fn namespace(t: &TestResult) -> &str {
+    match &t.kind {
+        TestKind::Rego { package, .. } => package,
+        TestKind::Case { .. } => "cases",
+    }
+}
+
+/// The test's full name: `data.<package>.<rule>`, or the case directory.
+fn full_name(t: &TestResult) -> String {
+    match &t.kind {
+        TestKind::Rego { package, name } => format!("data.{package}.{name}"),
+        TestKind::Case { dir } => dir.clone(),
+    }
+}
+
+/// One TAP stream: `ok N - FILE - PACKAGE - data.PACKAGE.TEST` per test, `# SKIP` on
+/// todo tests, and the failure's first line as a comment under a failing test.
+fn tap(run: &TestRun) -> String {
+    if run.tests.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("1..{}\n", run.tests.len());
+    for (i, t) in run.tests.iter().enumerate() {
+        let verdict = if matches!(t.status, Status::Fail | Status::Error) {
+            "not ok"
+        } else {
+            "ok"
+        };
+        let skip = if t.status == Status::Skip {
+            " # SKIP todo"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{verdict} {} - {} - {} - {}{skip}",
+            i + 1,
+            t.file,
+            namespace(t),
+            full_name(t)
+        );
+        if matches!(t.status, Status::Fail | Status::Error) {
+            if let Some(first) = t.message.as_deref().and_then(|m| m.lines().next()) {
+                let _ = writeln!(out, "# {first}");
+            }
+        }
+    }
+    out
+}
+
+/// conftest's table of results (RESULT, FILE, NAMESPACE, MESSAGE), one row per test.
+fn table(run: &TestRun) -> String {
+    let rows: Vec<[String; 4]> = run
+        .tests
+        .iter()
+        .map(|t| {
+            let result = match t.status {
+                Status::Pass => "success",
+                Status::Fail | Status::Error => "failure",
+                Status::Skip => "skipped",
+            };
+            [
+                result.to_string(),
+                t.file.clone(),
+                namespace(t).to_string(),
+                full_name(t),
+            ]
+        })
+        .collect();
+    crate::report::table::draw(&rows)
 }
 
 /// `3 passed, 1 failed` plus `, 2 skipped` when there are todo tests.
@@ -55,9 +136,9 @@ fn human(run: &TestRun, verbose: bool) -> String {
                 };
                 let _ = writeln!(out, "  {prefix}{message}");
             }
-            for line in &t.prints {
-                let _ = writeln!(out, "  print: {line}");
-            }
+        }
+        for line in &t.prints {
+            let _ = writeln!(out, "  print: {line}");
         }
     }
     if !out.is_empty() {

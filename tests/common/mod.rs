@@ -37,7 +37,7 @@ pub fn fixtures() -> PathBuf {
 
 /// Environment variables removed from every run, by name or (ending in `*`) prefix:
 /// colour and terminal width, CI systems (goldenpath links reports to the commit from
-/// `GITHUB_*`), and goldenpath's own.
+/// `GITHUB_*`), goldenpath's own, and `SOURCE_DATE_EPOCH` (the dashboard's time).
 pub const SCRUBBED: &[&str] = &[
     "NO_COLOR",
     "FORCE_COLOR",
@@ -55,6 +55,7 @@ pub const SCRUBBED: &[&str] = &[
     "GOLDENPATH_*",
     "GIT_*",
     "COMPLETE",
+    "SOURCE_DATE_EPOCH",
 ];
 
 fn scrubbed(name: &str) -> bool {
@@ -119,6 +120,13 @@ impl Goldenpath {
     /// Sets an environment variable for this run.
     pub fn env(mut self, name: &str, value: impl AsRef<OsStr>) -> Self {
         self.command.env(name, value);
+        self
+    }
+
+    /// Kills the run after `seconds` (its code is then -1, as for any signal).
+    pub fn timeout(mut self, seconds: u64) -> Self {
+        self.command
+            .timeout(std::time::Duration::from_secs(seconds));
         self
     }
 
@@ -240,6 +248,15 @@ pub fn reference_schema(name: &str) -> Option<PathBuf> {
     );
     eprintln!("skipped: {} is not present", path.display());
     None
+}
+
+/// The peak resident memory, in MiB, of the largest child process this test binary has
+/// waited for so far (`getrusage(RUSAGE_CHILDREN)`): after a run, a bound on that run's.
+#[cfg(unix)]
+pub fn peak_child_rss_mib() -> u64 {
+    use nix::sys::resource::{getrusage, UsageWho};
+    let kib = getrusage(UsageWho::RUSAGE_CHILDREN).map_or(0, |usage| usage.max_rss());
+    u64::try_from(kib).unwrap_or(0) / 1024
 }
 
 /// Writes `contents` to `path`, creating its directories.

@@ -212,9 +212,40 @@ def strip_prefix(rule):
     return rule
 
 
-def run_opa(OpaEngine, OpaError, case, gp, parsed):
+CONTEXT_PROBE = """package goldenpath_context_probe
+
+import rego.v1
+
+deny contains json.marshal(data.goldenpath.context)
+"""
+
+
+def contexts(gp, case):
+    """`data.goldenpath.context` as goldenpath gives it to each input file of `case`
+    (the repository context the built-in pack reads), so OPA can be given the same."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as probe:
+        with open(os.path.join(probe, "probe.rego"), "w", encoding="utf-8") as f:
+            f.write(CONTEXT_PROBE)
+        out = subprocess.run(
+            [gp, "check", "--format", "json", "--no-fail", "--no-builtin", "-p", probe,
+             "-n", "goldenpath_context_probe", "inputs"],
+            cwd=case.path, capture_output=True, text=True, env=isolated_env(),
+        )
+    found = {}
+    for finding in json.loads(out.stdout).get("findings", []):
+        try:
+            found[os.path.join(case.path, finding["file"])] = json.loads(finding["message"])
+        except (KeyError, ValueError):
+            continue
+    return found
+
+
+def run_opa(OpaEngine, OpaError, case, gp, parsed, context=None):
     """Expected results: {(file, doc, rule): Counter of (key, message)}, or an error
-    string when the policies do not load; plus the evaluations OPA could not compare."""
+    string when the policies do not load; plus the evaluations OPA could not compare.
+    `context` gives OPA each file's `data.goldenpath.context`, as goldenpath has it."""
     sources = [open(p, encoding="utf-8").read() for p in case.policies]
     if not case.v0:
         for p, src in zip(case.policies, sources):
@@ -243,6 +274,10 @@ def run_opa(OpaEngine, OpaError, case, gp, parsed):
         info = {"name": os.path.basename(file), "dir": os.path.dirname(os.path.abspath(file))}
         for di, doc in enumerate(docs):
             with_clause = " with data.conftest.file as " + json.dumps(info)
+            if context and os.path.abspath(file) in context:
+                with_clause += " with data.goldenpath.context as " + json.dumps(
+                    context[os.path.abspath(file)]
+                )
             if doc is None:
                 with_clause += " with input as null"
             for pkg, names, has_exception in selected:
@@ -281,6 +316,15 @@ def run_opa(OpaEngine, OpaError, case, gp, parsed):
 RULE_IN_MESSAGE = re.compile(r"rule `([^`]+)`")
 
 
+def isolated_env():
+    """The environment of a goldenpath run: each case is a tree of its own, so goldenpath
+    looks for no `.git` and no goldenpath.toml above it (the repository's own
+    configuration excludes fixtures/ and would leave nothing to check)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    ceilings = [os.path.join(root, "fixtures"), os.path.join(root, "target")]
+    return dict(os.environ, GIT_CEILING_DIRECTORIES=os.pathsep.join(ceilings))
+
+
 def run_goldenpath(gp, case, timeout):
     args = [gp, "check", "--format", "json", "--no-fail", "--no-builtin", "-p", "policy"]
     if case.data:
@@ -293,7 +337,9 @@ def run_goldenpath(gp, case, timeout):
         args += ["--rego-version", "v0"]
     args.append("inputs")
     started = time.monotonic()
-    out = subprocess.run(args, cwd=case.path, capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        args, cwd=case.path, capture_output=True, text=True, timeout=timeout, env=isolated_env()
+    )
     return out, time.monotonic() - started
 
 
@@ -473,7 +519,8 @@ def main():
     for case in cases:
         parsed = {f: parse_documents(gp, f) for f in case.inputs}
         parsed = {f: d for f, d in parsed.items() if d is not None}
-        expected, skipped = run_opa(OpaEngine, OpaError, case, gp, parsed)
+        context = contexts(gp, case) if case.klass == "pack" else None
+        expected, skipped = run_opa(OpaEngine, OpaError, case, gp, parsed, context)
         incomparable += skipped
         out, _ = run_goldenpath(gp, case, args.case_timeout)
         if out.returncode not in (0, 1, 2):

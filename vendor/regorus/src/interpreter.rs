@@ -3060,7 +3060,11 @@ impl Interpreter {
             if param_values.len() != usize::from(*nargs) {
                 bail!(span.error("incorrect number of parameters supplied to extension"));
             }
+            #[cfg(feature = "std")]
+            set_extension_call_site(Some((span.source.file().clone(), span.line)));
             let r = Rc::make_mut(ext)(param_values);
+            #[cfg(feature = "std")]
+            set_extension_call_site(None);
             // Restore with_functions.
             if let Some(with_functions) = with_functions_saved {
                 self.with_functions = with_functions;
@@ -5165,4 +5169,25 @@ impl Interpreter {
         crate::utils::limits::enforce_memory_limit().map_err(|err| anyhow!(err))?;
         Ok(self.compiled_policy.clone())
     }
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    /// The source file and line of the call of the host extension running on this thread.
+    static EXTENSION_CALL_SITE: core::cell::RefCell<Option<(String, u32)>> =
+        const { core::cell::RefCell::new(None) };
+}
+
+#[cfg(feature = "std")]
+fn set_extension_call_site(site: Option<(String, u32)>) {
+    EXTENSION_CALL_SITE.with(|s| *s.borrow_mut() = site);
+}
+
+/// The policy file (as added to the engine) and line of the call that invoked the host
+/// extension running on this thread, while it runs; `None` outside an extension. Lets an
+/// extension resolve paths relative to the calling policy, as OPA's builtin context
+/// (`bctx.Location`) does.
+#[cfg(feature = "std")]
+pub fn extension_call_site() -> Option<(String, u32)> {
+    EXTENSION_CALL_SITE.with(|s| s.borrow().clone())
 }

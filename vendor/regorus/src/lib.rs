@@ -624,6 +624,8 @@ pub mod coverage {
 pub mod unstable {
     pub use crate::ast::*;
     pub use crate::builtins::*;
+    #[cfg(feature = "std")]
+    pub use crate::interpreter::extension_call_site;
     pub use crate::lexer::*;
     pub use crate::parser::*;
 }
