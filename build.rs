@@ -1,5 +1,8 @@
 //! Embeds the built-in pack: every `.rego` file under `policies/` becomes an entry of
-//! `PACK_SOURCES` (path relative to `policies/`, text), in path order.
+//! `PACK_SOURCES`, in path order: its path relative to `policies/`, its text, and what a
+//! run needs to know of it without compiling it (its package and its deny/warn/violation
+//! rules, read from the lines that start them; `tests/pack.rs` checks them against the
+//! compiled pack).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,50 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The package of a pack file and the names of its rules that report (`deny`, `warn`,
+/// `violation`, optionally with `_suffix` parts), each named at the start of a line, and
+/// whether it defines `exception`.
+fn outline(text: &str) -> (String, Vec<String>, bool) {
+    let mut package = String::new();
+    let mut rules: Vec<String> = Vec::new();
+    let mut has_exception = false;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("package ") {
+            if package.is_empty() {
+                package = rest.trim().to_string();
+            }
+            continue;
+        }
+        let name: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let head = line[name.len()..].trim_start();
+        let starts_rule = ["contains", "if", ":=", "=", "[", "{"]
+            .iter()
+            .any(|t| head.starts_with(t))
+            || head.is_empty();
+        if name.is_empty() || !starts_rule {
+            continue;
+        }
+        if name == "exception" {
+            has_exception = true;
+        } else if reports(&name) && !rules.contains(&name) {
+            rules.push(name);
+        }
+    }
+    rules.sort();
+    (package, rules, has_exception)
+}
+
+/// conftest's reporting rule names: `deny`, `warn` or `violation`, then `_suffix` parts
+/// of letters and digits.
+fn reports(name: &str) -> bool {
+    let mut parts = name.split('_');
+    matches!(parts.next(), Some("deny" | "warn" | "violation"))
+        && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let policies = root.join("policies");
@@ -25,7 +72,9 @@ fn main() {
     let mut files = Vec::new();
     collect(&policies, &mut files);
     files.sort();
-    let mut code = String::from("/// The built-in pack: (path under `policies/`, Rego source).\npub static PACK_SOURCES: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// The built-in pack, one entry per `.rego` file under `policies/`.\npub static PACK_SOURCES: &[PackSource] = &[\n",
+    );
     for file in &files {
         let relative = file
             .strip_prefix(&policies)
@@ -33,9 +82,11 @@ fn main() {
             .to_string_lossy()
             .replace('\\', "/");
         println!("cargo:rerun-if-changed={}", file.display());
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let (package, rules, has_exception) = outline(&text);
         let _ = writeln!(
             code,
-            "    ({relative:?}, include_str!({:?})),",
+            "    PackSource {{ path: {relative:?}, text: include_str!({:?}), package: {package:?}, rules: &{rules:?}, has_exception: {has_exception} }},",
             file.to_string_lossy()
         );
     }

@@ -256,6 +256,11 @@ pub struct CheckArgs {
     /// Show the policies' print() output under each file, on standard error.
     #[arg(long)]
     pub trace: bool,
+    /// Time the run: stages, parsing per format, evaluation per package and per rule
+    /// (total, count, mean), sorted by cost; on standard error after the report, or under
+    /// `profile` in the JSON report.
+    #[arg(long)]
+    pub profile: bool,
     /// Skip files found in a directory whose path matches this regular expression
     /// (conftest's --ignore; anywhere in the path, e.g. `.*\.json$`).
     #[arg(long, value_name = "REGEX")]

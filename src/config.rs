@@ -766,6 +766,7 @@ impl Layer {
                 .pack
                 .and_then(|p| p.test_paths)
                 .unwrap_or_else(crate::options::default_test_paths),
+            profile: false,
             stdin: None,
         };
         Settings {

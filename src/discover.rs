@@ -293,6 +293,44 @@ fn below(path: &Path, root: &Path) -> Option<String> {
     path.strip_prefix(root).ok().map(display)
 }
 
+/// The candidate for a file named explicitly, when its format is known; `roots_of`
+/// remembers the repository root of each directory.
+fn named_file(
+    path: &Path,
+    options: &DiscoverOptions,
+    roots_of: &mut std::collections::HashMap<PathBuf, PathBuf>,
+) -> Option<Candidate> {
+    let format = options.parser.or_else(|| Format::detect(path))?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let repository = roots_of
+        .entry(dir)
+        .or_insert_with(|| repository_root(&start_dir(path), options));
+    Some(Candidate {
+        file: display(path),
+        path: path.to_path_buf(),
+        format,
+        relative: below(&canonical(path), repository).unwrap_or_else(|| display(path)),
+        repository: None,
+    })
+}
+
+/// When every one of `roots` is a file (as a pre-commit hook names them), the files
+/// [`discover`] will check, each as its path relative to its repository root and its
+/// format; `None` when a root is a directory or missing.
+pub fn named_files(roots: &[PathBuf], options: &DiscoverOptions) -> Option<Vec<(String, Format)>> {
+    let mut roots_of = Default::default();
+    let mut files = Vec::new();
+    for root in roots {
+        if std::fs::metadata(root).ok()?.is_dir() {
+            return None;
+        }
+        if let Some(candidate) = named_file(root, options, &mut roots_of) {
+            files.push((candidate.relative, candidate.format));
+        }
+    }
+    Some(files)
+}
+
 /// Finds the files to check under `roots`.
 pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
     let excluded = exclusions(&options.exclude)?;
@@ -306,7 +344,6 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             })
         })
         .transpose()?;
-    let format_of = |path: &Path| options.parser.or_else(|| Format::detect(path));
     let mut found = Discovery::default();
     // The repository root of each directory holding named files (pre-commit names
     // thousands of files in a few directories).
@@ -329,20 +366,9 @@ pub fn discover(roots: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
         }
         if !meta.is_dir() {
             // Named explicitly: always checked, whatever the ignore files say.
-            if let Some(format) = format_of(root) {
-                let dir = root.parent().map(Path::to_path_buf).unwrap_or_default();
-                let repository = roots_of
-                    .entry(dir)
-                    .or_insert_with(|| repository_root(&start_dir(root), options));
-                found.candidates.push(Candidate {
-                    file: display(root),
-                    path: root.clone(),
-                    format,
-                    relative: below(&canonical(root), repository).unwrap_or_else(|| display(root)),
-
-                    repository: None,
-                });
-            }
+            found
+                .candidates
+                .extend(named_file(root, options, &mut roots_of));
             continue;
         }
         let absolute = canonical(root);

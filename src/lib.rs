@@ -44,6 +44,7 @@ pub mod options;
 pub mod parse;
 pub mod partial;
 pub mod policy;
+pub mod profile;
 pub mod report;
 pub mod run;
 pub mod schema;

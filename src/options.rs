@@ -339,6 +339,8 @@ pub struct CheckOptions {
     /// Keep, for every file, the packages applied and skipped and what the policies
     /// printed (`--explain`, `--trace`); otherwise traces name the files only.
     pub trace: bool,
+    /// Time the stages, parsers, packages and rules (`check --profile`).
+    pub profile: bool,
     /// What standard input held, when a path is `-`.
     pub stdin: Option<std::sync::Arc<[u8]>>,
 }
@@ -360,6 +362,7 @@ impl Default for CheckOptions {
             cache: None,
             shard: None,
             trace: false,
+            profile: false,
             stdin: None,
         }
     }

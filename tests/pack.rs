@@ -94,10 +94,12 @@ fn every_rule_is_complete() {
     let rules = pack_rules();
     let mut files = BTreeSet::new();
     rego_files(&root().join("policies"), &mut files);
+    // `policies/lib/` holds helpers the rules of an area share: packages without rules.
+    files.retain(|f| !f.starts_with("policies/lib/"));
     assert_eq!(
         rules.len(),
         files.len(),
-        "one rule per .rego file in policies/"
+        "one rule per .rego file in policies/ (outside policies/lib/)"
     );
     let sources: BTreeSet<String> = rules.iter().map(|r| r.source.clone()).collect();
     assert_eq!(sources, files, "each rule's source is its own .rego file");

@@ -101,4 +101,4 @@ name := input.metadata.name if is_string(input.metadata.name) else := "(unnamed)
 
 # A file a kustomization applies as a patch is a partial object merged into its base at
 # build time, not a resource of its own: the base is judged instead.
-kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]
+kustomize_patch if data.goldenpath.lib.k8s.kustomize_patch

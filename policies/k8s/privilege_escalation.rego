@@ -49,40 +49,10 @@ reason(null) := "does not set allowPrivilegeEscalation: false (it defaults to tr
 
 reason(value) := sprintf("sets allowPrivilegeEscalation: %v", [value]) if value != null
 
-# --- workload helpers (each K8S rule is self-contained) ---
+# The workload helpers every K8S rule shares (`policies/lib/k8s.rego`): evaluated once
+# per document for all of them.
+pod_spec_path := data.goldenpath.lib.k8s.pod_spec_path
 
-# Where each workload kind keeps its pod spec.
-pod_spec_path := ["spec"] if input.kind == "Pod"
+pod_spec := data.goldenpath.lib.k8s.pod_spec
 
-pod_spec_path := ["spec", "template", "spec"] if {
-	input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
-}
-
-pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.kind == "CronJob"
-
-# The pod spec of a Kubernetes workload; undefined for any other YAML document.
-pod_spec := spec if {
-	not kustomize_patch
-	is_string(input.apiVersion)
-	spec := object.get(input, pod_spec_path, null)
-	is_object(spec)
-}
-
-# Every container and init container: its path in the document, the container, its
-# name and which list it is in.
-containers contains {"path": array.concat(pod_spec_path, [list, i]), "container": c, "name": name, "list": list} if {
-	some list in ["containers", "initContainers"]
-	some i, c in as_array(pod_spec[list])
-	is_object(c)
-	name := container_name(c, i)
-}
-
-container_name(c, _) := c.name if is_string(c.name)
-
-container_name(c, i) := sprintf("#%d", [i]) if not is_string(object.get(c, "name", null))
-
-as_array(x) := x if is_array(x) else := []
-
-# A file a kustomization applies as a patch is a partial object merged into its base at
-# build time, not a resource of its own: the base is judged instead.
-kustomize_patch if data.goldenpath.context.kustomize_patches[data.goldenpath.context.file]
+containers := data.goldenpath.lib.k8s.containers

@@ -110,6 +110,10 @@ fn evaluate_in_child(
     let fail = |message: String| SyntaxError::new(message, Span::new(0, 0));
     let mut command = std::process::Command::new(exe);
     command.arg("__evaluate-jsonnet");
+    // The child limits its address space to MEMORY_LIMIT; mimalloc (the binary's
+    // allocator) would reserve 1 GiB of it up front, leaving no room for the evaluation
+    // thread's stack.
+    command.env("MIMALLOC_ARENA_RESERVE", "64MiB");
     if let Some(file) = file {
         command.arg("--file").arg(file);
     }

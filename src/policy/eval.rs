@@ -2,6 +2,7 @@
 //! set rules whose members are messages or objects with `msg`, `exception` rules that
 //! suppress rules by name, and `data.conftest.file`.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use super::{Package, RuleSpec, ScopeIndex};
 use crate::document::{parse_path, InputOrigin};
 use crate::finding::{Finding, Severity, Target, POLICY_ERROR};
 use crate::format::Format;
+use crate::profile::{Profile, Recorder, Stat};
 
 /// What conftest exposes as `data.conftest.file` for one file.
 #[derive(Clone, Debug)]
@@ -86,6 +88,10 @@ pub struct Evaluator {
     timeout: Option<Duration>,
     /// When the current document's budget runs out.
     deadline: Option<Instant>,
+    /// Evaluation times for `--profile`, when it is on.
+    timings: Option<Timings>,
+    /// Whether the engine holds an evaluation state for the current input.
+    in_state: bool,
 }
 
 impl Evaluator {
@@ -95,7 +101,11 @@ impl Evaluator {
         scopes: Arc<ScopeIndex>,
         sources: Arc<Vec<(String, String)>>,
         timeout: Option<Duration>,
+        recorder: &Recorder,
     ) -> Self {
+        let timings = recorder
+            .is_enabled()
+            .then(|| Timings::new(&packages, recorder.clone()));
         Evaluator {
             engine,
             packages,
@@ -103,6 +113,8 @@ impl Evaluator {
             sources,
             timeout,
             deadline: None,
+            timings,
+            in_state: false,
         }
     }
 
@@ -126,7 +138,7 @@ impl Evaluator {
             if package.repository {
                 continue;
             }
-            if applies {
+            if applies && package.compiled {
                 applied.push(i);
             } else {
                 skipped.push(package.name.clone());
@@ -138,7 +150,7 @@ impl Evaluator {
     /// Every file (not repository) package, as indices.
     pub fn file_packages(&self) -> Vec<usize> {
         (0..self.packages.len())
-            .filter(|i| !self.packages[*i].repository)
+            .filter(|i| !self.packages[*i].repository && self.packages[*i].compiled)
             .collect()
     }
 
@@ -172,7 +184,7 @@ impl Evaluator {
         label: &str,
     ) -> EvalOutput {
         let indices: Vec<usize> = (0..self.packages.len())
-            .filter(|i| self.packages[*i].repository)
+            .filter(|i| self.packages[*i].repository && self.packages[*i].compiled)
             .collect();
         if indices.is_empty() {
             return EvalOutput::default();
@@ -193,66 +205,21 @@ impl Evaluator {
     fn run(&mut self, indices: &[usize], file: &str, origin: InputOrigin) -> EvalOutput {
         let mut out = EvalOutput::default();
         self.deadline = self.timeout.map(|t| Instant::now() + t);
+        // One evaluation state for the input: rules that several packages use (and the
+        // input's `data.goldenpath.context`) are evaluated once.
+        self.in_state = false;
         let packages = Arc::clone(&self.packages);
-        'packages: for package in indices.iter().filter_map(|i| packages.get(*i)) {
-            let excepted = if package.has_exception {
-                match self.eval(&format!("data.{}.exception", package.name)) {
-                    Ok(v) => exception_names(&v),
-                    Err(Failure::Timeout) => {
-                        out.findings.push(self.timeout_error(
-                            &format!("{}.exception", package.name),
-                            file,
-                            origin,
-                        ));
-                        break 'packages;
-                    }
-                    Err(Failure::Error(message)) => {
-                        out.findings.push(policy_error(
-                            &format!("{}.exception", package.name),
-                            &message,
-                            &self.sources,
-                            file,
-                            origin,
-                        ));
-                        Vec::new()
-                    }
-                }
-            } else {
-                Vec::new()
+        for &index in indices {
+            let Some(package) = packages.get(index) else {
+                continue;
             };
-            for rule in &package.rules {
-                let value = match self.eval(&format!("data.{}.{}", package.name, rule.name)) {
-                    Ok(v) => v,
-                    Err(Failure::Timeout) => {
-                        out.findings
-                            .push(self.timeout_error(&rule.id, file, origin));
-                        break 'packages;
-                    }
-                    Err(Failure::Error(message)) => {
-                        out.findings.push(policy_error(
-                            &rule.id,
-                            &message,
-                            &self.sources,
-                            file,
-                            origin,
-                        ));
-                        continue;
-                    }
-                };
-                let results = results_of(&value);
-                if excepted.contains(&rule.exception_name) {
-                    if !results.is_empty() {
-                        out.exceptions += 1;
-                    }
-                    continue;
-                }
-                if results.is_empty() && !value_is_collection(&value) && !value_is_undefined(&value)
-                {
-                    out.findings.push(shape_error(rule, &value, file, origin));
-                }
-                for result in results {
-                    out.findings.push(to_finding(rule, result, file, origin));
-                }
+            let started = self.timings.as_ref().map(|_| Instant::now());
+            let flow = self.run_package(index, package, file, origin, &mut out);
+            if let (Some(timings), Some(started)) = (self.timings.as_mut(), started) {
+                timings.package(index, started.elapsed());
+            }
+            if flow.is_break() {
+                break;
             }
         }
         // print() output is gathered so it cannot interleave across threads; it is shown
@@ -261,21 +228,120 @@ impl Evaluator {
         out
     }
 
-    fn eval(&mut self, path: &str) -> Result<serde_json::Value, Failure> {
-        if let Some(deadline) = self.deadline {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                return Err(Failure::Timeout);
+    /// Evaluates one package's exception and rules into `out`; breaks when the document's
+    /// time budget ran out.
+    fn run_package(
+        &mut self,
+        index: usize,
+        package: &Package,
+        file: &str,
+        origin: InputOrigin,
+        out: &mut EvalOutput,
+    ) -> ControlFlow<()> {
+        let excepted = if package.has_exception {
+            let started = self.timings.as_ref().map(|_| Instant::now());
+            let value = self.eval(&format!("data.{}.exception", package.name));
+            if let (Some(timings), Some(started)) = (self.timings.as_mut(), started) {
+                timings.exception(index, started.elapsed());
             }
-            set_budget(&mut self.engine, remaining);
+            match value {
+                Ok(v) => exception_names(&v),
+                Err(Failure::Timeout) => {
+                    out.findings.push(self.timeout_error(
+                        &format!("{}.exception", package.name),
+                        file,
+                        origin,
+                    ));
+                    return ControlFlow::Break(());
+                }
+                Err(Failure::Error(message)) => {
+                    out.findings.push(policy_error(
+                        &format!("{}.exception", package.name),
+                        &message,
+                        &self.sources,
+                        file,
+                        origin,
+                    ));
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        for (slot, rule) in package.rules.iter().enumerate() {
+            let started = self.timings.as_ref().map(|_| Instant::now());
+            let value = self.eval(&format!("data.{}.{}", package.name, rule.name));
+            if let (Some(timings), Some(started)) = (self.timings.as_mut(), started) {
+                timings.rule(index, slot, started.elapsed());
+            }
+            let value = match value {
+                Ok(v) => v,
+                Err(Failure::Timeout) => {
+                    out.findings
+                        .push(self.timeout_error(&rule.id, file, origin));
+                    return ControlFlow::Break(());
+                }
+                Err(Failure::Error(message)) => {
+                    out.findings.push(policy_error(
+                        &rule.id,
+                        &message,
+                        &self.sources,
+                        file,
+                        origin,
+                    ));
+                    continue;
+                }
+            };
+            let results = results_of(&value);
+            if excepted.contains(&rule.exception_name) {
+                if !results.is_empty() {
+                    out.exceptions += 1;
+                }
+                continue;
+            }
+            if results.is_empty() && !value_is_collection(&value) && !value_is_undefined(&value) {
+                out.findings.push(shape_error(rule, &value, file, origin));
+            }
+            for result in results {
+                out.findings.push(to_finding(rule, result, file, origin));
+            }
         }
-        let value = self.engine.eval_rule(path.to_string()).map_err(|e| {
-            if e.downcast_ref::<regorus::LimitError>().is_some() {
-                Failure::Timeout
-            } else {
-                Failure::Error(e.to_string())
+        ControlFlow::Continue(())
+    }
+
+    fn eval(&mut self, path: &str) -> Result<serde_json::Value, Failure> {
+        if !self.in_state {
+            // A new state, with the time left of the document's budget.
+            if let Some(deadline) = self.deadline {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining.is_zero() {
+                    return Err(Failure::Timeout);
+                }
+                set_budget(&mut self.engine, remaining);
             }
-        })?;
+            self.engine
+                .begin_evaluation()
+                .map_err(|e| Failure::Error(e.to_string()))?;
+            self.in_state = true;
+        } else if self
+            .deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+        {
+            return Err(Failure::Timeout);
+        }
+        let value = self
+            .engine
+            .eval_rule_in_state(path.to_string())
+            .map_err(|e| {
+                // A failed evaluation leaves the state undefined: the next rule starts
+                // a new one, as if evaluated alone.
+                self.in_state = false;
+                if e.downcast_ref::<regorus::LimitError>().is_some() {
+                    Failure::Timeout
+                } else {
+                    Failure::Error(e.to_string())
+                }
+            })?;
         if value == regorus::Value::Undefined {
             return Ok(serde_json::Value::Null);
         }
@@ -298,6 +364,81 @@ impl Evaluator {
             target: Target::Input(origin),
             metadata: Default::default(),
         }
+    }
+}
+
+/// One evaluator's evaluation times, by package and rule index; handed to the run's
+/// [`Recorder`] when the evaluator is dropped (workers come and go with rayon's jobs).
+#[derive(Debug)]
+struct Timings {
+    recorder: Recorder,
+    packages: Arc<Vec<Package>>,
+    package: Vec<Stat>,
+    exception: Vec<Stat>,
+    rules: Vec<Vec<Stat>>,
+}
+
+impl Timings {
+    fn new(packages: &Arc<Vec<Package>>, recorder: Recorder) -> Self {
+        Timings {
+            recorder,
+            packages: Arc::clone(packages),
+            package: vec![Stat::default(); packages.len()],
+            exception: vec![Stat::default(); packages.len()],
+            rules: packages
+                .iter()
+                .map(|p| vec![Stat::default(); p.rules.len()])
+                .collect(),
+        }
+    }
+
+    fn package(&mut self, index: usize, elapsed: Duration) {
+        if let Some(stat) = self.package.get_mut(index) {
+            stat.add(elapsed);
+        }
+    }
+
+    fn exception(&mut self, index: usize, elapsed: Duration) {
+        if let Some(stat) = self.exception.get_mut(index) {
+            stat.add(elapsed);
+        }
+    }
+
+    fn rule(&mut self, index: usize, slot: usize, elapsed: Duration) {
+        if let Some(stat) = self.rules.get_mut(index).and_then(|r| r.get_mut(slot)) {
+            stat.add(elapsed);
+        }
+    }
+
+    fn profile(&self) -> Profile {
+        let mut profile = Profile::default();
+        for (i, package) in self.packages.iter().enumerate() {
+            if let Some(stat) = self.package.get(i).filter(|s| s.count > 0) {
+                profile.packages.insert(package.name.clone(), *stat);
+            }
+            if let Some(stat) = self.exception.get(i).filter(|s| s.count > 0) {
+                let id = format!("{}.exception", package.name);
+                profile.rules.insert((id, package.name.clone()), *stat);
+            }
+            for (rule, stat) in package
+                .rules
+                .iter()
+                .zip(self.rules.get(i).into_iter().flatten())
+            {
+                if stat.count > 0 {
+                    profile
+                        .rules
+                        .insert((rule.id.clone(), package.name.clone()), *stat);
+                }
+            }
+        }
+        profile
+    }
+}
+
+impl Drop for Timings {
+    fn drop(&mut self) {
+        self.recorder.merge(self.profile());
     }
 }
 

@@ -16,15 +16,17 @@ use crate::source_error::SourceError;
 /// Schema policies, which count as policies of one's own (the pack then stays off unless
 /// asked for).
 pub fn load(sources: &PolicySources, has_schemas: bool) -> Result<PolicySet, PolicyError> {
-    load_confined(sources, has_schemas, None)
+    load_confined(sources, has_schemas, None, None)
 }
 
 /// [`load`], with conftest's `parse_config_file` builtins confined to `confine` (the
-/// repository being checked).
+/// repository being checked); `scope`, when known, is every file the run checks (see
+/// [`PolicyOptions::scope`]).
 pub fn load_confined(
     sources: &PolicySources,
     has_schemas: bool,
     confine: Option<&Path>,
+    scope: Option<Vec<(String, Format)>>,
 ) -> Result<PolicySet, PolicyError> {
     let (paths, builtin) = resolve(sources, has_schemas)?;
     let data = load_data(&sources.data_paths)?;
@@ -36,6 +38,7 @@ pub fn load_confined(
         rego_v0: sources.rego_version.is_v0(),
         builtin,
         timeout: sources.policy_timeout.0,
+        scope,
         read: super::config_builtins::ReadPolicy {
             confine: confine.map(Path::to_path_buf),
             strict: sources.builtin_errors,
@@ -108,8 +111,8 @@ pub fn fingerprint(
             hasher.bool(builtin);
             if builtin {
                 hasher.u64(super::PACK_SOURCES.len() as u64);
-                for (path, text) in super::PACK_SOURCES {
-                    hasher.str(path).str(text);
+                for source in super::PACK_SOURCES {
+                    hasher.str(source.path).str(source.text);
                 }
             }
             add_files(super::find_rego_files(&paths), hasher);

@@ -26,6 +26,22 @@ pub use unit::{UnitOutcome, UnitTest, UnitTestKind, UnitVerdict};
 use crate::discover::display;
 use crate::finding::{RuleInfo, RuleScope, Severity};
 use crate::format::Format;
+use crate::profile::Recorder;
+
+/// One file of the built-in pack, as `build.rs` embeds it.
+#[derive(Clone, Copy, Debug)]
+pub struct PackSource {
+    /// Its path under `policies/`.
+    pub path: &'static str,
+    /// Its Rego source.
+    pub text: &'static str,
+    /// Its package, without `data.`.
+    pub package: &'static str,
+    /// Its deny/warn/violation rules, sorted.
+    pub rules: &'static [&'static str],
+    /// Whether it defines `exception`.
+    pub has_exception: bool,
+}
 
 include!(concat!(env!("OUT_DIR"), "/pack.rs"));
 
@@ -49,6 +65,12 @@ pub struct PolicyOptions {
     pub builtin: bool,
     /// The evaluation budget per document; `None` for no limit.
     pub timeout: Option<std::time::Duration>,
+    /// The files the run checks, when every one is known before the policies load (a
+    /// pre-commit run names its files): each one's path relative to its repository root
+    /// and its format. Pack packages that apply to none of them, and the pack's repository
+    /// packages (no repository is checked), are then not compiled: they are listed, never
+    /// evaluated. `None` compiles the whole pack.
+    pub scope: Option<Vec<(String, Format)>>,
     /// How conftest's builtins read files, and whether builtin errors are errors.
     pub read: config_builtins::ReadPolicy,
     /// OPA's strict mode (`--strict`).
@@ -86,6 +108,27 @@ impl Applicability {
             files: custom.files.clone(),
             formats: custom.formats.clone(),
         }
+    }
+
+    /// Whether a file at `relative` (to its repository root) parsed as `format` is in
+    /// scope, as [`ScopeIndex::applies`] decides it.
+    fn covers_any(&self, files: &[(String, Format)]) -> bool {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in &self.files {
+            if let Ok(glob) = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+            {
+                builder.add(glob);
+            }
+        }
+        let globs = builder
+            .build()
+            .unwrap_or_else(|_| globset::GlobSet::empty());
+        files.iter().any(|(relative, format)| {
+            (self.files.is_empty() || globs.is_match(relative))
+                && (self.formats.is_empty() || self.formats.contains(format))
+        })
     }
 }
 
@@ -163,6 +206,9 @@ pub struct Package {
     pub repository: bool,
     /// The files it applies to.
     pub applicability: Applicability,
+    /// Whether it was compiled; a pack package that applies to none of the run's files is
+    /// not (see [`PolicyOptions::scope`]) and is never evaluated.
+    pub compiled: bool,
 }
 
 /// The loaded, compiled policies of one run.
@@ -176,6 +222,8 @@ pub struct PolicySet {
     sources: Arc<Vec<(String, String)>>,
     unit_tests: Vec<UnitTest>,
     timeout: Option<std::time::Duration>,
+    /// Where evaluators report their times (`--profile`); off unless set.
+    recorder: Recorder,
 }
 
 /// The module that gives policies `data.conftest.file`, backed by a host function. It
@@ -193,12 +241,22 @@ impl PolicySet {
     /// Loads, compiles and prepares the policies.
     pub fn load(options: &PolicyOptions) -> Result<PolicySet, PolicyError> {
         let files = find_rego_files(&options.paths)?;
-        let mut pack: Vec<(String, String)> = Vec::new();
+        let mut pack: Vec<PackModule> = Vec::new();
         if options.builtin {
-            pack = PACK_SOURCES
-                .iter()
-                .map(|(path, text)| (format!("{BUILTIN_PREFIX}{path}"), text.to_string()))
-                .collect();
+            for source in PACK_SOURCES {
+                let label = format!("{BUILTIN_PREFIX}{}", source.path);
+                let metadata = metadata::parse(&label, source.text)?;
+                let compiled = options
+                    .scope
+                    .as_ref()
+                    .is_none_or(|files| pack_applies(&metadata, files));
+                pack.push(PackModule {
+                    source,
+                    label,
+                    metadata,
+                    compiled,
+                });
+            }
         }
         let mut engine = regorus::Engine::new();
         engine.set_rego_v0(options.rego_v0);
@@ -223,7 +281,9 @@ impl PolicySet {
             labels.push(label.clone());
             sources.push((label, text));
         }
-        for (label, text) in pack {
+        let user_sources = sources.len();
+        for module in pack.iter().filter(|m| m.compiled) {
+            let (label, text) = (module.label.clone(), module.source.text.to_string());
             // The pack is always Rego v1, whatever the user's policies are.
             engine.set_rego_v0(false);
             if let Err(err) = engine.add_policy(label.clone(), text.clone()) {
@@ -232,7 +292,16 @@ impl PolicySet {
             engine.set_rego_v0(options.rego_v0);
             sources.push((label, text));
         }
-        let annotations = annotate(&engine, &sources)?;
+        let mut annotations = annotate(&engine, &sources[..user_sources])?;
+        // Packages with a file of the user's own (which may add to a pack package).
+        let user_packages: std::collections::BTreeSet<String> =
+            annotations.keys().cloned().collect();
+        for module in &pack {
+            annotations
+                .entry(module.source.package.to_string())
+                .or_default()
+                .add(&module.label, module.metadata.clone());
+        }
         engine
             .add_policy(
                 CONFTEST_MODULE_PATH.to_string(),
@@ -255,14 +324,30 @@ impl PolicySet {
         }
 
         let (rule_paths, definitions) = {
-            let mut probe = engine.clone();
-            let compiled = probe
+            // Compiling analyses the policies once, for this listing and for evaluation
+            // (the engine is prepared: its clones do not analyse again).
+            let compiled = engine
                 .compile_with_entrypoint(&"data.conftest.file".into())
                 .map_err(|e| PolicyError::from_engine(&e, &sources, options.rego_v0))?;
             let rules = compiled.get_rules();
             checks::object_shaped_rules(rules.values().flatten(), &sources)?;
             let _ = metadata.set(annotated_rules(rules.values().flatten(), &sources)?);
-            checks::recursion(compiled.get_modules(), &sources)?;
+            // The pack's own packages refer only to pack packages and have no cycle (its
+            // tests evaluate every rule): a cycle needs a module of the user's.
+            let modules: Vec<_> = compiled
+                .get_modules()
+                .iter()
+                .filter(|m| {
+                    let file = m.package.span.source.file();
+                    !file.starts_with(BUILTIN_PREFIX)
+                        || pack
+                            .iter()
+                            .find(|p| p.label == *file)
+                            .is_none_or(|p| user_packages.contains(p.source.package))
+                })
+                .cloned()
+                .collect();
+            checks::recursion(&modules, &sources)?;
             if options.strict {
                 checks::strict(compiled.get_modules(), &sources)?;
             }
@@ -280,6 +365,8 @@ impl PolicySet {
             .get_packages()
             .map_err(|e| PolicyError::Internal(e.to_string()))?;
         let mut all = collect_packages(&package_names, &rule_paths);
+        all.extend(pack.iter().filter(|m| !m.compiled).filter_map(outlined));
+        all.sort_by(|a, b| a.name.cmp(&b.name));
         for package in &mut all {
             apply_annotations(package, annotations.get(&package.name));
         }
@@ -305,20 +392,29 @@ impl PolicySet {
             sources: Arc::new(sources),
             unit_tests,
             timeout: options.timeout,
+            recorder: Recorder::default(),
         };
         let sources = Arc::clone(&set.sources);
-        set.warm_up(&sources, options.rego_v0)?;
+        // The pack's own packages are known to evaluate (its tests run every rule); a
+        // package the user's files add to is checked like theirs.
+        set.warm_up(&sources, options.rego_v0, |p| {
+            !p.builtin || user_packages.contains(&p.name)
+        })?;
         Ok(set)
     }
 
-    /// Evaluates every selected rule once on an empty input: this prepares the prototype
-    /// (so clones don't re-analyse) and surfaces errors regorus reports only at evaluation
-    /// (unknown functions, rule conflicts, recursion) as load errors.
-    fn warm_up(&mut self, sources: &[(String, String)], rego_v0: bool) -> Result<(), PolicyError> {
+    /// Evaluates every selected rule of the packages `check` picks once on an empty input,
+    /// which surfaces errors regorus reports only at evaluation (unknown functions, rule
+    /// conflicts, recursion) as load errors.
+    fn warm_up(
+        &mut self,
+        sources: &[(String, String)],
+        rego_v0: bool,
+        check: impl Fn(&Package) -> bool,
+    ) -> Result<(), PolicyError> {
         self.prototype.set_input(regorus::Value::new_object());
         let packages = Arc::clone(&self.packages);
-        let mut any = false;
-        for package in packages.iter() {
+        for package in packages.iter().filter(|p| p.compiled && check(p)) {
             let exception = package
                 .has_exception
                 .then(|| format!("data.{}.exception", package.name));
@@ -327,7 +423,6 @@ impl PolicySet {
                 .iter()
                 .map(|r| format!("data.{}.{}", package.name, r.name));
             for path in exception.into_iter().chain(rules) {
-                any = true;
                 // A rule that runs away on the empty input is reported per file instead.
                 if let Some(limit) = self.timeout {
                     eval::set_budget(&mut self.prototype, limit);
@@ -338,10 +433,6 @@ impl PolicySet {
                     }
                 }
             }
-        }
-        if !any {
-            // Still prepare the engine so clones are cheap.
-            let _ = self.prototype.eval_rule("data.conftest.file".to_string());
         }
         let _ = self.prototype.take_prints();
         Ok(())
@@ -355,7 +446,13 @@ impl PolicySet {
             Arc::clone(&self.scopes),
             Arc::clone(&self.sources),
             self.timeout,
+            &self.recorder,
         )
+    }
+
+    /// Makes every evaluator made from now on report its evaluation times to `recorder`.
+    pub fn record_times(&mut self, recorder: Recorder) {
+        self.recorder = recorder;
     }
 
     /// The packages that will be evaluated.
@@ -504,26 +601,85 @@ fn annotate(
         else {
             continue;
         };
-        let entry = out.entry(package).or_default();
-        entry.builtin |= label.starts_with(BUILTIN_PREFIX);
-        entry
-            .source
+        out.entry(package)
+            .or_default()
+            .add(label, metadata::parse(label, text)?);
+    }
+    Ok(out)
+}
+
+impl PackageAnnotations {
+    /// Adds the METADATA of one file of the package, labelled `label`.
+    fn add(&mut self, label: &str, parsed: Vec<(metadata::AnnotationScope, Annotation)>) {
+        self.builtin |= label.starts_with(BUILTIN_PREFIX);
+        self.source
             .get_or_insert_with(|| match label.strip_prefix(BUILTIN_PREFIX) {
                 Some(path) => format!("policies/{path}"),
-                None => label.clone(),
+                None => label.to_string(),
             });
-        for (target, annotation) in metadata::parse(label, text)? {
+        for (target, annotation) in parsed {
             match target {
                 metadata::AnnotationScope::Package => {
-                    entry.package.get_or_insert(annotation);
+                    self.package.get_or_insert(annotation);
                 }
                 metadata::AnnotationScope::Rule(name) => {
-                    entry.rules.entry(name).or_insert(annotation);
+                    self.rules.entry(name).or_insert(annotation);
                 }
             }
         }
     }
-    Ok(out)
+}
+
+/// A file of the built-in pack on its way into the engine.
+struct PackModule {
+    source: &'static PackSource,
+    label: String,
+    metadata: Vec<(metadata::AnnotationScope, Annotation)>,
+    /// Whether it is compiled (see [`PolicyOptions::scope`]).
+    compiled: bool,
+}
+
+/// Whether a pack file's package applies to any of `files`: never for a repository
+/// package (no repository is checked when the files are named).
+fn pack_applies(
+    metadata: &[(metadata::AnnotationScope, Annotation)],
+    files: &[(String, Format)],
+) -> bool {
+    let Some(package) = metadata
+        .iter()
+        .find(|(scope, _)| matches!(scope, metadata::AnnotationScope::Package))
+        .map(|(_, a)| a)
+    else {
+        return true;
+    };
+    !package.custom.repository && Applicability::new(&package.custom).covers_any(files)
+}
+
+/// The package of a pack file that is not compiled, from what `build.rs` read of it.
+fn outlined(module: &PackModule) -> Option<Package> {
+    let source = module.source;
+    let rules = source
+        .rules
+        .iter()
+        .filter_map(|name| {
+            Some(RuleSpec {
+                name: name.to_string(),
+                id: format!("{}.{name}", source.package),
+                severity: rule_severity(name)?,
+                exception_name: exception_name(name),
+                info: RuleInfo::default(),
+            })
+        })
+        .collect::<Vec<_>>();
+    (!rules.is_empty()).then(|| Package {
+        name: source.package.to_string(),
+        rules,
+        has_exception: source.has_exception,
+        builtin: true,
+        repository: false,
+        applicability: Applicability::default(),
+        compiled: false,
+    })
 }
 
 /// Sets ids, severities, documentation, scope and applicability from METADATA.
@@ -655,6 +811,7 @@ fn collect_packages(package_names: &[String], rule_paths: &[String]) -> Vec<Pack
             builtin: false,
             repository: false,
             applicability: Applicability::default(),
+            compiled: true,
         })
         .collect();
     for path in rule_paths {
@@ -777,6 +934,82 @@ mod tests {
         assert!(wildcard_match("*", "anything.at.all"));
         assert!(wildcard_match("k?s", "k8s"));
         assert!(!wildcard_match("k?s", "kks8"));
+    }
+
+    fn outline(set: &PolicySet) -> Vec<(String, Vec<RuleSpec>, bool, bool, bool)> {
+        set.packages()
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.rules.clone(),
+                    p.has_exception,
+                    p.builtin,
+                    p.repository,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_pack_listed_without_compiling_is_the_compiled_pack() {
+        let full = PolicySet::load(&PolicyOptions {
+            builtin: true,
+            ..PolicyOptions::default()
+        })
+        .expect("the pack loads");
+        let listed = PolicySet::load(&PolicyOptions {
+            builtin: true,
+            scope: Some(Vec::new()),
+            ..PolicyOptions::default()
+        })
+        .expect("the pack is listed");
+        assert!(full.packages().iter().all(|p| p.compiled));
+        assert!(listed.packages().iter().all(|p| !p.compiled));
+        assert_eq!(outline(&full), outline(&listed));
+        assert_eq!(full.rules(), listed.rules());
+        let applicability = |set: &PolicySet| -> Vec<(Vec<String>, Vec<Format>)> {
+            set.packages()
+                .iter()
+                .map(|p| {
+                    (
+                        p.applicability.files.clone(),
+                        p.applicability.formats.clone(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(applicability(&full), applicability(&listed));
+    }
+
+    #[test]
+    fn every_pack_rule_evaluates_without_a_static_error() {
+        let mut set = PolicySet::load(&PolicyOptions {
+            builtin: true,
+            ..PolicyOptions::default()
+        })
+        .expect("the pack loads");
+        let sources = Arc::clone(&set.sources);
+        set.warm_up(&sources, false, |_| true)
+            .expect("no pack rule fails to evaluate");
+    }
+
+    #[test]
+    fn named_files_compile_only_the_pack_packages_that_apply() {
+        let set = PolicySet::load(&PolicyOptions {
+            builtin: true,
+            scope: Some(vec![
+                ("deploy/app.yaml".to_string(), Format::Yaml),
+                ("Dockerfile".to_string(), Format::Dockerfile),
+            ]),
+            ..PolicyOptions::default()
+        })
+        .expect("the pack loads");
+        for p in set.packages() {
+            let area = p.name.split('.').nth(1).unwrap_or_default();
+            let want = !p.repository && matches!(area, "k8s" | "docker");
+            assert_eq!(p.compiled, want, "{}", p.name);
+        }
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! ```json
 //! {"version": 1, "tool": {...}, "findings": [{"rule", "severity", "message", "file",
 //!   "line", "column", "end_line", "end_column", "metadata"}], "summary": {...},
-//!   "suppressed": [{...finding, "suppression": {"kind", "reason", "file", "line"}}]}
+//!   "suppressed": [{...finding, "suppression": {"kind", "reason", "file", "line"}}],
+//!   "profile": {"stages", "parse", "packages", "rules"}}
 //! ```
+//! `profile` is there only with `check --profile` (see [`crate::profile`]).
 //! Lines and columns are 1-based, columns count Unicode characters, and `end_column` is
 //! exclusive. Positions are `null` for findings about a file as a whole.
 //!
@@ -31,6 +33,8 @@ struct JsonReport<'a> {
     /// Written compactly (one line), whatever the rest: it is for `goldenpath merge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     shard: Option<Box<serde_json::value::RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -84,6 +88,10 @@ pub fn render(report: &Report) -> String {
             .shard
             .as_deref()
             .and_then(|s| serde_json::value::to_raw_value(s).ok()),
+        profile: report
+            .profile
+            .as_ref()
+            .map(crate::profile::Profile::to_json),
     };
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| {
         format!(

@@ -53,6 +53,8 @@ pub struct Report {
     /// JSON report (as `"shard"`) so that `goldenpath merge` can rebuild the report of
     /// the whole run.
     pub shard: Option<Box<crate::partial::wire::ShardRecord>>,
+    /// Where the run spent its time, with `check --profile`.
+    pub profile: Option<crate::profile::Profile>,
 }
 
 /// How many findings were suppressed, in all and by kind.
@@ -138,7 +140,14 @@ impl Report {
             repositories: Vec::new(),
             suppressed: Vec::new(),
             shard: None,
+            profile: None,
         }
+    }
+
+    /// Sets the run's profile (`check --profile`).
+    pub fn with_profile(mut self, profile: Option<crate::profile::Profile>) -> Report {
+        self.profile = profile;
+        self
     }
 
     /// Sets the suppressed findings (sorted here) and counts them; call before

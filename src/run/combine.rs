@@ -27,7 +27,12 @@ pub(super) fn check(
         run.discovery
             .candidates
             .par_iter()
-            .map(|c| super::parse_candidate(run.options, c))
+            .map(|c| {
+                let started = run.recorder.start();
+                let parsed = super::parse_candidate(run.options, c);
+                run.recorder.parse(c.format.name(), started);
+                parsed
+            })
             .collect()
     });
     let root_label = run

@@ -145,6 +145,7 @@ fn check_file(
     repository: &RepositoryFindings,
 ) -> Outcome {
     let (applicable, not_applicable) = evaluator.applicable(&candidate.relative, candidate.format);
+    let started = run.recorder.start();
     let parsed = match loaded {
         Loaded::Bytes(bytes) => {
             parse::parse_read(bytes, &candidate.path, &candidate.file, candidate.format)
@@ -162,6 +163,7 @@ fn check_file(
         )),
         Loaded::Unreadable(failure) => Err(failure),
     };
+    run.recorder.parse(candidate.format.name(), started);
     let doc = match parsed {
         Ok(doc) => doc,
         Err(failure) => {

@@ -28,6 +28,7 @@ use crate::options::{BaselineMode, CheckOptions, RuleSetting, SuppressOptions};
 use crate::partial::wire::{RunRecord, SettingsRecord};
 use crate::partial::{relative_to, sources, Facts, FileResult, Partial, RepositoryLabel};
 use crate::policy::{self, PolicyError, PolicyFacts, PolicySet};
+use crate::profile::Recorder;
 use crate::report::{Report, Summary};
 use crate::schema::{SchemaError, SchemaSet};
 use crate::shard::Shard;
@@ -133,20 +134,37 @@ pub fn check_traced(
 ) -> Result<(Report, Vec<FileTrace>), RunError> {
     progress.stage("discovering", 0);
     let mut run = prepare(options)?;
-    progress.stage("repository rules", 0);
-    let repository = repository::evaluate(&run)?;
+    let (repository, mut outcome) = if options.combine {
+        progress.stage("repository rules", 0);
+        let started = run.recorder.start();
+        let repository = repository::evaluate(&run)?;
+        run.recorder.stage("repository rules", started);
+        progress.stage("checking", run.selected.len());
+        let started = run.recorder.start();
+        let outcome = combine::check(&run, &repository)?;
+        run.recorder.stage("files", started);
+        (repository, outcome)
+    } else {
+        // The repository rules run beside the file stage (one repository is one task of
+        // the pool); their findings are located once both are done.
+        progress.stage("checking", run.selected.len());
+        let recorder = &run.recorder;
+        let ((repository, repository_took), (outcome, files_took)) = run.pool.install(|| {
+            rayon::join(
+                || recorder.time(|| repository::evaluate(&run)),
+                || recorder.time(|| files::check(&run, &Default::default(), progress)),
+            )
+        });
+        run.recorder.took("repository rules", repository_took);
+        run.recorder.took("files", files_took);
+        (repository?, outcome?)
+    };
     // What the repository rules saw is no longer needed: a run over many repositories
     // does not keep every listing to the end.
     for repo in &mut run.discovery.repositories {
         repo.entries = Vec::new();
         repo.directories = Vec::new();
     }
-    progress.stage("checking", run.selected.len());
-    let mut outcome = if options.combine {
-        combine::check(&run, &repository)?
-    } else {
-        files::check(&run, &repository, progress)?
-    };
     let located = std::mem::take(&mut outcome.repository)
         .into_iter()
         .collect();
@@ -177,6 +195,7 @@ pub fn check_traced(
     };
     let mut report = assemble(&facts, &run.suppress, partial)?;
     report.shard = record.map(Box::new);
+    report.profile = run.recorder.snapshot();
     for trace in traces.iter_mut().filter(|_| options.trace) {
         trace.skipped.extend(
             facts
@@ -224,6 +243,9 @@ struct Prepared<'a> {
     loading: Mutex<()>,
     /// The repository conftest's `parse_config_file` may read in.
     confine: std::path::PathBuf,
+    /// The files a run over named files checks, for compiling only the packages that
+    /// apply to them (see [`discover::named_files`]).
+    scope: Option<Vec<(String, crate::format::Format)>>,
     /// What reports need of the policies (from the cache, or from the compiled policies).
     policy_facts: PolicyFacts,
     /// The evaluation identity (see [`identity`]).
@@ -239,6 +261,8 @@ struct Prepared<'a> {
     /// What is known of each repository of `discovery`, in order, read when first needed.
     repositories: Vec<OnceLock<RepositoryFacts>>,
     pool: rayon::ThreadPool,
+    /// Timings for `--profile` (a no-op without it).
+    recorder: Recorder,
 }
 
 /// A repository's context for file rules (and its digest) and its test-data paths.
@@ -261,12 +285,14 @@ impl Prepared<'_> {
         if let Some(policies) = self.policies.get() {
             return Ok(policies);
         }
-        let loaded = policy::load_confined(
+        let mut loaded = policy::load_confined(
             &self.options.policies,
             !self.schemas.is_empty(),
             Some(&self.confine),
+            self.scope.clone(),
         )
         .map_err(Box::new)?;
+        loaded.record_times(self.recorder.clone());
         Ok(self.policies.get_or_init(|| loaded))
     }
 
@@ -466,6 +492,12 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         ));
     }
     let suppress = settle(&options.suppress)?;
+    let recorder = if options.profile {
+        Recorder::enabled()
+    } else {
+        Recorder::default()
+    };
+    let started = recorder.start();
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
     let evaluation = identity::evaluation(options, &schemas);
     // conftest's parse_config_file reads only inside the repository being checked; what
@@ -491,24 +523,39 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
             )
         });
     let evaluation = evaluation.digest;
+    // A run over named files (a pre-commit hook) compiles only the pack packages that
+    // apply to them; --combine evaluates every package on the combined input.
+    let scope = if options.combine {
+        None
+    } else {
+        discover::named_files(&options.paths, &options.discover)
+    };
     let policies = OnceLock::new();
     let policy_facts = match cache.as_ref().and_then(|c| c.facts()) {
         Some(facts) => facts.clone(),
         None => {
-            let loaded =
-                policy::load_confined(&options.policies, !schemas.is_empty(), Some(&confine))
-                    .map_err(Box::new)?;
+            let mut loaded = policy::load_confined(
+                &options.policies,
+                !schemas.is_empty(),
+                Some(&confine),
+                scope.clone(),
+            )
+            .map_err(Box::new)?;
+            loaded.record_times(recorder.clone());
             let facts = loaded.facts();
             let _ = policies.set(loaded);
             facts
         }
     };
+    recorder.stage("load policies", started);
     let mut discover_options = DiscoverOptions {
         inventory: policy_facts.repository_rules,
         ..options.discover.clone()
     };
     discover_options.skip.extend(options.cache.iter().cloned());
+    let started = recorder.start();
     let discovery = discover::discover(&options.paths, &discover_options)?;
+    recorder.stage("walk", started);
     let matches = discovery
         .candidates
         .iter()
@@ -541,6 +588,7 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         policies,
         loading: Mutex::new(()),
         confine,
+        scope,
         policy_facts,
         evaluation,
         cache,
@@ -550,6 +598,7 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         selected,
         repositories,
         pool,
+        recorder,
     })
 }
 

@@ -454,6 +454,11 @@ def pack_cases(root, work):
             shutil.rmtree(case, ignore_errors=True)
             os.makedirs(os.path.join(case, "policy"))
             shutil.copy(os.path.join(folder, name), os.path.join(case, "policy", name))
+            # The helpers the pack's rules share (policies/lib/) go with each rule.
+            lib = os.path.join(root, "policies", "lib")
+            for helper in sorted(os.listdir(lib)) if os.path.isdir(lib) else []:
+                if helper.endswith(".rego"):
+                    shutil.copy(os.path.join(lib, helper), os.path.join(case, "policy", "lib_" + helper))
             copied = 0
             for side in ("pass", "fail"):
                 base = os.path.join(root, "fixtures", "pack", fixtures[0], side)

@@ -210,9 +210,24 @@ pub(crate) struct TargetInfo {
     pub(crate) effect_path: Rc<str>,
 }
 
+/// A module's package path, as the interpreter looks it up.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ModulePath {
+    /// The package's static components, without `data` (`["a", "b"]`).
+    pub(crate) components: Vec<String>,
+    /// The same with `data` first (`["data", "a", "b"]`).
+    pub(crate) data_components: Vec<String>,
+    /// The package's path string, `data.a.b`.
+    pub(crate) path: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CompiledPolicyData {
     pub(crate) modules: Rc<Vec<Ref<Module>>>,
+    /// The package path of each module of `modules`, by index, computed when the modules
+    /// are set (goldenpath patch: it was rebuilt from the package reference whenever a
+    /// module became current or a rule of another package was looked up).
+    pub(crate) module_paths: Rc<Vec<Option<ModulePath>>>,
     pub(crate) parser_contexts: Rc<Vec<ParserContext>>,
     pub(crate) schedule: Option<Rc<Schedule>>,
     pub(crate) rules: Map<String, Vec<Ref<Rule>>>,

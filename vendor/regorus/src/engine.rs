@@ -1231,6 +1231,27 @@ impl Engine {
         self.interpreter.eval_rule_in_path(rule)
     }
 
+    /// Starts an evaluation state for [`Engine::eval_rule_in_state`] against the current
+    /// input and data, and starts the execution timer (goldenpath patch).
+    pub fn begin_evaluation(&mut self) -> Result<()> {
+        self.prepare_for_eval(false, false)?;
+        self.apply_effective_execution_timer_config();
+        self.interpreter.clean_internal_evaluation_state();
+        Ok(())
+    }
+
+    /// Evaluates a rule as [`Engine::eval_rule`] does, but in the state begun by
+    /// [`Engine::begin_evaluation`] (goldenpath patch): the rules evaluated since are not
+    /// evaluated again, as within one query in OPA, so several rules that share helper
+    /// rules cost one evaluation of each helper. The timer keeps running from the
+    /// beginning. After an error the state is undefined: begin again.
+    pub fn eval_rule_in_state(&mut self, rule: String) -> Result<Value> {
+        if !self.prepared {
+            bail!("internal error: begin_evaluation was not called");
+        }
+        self.interpreter.eval_rule_in_path(rule)
+    }
+
     /// Evaluate a Rego query.
     ///
     /// ```

@@ -4,7 +4,7 @@
 
 use crate::ast::*;
 use crate::builtins::{self, BuiltinFcn};
-use crate::compiled_policy::CompiledPolicyData;
+use crate::compiled_policy::{CompiledPolicyData, ModulePath};
 #[cfg(feature = "azure_policy")]
 use crate::compiled_policy::TargetInfo;
 use crate::compiler::destructuring_planner::{
@@ -365,9 +365,33 @@ impl Interpreter {
         modules: Rc<Vec<Ref<Module>>>,
         parser_contexts: Rc<Vec<ParserContext>>,
     ) {
+        let module_paths = modules
+            .iter()
+            .map(|module| {
+                let components = Parser::get_static_string_path_components(&module.package.refr).ok()?;
+                let path = get_path_string(&module.package.refr, Some("data")).ok()?;
+                let data_components = core::iter::once("data".to_string())
+                    .chain(components.iter().cloned())
+                    .collect();
+                Some(ModulePath {
+                    components,
+                    data_components,
+                    path,
+                })
+            })
+            .collect();
         let compiled_policy = self.compiled_policy_mut();
         compiled_policy.modules = modules;
+        compiled_policy.module_paths = Rc::new(module_paths);
         compiled_policy.parser_contexts = parser_contexts;
+    }
+
+    /// The cached package path of the module at `index` of the compiled policy.
+    fn module_path_at(&self, index: usize) -> Option<&ModulePath> {
+        self.compiled_policy
+            .module_paths
+            .get(index)
+            .and_then(Option::as_ref)
     }
 
     pub fn set_loop_hoisting_table(&mut self, table: crate::compiler::hoist::HoistedLoopsLookup) {
@@ -628,8 +652,11 @@ impl Interpreter {
 
                         let index = self.eval_expr(index)?;
 
-                        // Handle indexing into data.
-                        if index != Value::Undefined {
+                        // Handle indexing into data (goldenpath patch: the static
+                        // components are only gathered for references rooted at `data`).
+                        if index != Value::Undefined
+                            && get_root_var(refr).is_ok_and(|root| root.text() == "data")
+                        {
                             if let Ok(ref_components) =
                                 Parser::get_static_string_path_components(refr)
                             {
@@ -3345,22 +3372,39 @@ impl Interpreter {
 
     fn ensure_module_evaluated(&mut self, path: &[String]) -> Result<()> {
         self.check_execution_time()?;
-        for module in self.compiled_policy.modules.clone().iter().cloned() {
+        if path.len() <= 1 {
+            return Ok(());
+        }
+        let module_paths = self.compiled_policy.module_paths.clone();
+        for (index, module) in self.compiled_policy.modules.clone().iter().cloned().enumerate() {
             if Some(&module) == self.module.as_ref() {
                 // Prevent cyclic evaluation.
                 continue;
             }
-            let mut module_path_components = vec!["data".to_string()];
-            module_path_components.extend(Parser::get_static_string_path_components(
-                &module.package.refr,
-            )?);
+            let computed;
+            let module_path = match module_paths.get(index).and_then(Option::as_ref) {
+                Some(cached) => cached,
+                None => {
+                    let components =
+                        Parser::get_static_string_path_components(&module.package.refr)?;
+                    computed = ModulePath {
+                        data_components: core::iter::once("data".to_string())
+                            .chain(components.iter().cloned())
+                            .collect(),
+                        components,
+                        path: String::new(),
+                    };
+                    &computed
+                }
+            };
 
-            if path.len() > 1 && module_path_components.starts_with(path) {
+            if module_path.data_components.starts_with(path) {
                 // Ensure that the module is created.
-                let module_value_components =
-                    Parser::get_static_string_path_components(&module.package.refr)?;
-                let module_value_components: Vec<&str> =
-                    module_value_components.iter().map(String::as_str).collect();
+                let module_value_components: Vec<&str> = module_path
+                    .components
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
                 if self.has_explicit_data_with_override_ancestor(&module_value_components)? {
                     continue;
                 }
@@ -3590,8 +3634,20 @@ impl Interpreter {
             Ok(Self::get_value_chained(self.data.clone(), fields))
         } else if !self.compiled_policy.modules.is_empty() {
             let module = self.current_module()?;
-            let mut module_var_path =
-                Parser::get_static_string_path_components(&module.package.refr)?;
+            let cached = usize::try_from(self.current_module_index)
+                .ok()
+                .and_then(|index| self.module_path_at(index))
+                .filter(|_| {
+                    usize::try_from(self.current_module_index)
+                        .ok()
+                        .and_then(|index| self.compiled_policy.modules.get(index))
+                        .is_some_and(|m| core::ptr::eq(m.as_ref(), module.as_ref()))
+                })
+                .map(|m| m.components.clone());
+            let mut module_var_path = match cached {
+                Some(components) => components,
+                None => Parser::get_static_string_path_components(&module.package.refr)?,
+            };
             module_var_path.push(name.text().to_string());
             let module_var_path_refs: Vec<&str> =
                 module_var_path.iter().map(String::as_str).collect();
@@ -4021,8 +4077,30 @@ impl Interpreter {
     ) -> Result<Option<Ref<Module>>> {
         let previous_module = self.module.clone();
         if let Some(new_module) = &module {
-            self.current_module_path = get_path_string(&new_module.package.refr, Some("data"))?;
             self.current_module_index = self.find_module_index(new_module);
+            let module_paths = self.compiled_policy.module_paths.clone();
+            let cached = usize::try_from(self.current_module_index)
+                .ok()
+                .filter(|index| {
+                    self.compiled_policy
+                        .modules
+                        .get(*index)
+                        .is_some_and(|m| core::ptr::eq(m.as_ref(), new_module.as_ref()))
+                })
+                .and_then(|index| module_paths.get(index))
+                .and_then(Option::as_ref)
+                .map(|m| m.path.as_str());
+            match cached {
+                Some(path) if path != self.current_module_path => {
+                    self.current_module_path.clear();
+                    self.current_module_path.push_str(path);
+                }
+                Some(_) => {}
+                None => {
+                    self.current_module_path =
+                        get_path_string(&new_module.package.refr, Some("data"))?;
+                }
+            }
         }
         self.module = module;
         Ok(previous_module)
