@@ -15,7 +15,8 @@ the median wall time of:
 - a pre-commit run: `goldenpath check` on five named files (a Deployment, a Dockerfile, a
   workflow, a catalog entity, a README) from inside the repository.
 
-Prints one row per N, then the scaling figures. Machines are shared: compare ratios
+Every goldenpath run is cold (`--no-cache`). Prints one row per N, then the scaling
+figures. Machines are shared: compare ratios
 within one run, never wall times across runs.
 """
 import argparse
@@ -83,16 +84,19 @@ def main():
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
     policy = os.path.join(HERE, "policy")
+    # Every run cold: the cache would turn all but the first into re-runs
+    # (benches/cache.rs measures those).
+    cold = ["--no-fail", "--no-cache"]
     rows = []
     for n in args.sizes:
         repo, listing, files = corpus(n, args.generator)
         five = five_files(repo)
         measures = {
             "cat": lambda: run(["xargs", "-0", "-a", listing, "cat"]),
-            "j2": lambda: run([BIN, "check", "--no-fail", "-j2", repo]),
-            "j1": lambda: run([BIN, "check", "--no-fail", "-j1", repo]),
-            "policy": lambda: run([BIN, "check", "--no-fail", "-j2", "-p", policy, repo]),
-            "five": lambda: run([BIN, "check", "--no-fail"] + five, cwd=repo),
+            "j2": lambda: run([BIN, "check", *cold, "-j2", repo]),
+            "j1": lambda: run([BIN, "check", *cold, "-j1", repo]),
+            "policy": lambda: run([BIN, "check", *cold, "-j2", "-p", policy, repo]),
+            "five": lambda: run([BIN, "check", *cold] + five, cwd=repo),
         }
         measures["j2"]()  # warms the page cache
         samples = {k: [] for k in measures}

@@ -118,8 +118,8 @@ fn assert_merges_equal_unsharded(dir: &Path, args: &[&str], counts: &[usize]) {
 fn merged_shards_are_the_unsharded_run_in_every_format_on_the_fixtures() {
     let cases: &[(&str, &[&str])] = &[
         ("golden-demo", &["."]),
-        ("suppress/inline", &[]),
-        ("suppress/config", &[]),
+        ("suppress/inline", &["-p", "../policy"]),
+        ("suppress/config", &["-p", "../policy"]),
         ("scorecard", &["bronze", "gold", "none"]),
         ("demo", &["-p", "policy", "--all-namespaces", "."]),
     ];
@@ -344,6 +344,12 @@ fn a_long_line_with_many_findings_is_written_once() {
     );
     let out = gp(dir)
         .args(["check", "big.json", "--format", "json", "--shard", "1/1"])
+        .args([
+            "--max-findings-per-rule",
+            "0",
+            "--max-findings-per-file",
+            "0",
+        ])
         .run();
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
@@ -372,6 +378,12 @@ fn a_long_line_with_many_findings_is_written_once() {
     let merged = merge(dir, &[file]);
     let whole = gp(dir)
         .args(["check", "big.json", "--format", "json"])
+        .args([
+            "--max-findings-per-rule",
+            "0",
+            "--max-findings-per-file",
+            "0",
+        ])
         .run();
     assert_eq!(merged.stdout, whole.stdout);
 }
@@ -1058,15 +1070,16 @@ fn the_github_actions_recipe_is_a_valid_workflow_that_passes_the_pack_and_works(
     let report = pack_findings(dir, &[".github/workflows/goldenpath-sharded.yml"]);
     assert_eq!(report["findings"], serde_json::json!([]), "{report}");
     if let Some(schema) = common::reference_schema("github-workflow.json") {
+        // A repository's configuration names files inside the repository only.
+        std::fs::create_dir_all(dir.join("schemas")).expect("mkdir");
+        std::fs::copy(&schema, dir.join("schemas/github-workflow.json")).expect("copy");
         write(
             dir.join("goldenpath.toml"),
-            format!(
-                "builtin = false\n\n[[schemas]]\nid = \"github-workflow\"\nfiles = [\".github/workflows/*.yml\"]\nschema = {:?}\n",
-                schema.display().to_string()
-            ),
+            "builtin = false\n\n[[schemas]]\nid = \"github-workflow\"\nfiles = [\".github/workflows/*.yml\"]\nschema = \"schemas/github-workflow.json\"\n",
         );
         let report = pack_findings(dir, &["."]);
-        assert_eq!(report["summary"]["files"], 2, "{report}");
+        // The workflow, goldenpath.toml and the schema.
+        assert_eq!(report["summary"]["files"], 3, "{report}");
         assert_eq!(report["findings"], serde_json::json!([]), "{report}");
     }
     let runner_temp = tempfile::tempdir().expect("temp dir");

@@ -139,17 +139,23 @@ impl Collector {
     }
 
     /// Lays the kept lines out: one record per file, or more when texts of the same file
-    /// disagree (the file changed between two reads).
+    /// disagree where both are shown (the file changed between two reads).
     pub fn place(self) -> Placement {
         let mut placement = Placement::default();
         for (file, texts) in self.files {
+            // Texts are grouped by what they show, not by length: a text read back from a
+            // record ends with its last line shown, so two records of one file (two
+            // shards, a cache entry and a fresh read) differ in length.
             let mut groups: Vec<(usize, Vec<&Known>)> = Vec::new();
             for known in &texts {
-                let fits = groups.iter_mut().find(|(length, members)| {
-                    *length == known.text.len() && members.iter().all(|m| agree(m, known))
-                });
+                let fits = groups
+                    .iter_mut()
+                    .find(|(_, members)| members.iter().all(|m| agree(m, known)));
                 match fits {
-                    Some((_, members)) => members.push(known),
+                    Some((length, members)) => {
+                        *length = (*length).max(known.text.len());
+                        members.push(known);
+                    }
                     None => groups.push((known.text.len(), vec![known])),
                 }
             }

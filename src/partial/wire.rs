@@ -26,7 +26,7 @@ use super::{Facts, Partial};
 use crate::digest::Digest;
 use crate::document::Span;
 use crate::finding::Severity;
-use crate::locate::{Diagnostic, LineIndex, Position, Region, Snippet};
+use crate::locate::{Diagnostic, LineIndex, Snippet};
 use crate::options::{BaselineMode, IgnoreSetting, OverrideSetting, RuleSetting, SuppressOptions};
 use crate::shard::Shard;
 use crate::suppress::baseline::Baseline;
@@ -118,10 +118,12 @@ impl Located {
     /// Reads them back.
     pub fn read(self) -> Result<(Vec<Diagnostic>, Vec<FileDirectives>), String> {
         let texts = rebuild(&self.sources)?;
+        // One index per text: a line shown by many findings is indexed once.
+        let indexes: Vec<LineIndex> = texts.iter().map(|t| LineIndex::new(t)).collect();
         let diagnostics = self
             .diagnostics
             .into_iter()
-            .map(|d| diagnostic(d, &texts))
+            .map(|d| diagnostic(d, &texts, &indexes))
             .collect::<Result<_, _>>()?;
         let directives =
             self.directives
@@ -164,7 +166,11 @@ fn record(d: &Diagnostic, placement: &Placement) -> DiagnosticRecord {
     }
 }
 
-fn diagnostic(d: DiagnosticRecord, texts: &[Arc<str>]) -> Result<Diagnostic, String> {
+fn diagnostic(
+    d: DiagnosticRecord,
+    texts: &[Arc<str>],
+    indexes: &[LineIndex],
+) -> Result<Diagnostic, String> {
     let (region, snippet) = match (d.span, d.excerpt) {
         (None, None) => (None, None),
         (Some([start, end]), Some([index, lines_start, lines_end, first_line])) => {
@@ -174,27 +180,18 @@ fn diagnostic(d: DiagnosticRecord, texts: &[Arc<str>]) -> Result<Diagnostic, Str
                     d.file
                 )
             };
-            let source = texts
-                .get(index)
-                .ok_or_else(|| format!("a finding in `{}` names no source", d.file))?;
-            let lines = source.get(lines_start..lines_end).ok_or_else(bad)?;
-            if start < lines_start || end > lines_end || start > end || first_line == 0 {
+            let (Some(source), Some(lines)) = (texts.get(index), indexes.get(index)) else {
+                return Err(format!("a finding in `{}` names no source", d.file));
+            };
+            if source.get(lines_start..lines_end).is_none()
+                || start < lines_start
+                || end > lines_end
+                || start > end
+                || lines.position(lines_start).line != first_line
+            {
                 return Err(bad());
             }
-            let within =
-                LineIndex::new(lines).region(Span::new(start - lines_start, end - lines_start));
-            let shift = |p: Position| Position {
-                line: p.line + first_line - 1,
-                column: p.column,
-            };
-            let region = Region {
-                start: shift(within.start),
-                end: shift(within.end),
-                span: Span::new(
-                    within.span.start + lines_start,
-                    within.span.end + lines_start,
-                ),
-            };
+            let region = lines.region(Span::new(start, end));
             let snippet = Snippet {
                 source: Arc::clone(source),
                 lines: Span::new(lines_start, lines_end),

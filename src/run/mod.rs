@@ -15,6 +15,8 @@ mod repository;
 use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 
+use rayon::prelude::*;
+
 use crate::cache::Cache;
 use crate::context::{RepositoryContext, TestPaths};
 use crate::digest::Digest;
@@ -134,6 +136,9 @@ pub fn check_traced(
 ) -> Result<(Report, Vec<FileTrace>), RunError> {
     progress.stage("discovering", 0);
     let mut run = prepare(options)?;
+    let started = run.recorder.start();
+    run.contexts();
+    run.recorder.stage("repository context", started);
     let (repository, mut outcome) = if options.combine {
         progress.stage("repository rules", 0);
         let started = run.recorder.start();
@@ -294,6 +299,23 @@ impl Prepared<'_> {
         .map_err(Box::new)?;
         loaded.record_times(self.recorder.clone());
         Ok(self.policies.get_or_init(|| loaded))
+    }
+
+    /// Builds, in the pool, what is known of every repository holding a file of this
+    /// shard (each is otherwise built when first needed).
+    fn contexts(&self) {
+        let mut wanted: Vec<usize> = self
+            .selected
+            .iter()
+            .filter_map(|&i| self.discovery.candidates[i].repository)
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        self.pool.install(|| {
+            wanted.par_iter().for_each(|&i| {
+                self.repository(i);
+            })
+        });
     }
 
     /// What is known of repository `index` of the discovery.
