@@ -356,16 +356,13 @@ impl Parser<'_> {
                         j += 1;
                     }
                     (j + 1).min(bytes.len())
-                } else if (bytes[i + 1] as char).is_alphabetic() || bytes[i + 1] == b'_' {
-                    let mut j = i + 1;
-                    while j < bytes.len()
-                        && ((bytes[j] as char).is_alphanumeric()
-                            || bytes[j] == b'_'
-                            || bytes[j] == b'.')
-                    {
-                        j += 1;
-                    }
-                    j
+                } else if text[i + 1..].starts_with(|c: char| c.is_alphabetic() || c == '_') {
+                    // A name: whole characters, so the parts split on boundaries.
+                    let rest = &text[i + 1..];
+                    let name = rest
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                        .unwrap_or(rest.len());
+                    i + 1 + name
                 } else {
                     i += 1;
                     continue;
@@ -715,6 +712,20 @@ fn int(value: usize, span: Span) -> Node {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn interpolated_names_split_on_character_boundaries() {
+        // Found by tests/fuzz_parsers.rs: a `$` before a multi-byte letter.
+        for text in [
+            "x = \"$\u{0ae6}\"",
+            "x = \"$\u{0d93}\u{a571}:\"",
+            "\u{1e01b}:/\u{fffc}/\"$\u{0ae6}\"",
+        ] {
+            let _ = parse(text);
+        }
+        let node = parse("x = \"a $\u{e9}t\u{e9} b\"").expect("valid");
+        assert!(node.to_json().to_string().contains("$\u{e9}t\u{e9}"));
+    }
 
     #[test]
     fn conftest_json_contract() {
