@@ -37,7 +37,7 @@ use crate::policy::PolicyFacts;
 use crate::trace::{FileTrace, SkippedPackage};
 
 /// The name of the cache directory at a repository root.
-pub const DIR_NAME: &str = ".goldenpath_cache";
+pub use crate::discover::CACHE_DIR as DIR_NAME;
 
 /// The most the packs of one cache directory may take together.
 pub const MAX_BYTES: u64 = 512 * 1024 * 1024;

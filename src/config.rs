@@ -454,26 +454,6 @@ pub fn parse(file: &str, text: &str) -> Result<Layer, ConfigError> {
     Ok(layer)
 }
 
-/// The root table of configuration text (an empty one for an empty file).
-fn root(text: &str) -> Result<Node, crate::parse::SyntaxError> {
-    match crate::parse::parse_text(Format::Toml, text) {
-        Ok(mut roots) if !roots.is_empty() => Ok(roots.remove(0)),
-        Ok(_) => Ok(Node::new(Span::default(), NodeKind::Object(Vec::new()))),
-        Err(e) => Err(e),
-    }
-}
-
-/// Configuration text as the document findings about it point into, as [`parse`] makes
-/// it (for a run put back together from its shards, which carry the text).
-pub fn document(file: &str, text: &str) -> crate::document::Document {
-    crate::document::Document {
-        file: file.to_string(),
-        format: Format::Toml,
-        source: text.into(),
-        roots: root(text).into_iter().collect(),
-    }
-}
-
 /// A mistake in the configuration file `file` (holding `text`), at `span`.
 pub(crate) fn invalid_at(
     file: &str,
@@ -501,9 +481,8 @@ pub(crate) fn validated(
     let invalid = |message: String, span: Option<Span>| {
         invalid_at(file, Arc::clone(&shared), help, message, span)
     };
-    let node = match crate::parse::parse_text(Format::Toml, text) {
-        Ok(mut roots) if !roots.is_empty() => roots.remove(0),
-        Ok(_) => Node::new(Span::default(), NodeKind::Object(Vec::new())),
+    let node = match crate::parse::toml_table(text) {
+        Ok(node) => node,
         Err(e) => {
             return Err(ConfigError::Invalid(Box::new(invalid(
                 format!("invalid TOML: {}", e.message),
@@ -624,7 +603,7 @@ fn locate(root: &Node, violation: &schema::Violation, text: &str) -> Span {
 fn default_cache_dir(paths: &[PathBuf], discover: &DiscoverOptions) -> PathBuf {
     let first = paths.first().map_or(Path::new("."), PathBuf::as_path);
     let root = discover::repository_root(&discover::start_dir(first), discover);
-    discover::relative_to_current(&root).join(crate::cache::DIR_NAME)
+    discover::relative_to_current(&root).join(discover::CACHE_DIR)
 }
 
 impl Layer {

@@ -564,13 +564,16 @@ fn looks_binary(path: &Path) -> bool {
     buf[..n].contains(&0)
 }
 
+/// The name of goldenpath's cache directory ([`crate::cache`]), which no walk enters.
+pub const CACHE_DIR: &str = ".goldenpath_cache";
+
 /// Whether `entry` is a directory discovery never walks: a cache directory.
 fn skipped(entry: &ignore::DirEntry, skip: &[PathBuf]) -> bool {
     if !entry.file_type().is_some_and(|t| t.is_dir()) {
         return false;
     }
     let name = entry.file_name();
-    if name == crate::cache::DIR_NAME {
+    if name == CACHE_DIR {
         return true;
     }
     skip.iter()

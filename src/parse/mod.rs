@@ -132,6 +132,20 @@ pub fn parse_text_at(
     }
 }
 
+/// The root table of TOML text as [`parse_text`] reads it (configuration files): an empty
+/// table when the text holds none.
+pub fn toml_table(text: &str) -> Result<Node, SyntaxError> {
+    let mut roots = parse_text(Format::Toml, text)?;
+    Ok(if roots.is_empty() {
+        Node::new(
+            Span::default(),
+            crate::document::NodeKind::Object(Vec::new()),
+        )
+    } else {
+        roots.remove(0)
+    })
+}
+
 /// The span of the first array or object (in source order) nested deeper than
 /// [`MAX_DEPTH`], found without recursion.
 fn too_deep(roots: &[Node]) -> Option<Span> {

@@ -308,10 +308,15 @@ impl SettingsRecord {
                 baseline: b.baseline.clone(),
             }),
             today: Some(self.today),
-            config: self
-                .config
-                .as_ref()
-                .map(|c| Arc::new(crate::config::document(&c.file, &c.text))),
+            config: self.config.as_ref().map(|c| {
+                // As the run's configuration parsed it, for findings that point into it.
+                Arc::new(crate::document::Document {
+                    file: c.file.clone(),
+                    format: crate::format::Format::Toml,
+                    source: c.text.as_str().into(),
+                    roots: crate::parse::toml_table(&c.text).into_iter().collect(),
+                })
+            }),
         }
     }
 }

@@ -380,7 +380,9 @@ impl PolicySet {
         let (selected, unselected): (Vec<Package>, Vec<Package>) = all.into_iter().partition(|p| {
             p.builtin
                 || options.all_namespaces
-                || patterns.iter().any(|pat| wildcard_match(pat, &p.name))
+                || patterns
+                    .iter()
+                    .any(|pat| crate::finding::wildcard_match(pat, &p.name))
         });
 
         let mut set = PolicySet {
@@ -875,34 +877,10 @@ fn exception_name(name: &str) -> String {
         .to_string()
 }
 
-/// Matches `*` (any run of characters, dots included) and `?` (one character).
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::wildcard_match;
 
     #[test]
     fn conftest_rule_names() {

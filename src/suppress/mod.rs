@@ -17,6 +17,7 @@ pub mod comments;
 pub mod date;
 pub mod directive;
 pub mod rules;
+pub mod settings;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -29,10 +30,10 @@ use crate::finding::{
     UNUSED_SUPPRESSION,
 };
 use crate::locate::{self, Diagnostic};
-use crate::options::{IgnoreSetting, RuleSetting};
 use date::Date;
 use directive::{FileDirectives, RulePattern, Scope};
 use rules::{did_you_mean, matches, FileGlobs, RuleTable};
+use settings::{IgnoreSetting, RuleSetting};
 
 /// How a finding was suppressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

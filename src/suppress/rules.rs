@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
+use super::settings::{OverrideSetting, RuleSetting, SuppressOptions};
+use crate::finding::wildcard_match;
 use crate::finding::{PARSE_ERROR, POLICY_ERROR};
 use crate::locate::Diagnostic;
-use crate::options::{OverrideSetting, RuleSetting, SuppressOptions};
-use crate::policy::wildcard_match;
 
 /// File globs relative to the checked root (`docs/**`, `**/testdata/**`); `*` does not
 /// cross `/`.

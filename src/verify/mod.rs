@@ -180,7 +180,7 @@ pub fn test(options: &TestOptions) -> Result<TestRun, TestError> {
             || sources
                 .namespaces
                 .iter()
-                .any(|pattern| policy::wildcard_match(pattern, package))
+                .any(|pattern| crate::finding::wildcard_match(pattern, package))
     };
     let mut results = Vec::new();
     for test in policies.unit_tests() {
