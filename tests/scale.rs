@@ -885,32 +885,7 @@ fn shell_words(line: &str, vars: &[(&str, String)], dir: &Path) -> Vec<String> {
             .replace(&format!("${{{name}}}"), value)
             .replace(&format!("${name}"), value);
     }
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut started = false;
-    for c in expanded.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                started = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if started {
-                    words.push(std::mem::take(&mut word));
-                    started = false;
-                }
-            }
-            c => {
-                word.push(c);
-                started = true;
-            }
-        }
-    }
-    if started {
-        words.push(word);
-    }
-    words
+    common::split_words(&expanded, '"')
         .into_iter()
         .flat_map(|w| match w.split_once('*') {
             Some((before, after)) => {

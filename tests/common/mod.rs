@@ -300,3 +300,34 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Splits a command line into words: whitespace separates, `quote` groups (an empty pair
+/// is an empty word).
+pub fn split_words(line: &str, quote: char) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in line.chars() {
+        match c {
+            c if c == quote => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
