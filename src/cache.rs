@@ -14,7 +14,10 @@
 //!
 //! Layout: `DIR/.gitignore` (`*`), `DIR/CACHEDIR.TAG`, and one *pack* per evaluation
 //! identity, shard and set of checked paths, `DIR/v1/<digest>.pack`: a header line with
-//! the SHA-256 of the body, then the body (JSON). A pack is written whole to a temporary
+//! the HMAC-SHA-256 of the body under the run's [`CacheKey`], then the body (JSON). A run
+//! trusts only packs signed with its key: the cache directory sits in the checked
+//! repository, and a pack committed to it, or restored from a CI cache another job wrote,
+//! would otherwise put forged results (no findings) in the report. A pack is written whole to a temporary
 //! file and renamed over the old one, so concurrent runs never see half a pack; one that
 //! does not match its digest or cannot be read is ignored and rewritten. Packs beyond
 //! [`MAX_BYTES`] in all are removed, least recently used first.
@@ -25,8 +28,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use sha2::Sha256;
 
 use crate::digest::Digest;
 use crate::finding::Finding;
@@ -36,6 +41,95 @@ use crate::policy::repository::Observation;
 use crate::policy::PolicyFacts;
 use crate::trace::{FileTrace, SkippedPackage};
 
+/// The secret packs are signed with: `GOLDENPATH_CACHE_KEY` when set (to share a cache
+/// between machines, as a CI secret), else a random key kept for the user outside any
+/// repository ([`CacheKey::resolve`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct CacheKey([u8; 32]);
+
+impl std::fmt::Debug for CacheKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CacheKey(..)")
+    }
+}
+
+impl CacheKey {
+    /// The key of a secret text.
+    pub fn from_secret(text: &str) -> CacheKey {
+        let mut hasher = crate::digest::Hasher::new("goldenpath cache key");
+        hasher.str(text);
+        CacheKey(hasher.finish().0)
+    }
+
+    /// The key for this run: `GOLDENPATH_CACHE_KEY` when `var` has it, else this user's
+    /// key in `$XDG_CACHE_HOME/goldenpath/key` (or `$HOME/.cache/goldenpath/key`),
+    /// created on first use. `None` when there is neither (the run is not cached).
+    pub fn resolve(var: impl Fn(&str) -> Option<String>) -> Option<CacheKey> {
+        if let Some(secret) = var("GOLDENPATH_CACHE_KEY").filter(|s| !s.is_empty()) {
+            return Some(CacheKey::from_secret(&secret));
+        }
+        let base = var("XDG_CACHE_HOME")
+            .filter(|d| Path::new(d).is_absolute())
+            .map(PathBuf::from)
+            .or_else(|| {
+                var("HOME")
+                    .filter(|h| !h.is_empty())
+                    .map(|h| Path::new(&h).join(".cache"))
+            })?;
+        CacheKey::local(&base.join("goldenpath"))
+    }
+
+    /// The key kept in `dir/key`, made (32 random bytes, readable by the user alone) when
+    /// there is none; `None` when it can be neither read nor made.
+    pub fn local(dir: &Path) -> Option<CacheKey> {
+        let path = dir.join("key");
+        if let Some(key) = CacheKey::read(&path) {
+            return Some(key);
+        }
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).ok()?;
+        std::fs::create_dir_all(dir).ok()?;
+        let mut options = std::fs::File::options();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(mut file) => {
+                file.write_all(crate::digest::Digest(bytes).hex().as_bytes())
+                    .ok()?;
+                Some(CacheKey(bytes))
+            }
+            // Another run made it first.
+            Err(_) => CacheKey::read(&path),
+        }
+    }
+
+    fn read(path: &Path) -> Option<CacheKey> {
+        let text = std::fs::read_to_string(path).ok()?;
+        text.trim().parse::<Digest>().ok().map(|d| CacheKey(d.0))
+    }
+
+    fn mac(&self) -> Option<Hmac<Sha256>> {
+        <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).ok()
+    }
+
+    /// The signature of `body`.
+    fn sign(&self, body: &[u8]) -> Option<Digest> {
+        let mut mac = self.mac()?;
+        mac.update(body);
+        let tag: [u8; 32] = mac.finalize().into_bytes().into();
+        Some(Digest(tag))
+    }
+
+    /// Whether `signature` is that of `body`.
+    fn verify(&self, body: &[u8], signature: &Digest) -> bool {
+        self.mac().is_some_and(|mut mac| {
+            mac.update(body);
+            mac.verify_slice(&signature.0).is_ok()
+        })
+    }
+}
+
 /// The name of the cache directory at a repository root.
 pub use crate::discover::CACHE_DIR as DIR_NAME;
 
@@ -43,7 +137,7 @@ pub use crate::discover::CACHE_DIR as DIR_NAME;
 pub const MAX_BYTES: u64 = 512 * 1024 * 1024;
 
 /// The first word of a pack's header line.
-const MAGIC: &str = "goldenpath-cache-v1";
+const MAGIC: &str = "goldenpath-cache-v2";
 
 /// Temporary files older than this were left by a run that died.
 const STALE: Duration = Duration::from_secs(3600);
@@ -116,6 +210,7 @@ struct Changes {
 /// The cache of one run.
 #[derive(Debug)]
 pub struct Cache {
+    key: CacheKey,
     dir: PathBuf,
     pack: PathBuf,
     evaluation: Digest,
@@ -128,12 +223,13 @@ pub struct Cache {
 
 impl Cache {
     /// Opens the pack of evaluation identity `evaluation` and `scope` (shard and checked
-    /// paths) in `dir`; an absent, damaged or foreign pack is an empty cache.
-    pub fn open(dir: &Path, evaluation: Digest, scope: Digest) -> Cache {
+    /// paths) in `dir`, signed with `key`; an absent, damaged, foreign or unsigned pack is
+    /// an empty cache.
+    pub fn open(dir: &Path, key: &CacheKey, evaluation: Digest, scope: Digest) -> Cache {
         let pack = dir.join("v1").join(format!("{scope}.pack"));
         let read = std::fs::read(&pack)
             .ok()
-            .and_then(|bytes| body(&bytes))
+            .and_then(|bytes| body(&bytes, key))
             .filter(|read| read.evaluation == evaluation);
         let (facts, packages, files, repositories) = match read {
             Some(read) => (
@@ -154,6 +250,7 @@ impl Cache {
             ..Changes::default()
         };
         Cache {
+            key: key.clone(),
             dir: dir.to_path_buf(),
             pack,
             evaluation,
@@ -301,7 +398,7 @@ impl Cache {
                 &changes.new_repositories,
             ),
         };
-        if write_pack(&self.dir, &self.pack, &body).is_ok() {
+        if write_pack(&self.dir, &self.pack, &body, &self.key).is_ok() {
             prune(&self.dir.join("v1"), MAX_BYTES, &self.pack);
         }
     }
@@ -323,13 +420,13 @@ fn kept<'a>(
     all
 }
 
-/// The body of a pack, when its header names it and its digest matches.
-fn body(bytes: &[u8]) -> Option<Read> {
+/// The body of a pack, when its header names it and it is signed with `key`.
+fn body(bytes: &[u8], key: &CacheKey) -> Option<Read> {
     let newline = bytes.iter().position(|b| *b == b'\n')?;
     let header = std::str::from_utf8(&bytes[..newline]).ok()?;
-    let (magic, digest) = header.split_once(' ')?;
+    let (magic, signature) = header.split_once(' ')?;
     let body = &bytes[newline + 1..];
-    if magic != MAGIC || digest.parse::<Digest>().ok()? != Digest::of(body) {
+    if magic != MAGIC || !key.verify(body, &signature.parse::<Digest>().ok()?) {
         return None;
     }
     serde_json::from_slice(body).ok()
@@ -337,7 +434,7 @@ fn body(bytes: &[u8]) -> Option<Read> {
 
 /// Writes `body` as the pack at `pack`, through a temporary file renamed over it; the
 /// directory gets its `.gitignore` and `CACHEDIR.TAG` first.
-fn write_pack(dir: &Path, pack: &Path, body: &Body<'_>) -> std::io::Result<()> {
+fn write_pack(dir: &Path, pack: &Path, body: &Body<'_>, key: &CacheKey) -> std::io::Result<()> {
     let packs = pack.parent().unwrap_or(dir);
     std::fs::create_dir_all(packs)?;
     create_once(
@@ -349,13 +446,16 @@ fn write_pack(dir: &Path, pack: &Path, body: &Body<'_>) -> std::io::Result<()> {
         "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by goldenpath.\n",
     )?;
     let json = serde_json::to_vec(body).map_err(std::io::Error::other)?;
+    let signature = key
+        .sign(&json)
+        .ok_or_else(|| std::io::Error::other("cannot sign the pack"))?;
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let temporary = packs.join(format!(".{}-{nanos}.tmp", std::process::id()));
     let written = (|| {
         let mut file = std::fs::File::create(&temporary)?;
-        writeln!(file, "{MAGIC} {}", Digest::of(&json))?;
+        writeln!(file, "{MAGIC} {signature}")?;
         file.write_all(&json)?;
         file.flush()?;
         std::fs::rename(&temporary, pack)
@@ -431,7 +531,8 @@ mod tests {
         let evaluation = Digest::of(b"evaluation");
         let scope = Digest::of(b"scope");
         let key = Digest::of(b"file");
-        let cache = Cache::open(dir.path(), evaluation, scope);
+        let secret = CacheKey::from_secret("ours");
+        let cache = Cache::open(dir.path(), &secret, evaluation, scope);
         assert!(cache.facts().is_none());
         assert!(cache.file(&key, false).is_none());
         let result = FileResult {
@@ -441,22 +542,88 @@ mod tests {
         cache.put_file(key, &result);
         cache.save(&facts());
         assert!(dir.path().join(".gitignore").is_file());
-        let cache = Cache::open(dir.path(), evaluation, scope);
+        let cache = Cache::open(dir.path(), &secret, evaluation, scope);
         assert_eq!(cache.facts(), Some(&facts()));
         assert_eq!(cache.file(&key, true).map(|r| r.documents), Some(2));
         // Another evaluation identity does not read it.
-        let other = Cache::open(dir.path(), Digest::of(b"other"), scope);
+        let other = Cache::open(dir.path(), &secret, Digest::of(b"other"), scope);
         assert!(other.file(&key, false).is_none());
+        // Nor does another key: a pack planted in a checked repository, or written by
+        // another machine, is not trusted.
+        let planted = Cache::open(
+            dir.path(),
+            &CacheKey::from_secret("theirs"),
+            evaluation,
+            scope,
+        );
+        assert!(planted.facts().is_none());
+        assert!(planted.file(&key, false).is_none());
+        // Nor a pack whose header is a plain digest of its body.
+        let pack = dir.path().join("v1").join(format!("{scope}.pack"));
+        let signed = std::fs::read(&pack).expect("pack");
+        let newline = signed.iter().position(|b| *b == b'\n').expect("header");
+        let mut unsigned = format!("{MAGIC} {}\n", Digest::of(&signed[newline + 1..])).into_bytes();
+        unsigned.extend_from_slice(&signed[newline + 1..]);
+        std::fs::write(&pack, &unsigned).expect("write");
+        assert!(Cache::open(dir.path(), &secret, evaluation, scope)
+            .facts()
+            .is_none());
+        std::fs::write(&pack, &signed).expect("write");
         // A flipped byte makes the pack unreadable as a whole.
         let pack = dir.path().join("v1").join(format!("{scope}.pack"));
         let mut bytes = std::fs::read(&pack).expect("pack");
         let last = bytes.len() - 3;
         bytes[last] ^= 1;
         std::fs::write(&pack, &bytes).expect("write");
-        assert!(Cache::open(dir.path(), evaluation, scope).facts().is_none());
+        assert!(Cache::open(dir.path(), &secret, evaluation, scope)
+            .facts()
+            .is_none());
         // Truncated.
         std::fs::write(&pack, &bytes[..bytes.len() / 2]).expect("write");
-        assert!(Cache::open(dir.path(), evaluation, scope).facts().is_none());
+        assert!(Cache::open(dir.path(), &secret, evaluation, scope)
+            .facts()
+            .is_none());
+    }
+
+    #[test]
+    fn a_user_key_is_made_once_and_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let made = CacheKey::local(dir.path()).expect("made");
+        assert_eq!(CacheKey::local(dir.path()), Some(made.clone()));
+        assert_ne!(
+            CacheKey::local(&dir.path().join("elsewhere")),
+            Some(made),
+            "random"
+        );
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            CacheKey::resolve(env(&[
+                ("GOLDENPATH_CACHE_KEY", "s3cret"),
+                ("HOME", "/nonexistent")
+            ])),
+            Some(CacheKey::from_secret("s3cret"))
+        );
+        assert_eq!(
+            CacheKey::resolve(env(&[])),
+            None,
+            "no secret, no home: no cache"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("key"))
+                .expect("key")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "readable by the user alone");
+        }
     }
 
     #[test]

@@ -699,6 +699,7 @@ impl Layer {
         };
         let check = CheckOptions {
             cache,
+            cache_key: None,
             shard: self.shard,
             trace: false,
             paths,

@@ -378,6 +378,10 @@ fn check(args: CheckArgs, config_file_flag: Option<std::path::PathBuf>) -> ExitC
         .merge(layer)
         .settings(paths, config_file.as_deref());
     settings.check.stdin = stdin;
+    // The cache trusts only packs signed with this key (see README, "The cache").
+    if settings.check.cache.is_some() {
+        settings.check.cache_key = goldenpath::cache::CacheKey::resolve(env_var);
+    }
     let (trace, strict) = (settings.trace, settings.strict);
     // `GOLDENPATH_TODAY=YYYY-MM-DD` freezes the day `until=` dates are compared with.
     if let Some(today) = std::env::var_os("GOLDENPATH_TODAY") {

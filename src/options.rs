@@ -233,6 +233,8 @@ pub struct CheckOptions {
     pub test_paths: Vec<String>,
     /// The cache directory; `None` for no cache.
     pub cache: Option<PathBuf>,
+    /// The key the cache's packs are signed with; `None` for no cache.
+    pub cache_key: Option<crate::cache::CacheKey>,
     /// The shard of the run this process checks; `None` for all of it.
     pub shard: Option<crate::shard::Shard>,
     /// Keep, for every file, the packages applied and skipped and what the policies
@@ -259,6 +261,7 @@ impl Default for CheckOptions {
             parse_errors: ParseErrors::default(),
             test_paths: default_test_paths(),
             cache: None,
+            cache_key: None,
             shard: None,
             trace: false,
             profile: false,

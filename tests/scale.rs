@@ -668,6 +668,37 @@ fn concurrent_runs_share_one_cache() {
 }
 
 #[test]
+fn a_cache_planted_in_the_repository_is_not_trusted() {
+    // A pull request may commit a `.goldenpath_cache` whose packs claim any result (none
+    // at all, say); a CI cache may have been written by another job. A run trusts only
+    // packs signed with its own key.
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path().join("repo");
+    clock_repo(&dir);
+    let run = |key: &str| {
+        let out = gp(&dir)
+            .args(["check", "-p", "policy", "--format", "json", "."])
+            .env_remove("GOLDENPATH_NO_CACHE")
+            .env("GOLDENPATH_CACHE_KEY", key)
+            .run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    let planted = run("the attacker's");
+    assert!(
+        dir.join(".goldenpath_cache/v1").is_dir(),
+        "planted in the repository"
+    );
+    assert_eq!(run("the attacker's"), planted, "trusted by its own key");
+    let ours = run("ours");
+    assert_ne!(
+        ours, planted,
+        "evaluated again, not read from the planted pack"
+    );
+    assert_eq!(run("ours"), ours, "then cached under our key");
+}
+
+#[test]
 fn the_cache_directory_settings_and_no_cache() {
     let temp = tempfile::tempdir().expect("temp dir");
     let dir = temp.path().join("repo");

@@ -536,10 +536,12 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     let cache = options
         .cache
         .as_deref()
+        .zip(options.cache_key.as_ref())
         .filter(|_| !options.combine && evaluation.cacheable)
-        .map(|dir| {
+        .map(|(dir, key)| {
             Cache::open(
                 dir,
+                key,
                 evaluation.digest,
                 identity::scope(&evaluation.digest, shard, options),
             )
@@ -879,6 +881,7 @@ mod tests {
         let options = CheckOptions {
             paths: vec![dir.clone()],
             cache: Some(temp.path().join("cache")),
+            cache_key: Some(crate::cache::CacheKey::from_secret("test")),
             ..CheckOptions::default()
         };
         assert!(compiled(&options), "cold: compiled");

@@ -149,10 +149,12 @@ impl Goldenpath {
         self
     }
 
-    /// Runs with the cache on, in `dir` (`GOLDENPATH_CACHE_DIR`).
+    /// Runs with the cache on, in `dir` (`GOLDENPATH_CACHE_DIR`), its packs signed with
+    /// the tests' key (`GOLDENPATH_CACHE_KEY`) rather than the user's.
     pub fn with_cache(mut self, dir: &Path) -> Self {
         self.command.env_remove("GOLDENPATH_NO_CACHE");
         self.command.env("GOLDENPATH_CACHE_DIR", dir);
+        self.command.env("GOLDENPATH_CACHE_KEY", "goldenpath tests");
         self
     }
 
