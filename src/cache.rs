@@ -130,6 +130,15 @@ impl CacheKey {
     }
 }
 
+/// Whether the cache directory `dir`, or its packs' directory, is a symbolic link: one
+/// committed to a checked repository would point the cache's writes and pruning at a
+/// directory of the attacker's choosing, so such a cache is not used.
+pub fn redirected(dir: &Path) -> bool {
+    [dir.to_path_buf(), dir.join("v1")]
+        .iter()
+        .any(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()))
+}
+
 /// The name of the cache directory at a repository root.
 pub use crate::discover::CACHE_DIR as DIR_NAME;
 

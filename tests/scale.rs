@@ -696,6 +696,22 @@ fn a_cache_planted_in_the_repository_is_not_trusted() {
         "evaluated again, not read from the planted pack"
     );
     assert_eq!(run("ours"), ours, "then cached under our key");
+    // A cache directory committed as a symbolic link would aim the cache's writes and
+    // pruning elsewhere: it is not used.
+    #[cfg(unix)]
+    {
+        let outside = temp.path().join("outside");
+        std::fs::create_dir_all(&outside).expect("mkdir");
+        std::fs::remove_dir_all(dir.join(".goldenpath_cache")).expect("rm");
+        std::os::unix::fs::symlink(&outside, dir.join(".goldenpath_cache")).expect("symlink");
+        let first = run("ours");
+        assert_ne!(run("ours"), first, "not cached");
+        assert_eq!(
+            std::fs::read_dir(&outside).expect("outside").count(),
+            0,
+            "nothing written through the link"
+        );
+    }
 }
 
 #[test]

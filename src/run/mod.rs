@@ -17,7 +17,7 @@ use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::cache::Cache;
+use crate::cache::{self, Cache};
 use crate::context::{RepositoryContext, TestPaths};
 use crate::digest::Digest;
 use crate::discover::{self, DiscoverError, DiscoverOptions, Discovery};
@@ -537,7 +537,7 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         .cache
         .as_deref()
         .zip(options.cache_key.as_ref())
-        .filter(|_| !options.combine && evaluation.cacheable)
+        .filter(|(dir, _)| !options.combine && evaluation.cacheable && !cache::redirected(dir))
         .map(|(dir, key)| {
             Cache::open(
                 dir,
