@@ -11,7 +11,7 @@
 //! string interpolation `\(`) is a parse error that names the construct.
 
 use super::object::ObjectBuilder;
-use super::scan::{check_depth, Cursor};
+use super::scan::{check_depth, Comments, Cursor};
 use super::{number_kind, string_node, SyntaxError};
 use crate::document::{Node, NodeKind, Span};
 
@@ -43,14 +43,11 @@ fn unsupported(cursor: &Cursor<'_>, at: usize, what: &str) -> SyntaxError {
 
 /// Skips blanks (newlines too when `newlines`) and `//` comments.
 fn skip_blank(cursor: &mut Cursor<'_>, newlines: bool) -> Result<(), SyntaxError> {
-    loop {
-        cursor.take_while(|c| c.is_whitespace() && (newlines || c != '\n'));
-        if cursor.looking_at("//") {
-            cursor.skip_line();
-        } else {
-            return Ok(());
-        }
-    }
+    let comments = Comments {
+        hash: false,
+        block: false,
+    };
+    cursor.skip_blank(newlines, comments)
 }
 
 fn is_ident_start(c: char) -> bool {

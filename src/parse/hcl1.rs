@@ -11,7 +11,7 @@
 use indexmap::IndexMap;
 
 use super::object::ObjectBuilder;
-use super::scan::{check_depth, Cursor};
+use super::scan::{check_depth, Comments, Cursor};
 use super::{string_node, SyntaxError};
 use crate::document::{Node, NodeKind, Span};
 
@@ -42,19 +42,13 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     ))
 }
 
+/// Skips blanks and `#`, `//` and `/* */` comments.
 fn skip_blank(cursor: &mut Cursor<'_>) -> Result<(), SyntaxError> {
-    loop {
-        cursor.take_while(char::is_whitespace);
-        if cursor.peek() == Some(b'#') || cursor.looking_at("//") {
-            cursor.skip_line();
-        } else if cursor.looking_at("/*") {
-            let at = cursor.pos();
-            cursor.advance(2);
-            cursor.skip_block_comment(at)?;
-        } else {
-            return Ok(());
-        }
-    }
+    let comments = Comments {
+        hash: true,
+        block: true,
+    };
+    cursor.skip_blank(true, comments)
 }
 
 fn is_ident(c: char) -> bool {

@@ -10,7 +10,7 @@
 //! concatenations (`75 seconds`) are strings. `include` lines are skipped.
 
 use super::object::ObjectBuilder;
-use super::scan::{check_depth, Cursor};
+use super::scan::{check_depth, Comments, Cursor};
 use super::{number_kind, string_node, SyntaxError, MAX_DEPTH};
 use crate::document::{Member, Node, NodeKind, Span};
 
@@ -119,14 +119,11 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 
 /// Skips blanks (newlines too when `newlines`) and comments.
 fn skip_blank(cursor: &mut Cursor<'_>, newlines: bool) -> Result<(), SyntaxError> {
-    loop {
-        cursor.take_while(|c| c.is_whitespace() && (newlines || c != '\n'));
-        if cursor.peek() == Some(b'#') || cursor.looking_at("//") {
-            cursor.skip_line();
-        } else {
-            return Ok(());
-        }
-    }
+    let comments = Comments {
+        hash: true,
+        block: false,
+    };
+    cursor.skip_blank(newlines, comments)
 }
 
 /// Characters that end an unquoted string.

@@ -112,6 +112,27 @@ impl<'t> Cursor<'t> {
         self.pos += len;
     }
 
+    /// Skips whitespace (newlines too when `newlines`) and comments: `//` to the end of the
+    /// line, and `#` to the end of the line and `/* ... */` when the format has them.
+    pub(crate) fn skip_blank(
+        &mut self,
+        newlines: bool,
+        comments: Comments,
+    ) -> Result<(), SyntaxError> {
+        loop {
+            self.take_while(|c| c.is_whitespace() && (newlines || c != '\n'));
+            if self.looking_at("//") || (comments.hash && self.peek() == Some(b'#')) {
+                self.skip_line();
+            } else if comments.block && self.looking_at("/*") {
+                let at = self.pos();
+                self.advance(2);
+                self.skip_block_comment(at)?;
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
     /// Moves past the `*/` closing a block comment opened just before the cursor.
     pub(crate) fn skip_block_comment(&mut self, opened_at: usize) -> Result<(), SyntaxError> {
         match self.rest().find("*/") {
@@ -213,6 +234,15 @@ impl<'t> Cursor<'t> {
 
 /// Fails when a collection opened at `span` would be nested `depth` levels deep (the
 /// root counts as one) and that is more than [`MAX_DEPTH`].
+/// The comments a format has besides `//` ([`Cursor::skip_blank`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Comments {
+    /// `#` to the end of the line.
+    pub hash: bool,
+    /// `/* ... */`.
+    pub block: bool,
+}
+
 pub(crate) fn check_depth(depth: usize, span: Span) -> Result<(), SyntaxError> {
     if depth > MAX_DEPTH {
         Err(SyntaxError::new(

@@ -10,7 +10,7 @@
 //! `"import": ["std"]`. Repeated declarations: the last wins, as in conftest.
 
 use super::object::ObjectBuilder;
-use super::scan::{check_depth, Cursor};
+use super::scan::{check_depth, Comments, Cursor};
 use super::{number_kind, string_node, SyntaxError};
 use crate::document::{Node, NodeKind, Span};
 
@@ -104,19 +104,13 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     ))
 }
 
+/// Skips blanks and `#`, `//` and `/* */` comments.
 fn skip_blank(cursor: &mut Cursor<'_>) -> Result<(), SyntaxError> {
-    loop {
-        cursor.take_while(char::is_whitespace);
-        if cursor.peek() == Some(b'#') || cursor.looking_at("//") {
-            cursor.skip_line();
-        } else if cursor.looking_at("/*") {
-            let at = cursor.pos();
-            cursor.advance(2);
-            cursor.skip_block_comment(at)?;
-        } else {
-            return Ok(());
-        }
-    }
+    let comments = Comments {
+        hash: true,
+        block: true,
+    };
+    cursor.skip_blank(true, comments)
 }
 
 /// A name, label or bare value: a quoted string (without its quotes) or a run of

@@ -253,7 +253,8 @@ struct Prepared<'a> {
     scope: Option<Vec<(String, crate::format::Format)>>,
     /// What reports need of the policies (from the cache, or from the compiled policies).
     policy_facts: PolicyFacts,
-    /// The evaluation identity (see [`identity`]).
+    /// The evaluation identity (see [`identity`]) when a cache or a shard record needs
+    /// it; zero otherwise.
     evaluation: Digest,
     cache: Option<Cache>,
     /// This run's shard (the whole run when not sharded).
@@ -521,7 +522,11 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
     };
     let started = recorder.start();
     let schemas = SchemaSet::load(&options.schemas).map_err(Box::new)?;
-    let evaluation = identity::evaluation(options, &schemas);
+    // The identity reads every policy, data and schema file again: only a cache or a
+    // shard record needs it.
+    let wanted = options.shard.is_some()
+        || (options.cache.is_some() && options.cache_key.is_some() && !options.combine);
+    let evaluation = wanted.then(|| identity::evaluation(options, &schemas));
     // conftest's parse_config_file reads only inside the repository being checked; what
     // it reads is not part of any file's key, so policies that call it are not cached.
     let first = options
@@ -537,8 +542,11 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
         .cache
         .as_deref()
         .zip(options.cache_key.as_ref())
-        .filter(|(dir, _)| !options.combine && evaluation.cacheable && !cache::redirected(dir))
-        .map(|(dir, key)| {
+        .zip(evaluation.as_ref())
+        .filter(|((dir, _), evaluation)| {
+            !options.combine && evaluation.cacheable && !cache::redirected(dir)
+        })
+        .map(|((dir, key), evaluation)| {
             Cache::open(
                 dir,
                 key,
@@ -546,7 +554,7 @@ fn prepare(options: &CheckOptions) -> Result<Prepared<'_>, RunError> {
                 identity::scope(&evaluation.digest, shard, options),
             )
         });
-    let evaluation = evaluation.digest;
+    let evaluation = evaluation.map_or_else(Digest::default, |e| e.digest);
     // A run over named files (a pre-commit hook) compiles only the pack packages that
     // apply to them; --combine evaluates every package on the combined input.
     let scope = if options.combine {

@@ -63,11 +63,14 @@ pub(super) fn evaluate(run: &Prepared<'_>) -> Result<RepositoryFindings, RunErro
                     }
                     let sandbox = Sandbox::new(&repo.root, limit)
                         .listing(repo.entries.iter().map(|e| e.path.clone()));
-                    let key = identity::repository(&run.evaluation, repo, limit);
-                    let cached = run
+                    // The key hashes the whole listing: only worth it with a cache.
+                    let cache = run
                         .cache
                         .as_ref()
-                        .and_then(|cache| cache.repository(&key, |seen| sandbox.still(seen)));
+                        .map(|cache| (cache, identity::repository(&run.evaluation, repo, limit)));
+                    let cached = cache
+                        .as_ref()
+                        .and_then(|(cache, key)| cache.repository(key, |seen| sandbox.still(seen)));
                     if let Some(findings) = cached {
                         return Ok(group(repo, findings));
                     }
@@ -78,7 +81,7 @@ pub(super) fn evaluate(run: &Prepared<'_>) -> Result<RepositoryFindings, RunErro
                     let input = sandbox::input(&repo.name, &repo.entries, &repo.directories);
                     let output = evaluator.evaluate_repository(input, sandbox, &repo.label);
                     let failed = output.findings.iter().any(|f| f.rule == POLICY_ERROR);
-                    if let (Some(cache), false) = (&run.cache, failed) {
+                    if let (Some((cache, key)), false) = (cache, failed) {
                         let record = RepositoryRecord {
                             observations: output.observations,
                             findings: output.findings.clone(),
